@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Install what kjump needs on a Debian 12 machine, idempotently and quickly when all is there.
+#   scripts/setup.sh          build + run dependencies
+#   scripts/setup.sh --test   also what the tests use (qemu-system-i386, gdb)
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+
+pkgs=(build-essential cmake ninja-build pkg-config gcc-multilib g++-multilib
+      libcapstone-dev libspdlog-dev doctest-dev libcli11-dev nlohmann-json3-dev libedit-dev libxxhash-dev)
+[ "${1:-}" = "--test" ] && pkgs+=(qemu-system-x86 gdb)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+"$ROOT/scripts/fetch-unicorn.sh" >/dev/null
