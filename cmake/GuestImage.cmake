@@ -56,6 +56,12 @@ function(add_guest_image)
     DEPENDS ${objs} ${ld_abs}
     COMMENT "guest ${G_NAME}: link ${G_NAME}.elf"
     VERBATIM)
-  add_custom_target(guest_${G_NAME} ALL DEPENDS ${out})
+  set(bin ${CMAKE_CURRENT_BINARY_DIR}/${G_NAME}.bin)
+  add_custom_command(OUTPUT ${bin}
+    COMMAND objcopy -O binary ${out} ${bin}
+    DEPENDS ${out}
+    COMMENT "guest ${G_NAME}: flat ${G_NAME}.bin"
+    VERBATIM)
+  add_custom_target(guest_${G_NAME} ALL DEPENDS ${out} ${bin})
   set_property(GLOBAL PROPERTY KJUMP_GUEST_${G_NAME} ${out})
 endfunction()

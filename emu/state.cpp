@@ -194,8 +194,16 @@ void load_state(Stateful& s, std::span<const uint8_t> blob) {
 }
 
 uint64_t hash_state(Stateful& s) {
-  auto blob = save_state(s);
-  return hash_bytes(blob.data(), blob.size());
+  StateDecl d;
+  s.declare_state(d);
+  std::vector<uint8_t> buf;
+  for (auto& f : d.fields()) {
+    if (!f.hashed) continue;
+    buf.insert(buf.end(), f.name.begin(), f.name.end());
+    buf.push_back(0);
+    payload_of(f, buf);
+  }
+  return hash_bytes(buf.data(), buf.size());
 }
 
 std::vector<InspectedField> inspect_state(Stateful& s) {
@@ -208,9 +216,12 @@ std::vector<InspectedField> inspect_state(Stateful& s) {
 
 std::vector<std::string> diff_state(Stateful& s, std::span<const uint8_t> a, std::span<const uint8_t> b) {
   auto ra = parse(a), rb = parse(b);
+  StateDecl d;
+  s.declare_state(d);
   std::vector<std::string> out;
   size_t n = std::min(ra.size(), rb.size());
   for (size_t i = 0; i < n; ++i) {
+    if (i < d.fields().size() && !d.fields()[i].hashed) continue;
     bool same = ra[i].name == rb[i].name && ra[i].payload.size() == rb[i].payload.size() &&
                 std::memcmp(ra[i].payload.data(), rb[i].payload.data(), ra[i].payload.size()) == 0;
     if (!same) out.push_back(ra[i].name);

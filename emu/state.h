@@ -37,6 +37,9 @@ struct StateField {
   void* ptr;
   size_t size;   // element size (Unsigned/Signed/Bool) or total size (Bytes)
   size_t count;  // number of elements (1 for scalars)
+  // Unhashed fields are saved and restored but not hashed or diffed: raw blobs that may
+  // hold host pointers (Unicorn's CPU context) and whose meaning other fields already carry.
+  bool hashed = true;
 };
 
 class StateDecl {
@@ -61,6 +64,10 @@ class StateDecl {
   }
   void field(std::string name, Timer& t) {
     fields_.push_back({std::move(name), FieldType::TimerState, &t, 0, 1});
+  }
+  // Saved and restored, but not part of the state hash (see StateField::hashed).
+  void unhashed(std::string name, std::vector<uint8_t>& v) {
+    fields_.push_back({std::move(name), FieldType::ByteVector, &v, 1, 1, false});
   }
   // An opaque blob (shown as a hash in inspection).
   void bytes(std::string name, void* p, size_t n) {

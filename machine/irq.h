@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "emu/interrupt_controller.h"  // InterruptController
+
 namespace kjump {
 
 // Something with numbered interrupt inputs (the 8259 pair: lines 0..15).
@@ -32,12 +34,5 @@ class IrqLine {
   unsigned line_ = 0;
 };
 
-// What the CPU asks at an instruction boundary with IF=1 (the INTR pin and INTA cycle).
-class InterruptController {
- public:
-  virtual ~InterruptController() = default;
-  virtual bool intr_pending() const = 0;  // INTR asserted
-  virtual uint8_t acknowledge() = 0;      // INTA: returns the vector, updates ISR/IRR
-};
 
 }  // namespace kjump

@@ -1,0 +1,257 @@
+// The CPU engine: Unicorn (i386, real guest paging) + guest RAM + virtual clock + event
+// queue + interrupt delivery through the guest IDT.
+//
+// Virtual time is exact: now() = retired guest instructions + time skipped while halted
+// (1 instruction = 1 virtual ns, as QEMU's -icount shift=0,sleep=off). Retired
+// instructions are counted per translated block (block hook + icount) and corrected
+// whenever a block is cut short (fault, breakpoint, deadline). Devices schedule timers on
+// the event queue and the engine stops at exactly their deadline, using the hybrid method
+// measured in unicorn-reference.md §b: a block hook notices the deadline falls inside the
+// next block, and a code hook bounded to that block stops at the exact instruction.
+//
+// Unicorn delivers no exceptions or interrupts itself; deliver() below does it as an i386
+// does (gates, privilege change through the TSS, error codes, #DF and triple fault).
+#pragma once
+
+#include <unicorn/unicorn.h>
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "emu/context_layout.h"
+#include "emu/disasm.h"
+#include "emu/event_queue.h"
+#include "emu/page_walk.h"
+#include "emu/ram.h"
+#include "emu/state.h"
+
+namespace kjump {
+
+class InterruptController;
+
+enum class StopReason {
+  Limit,          // reached the requested virtual time / instruction budget
+  Requested,      // a device or the host asked to stop (debug-exit, power off, expect matched)
+  Idle,           // halted with IF=1 and nothing scheduled: only host input can wake it
+  HaltedForever,  // halted with IF=0: nothing can ever wake it
+  TripleFault,
+  Breakpoint,
+  EngineError,    // Unicorn refused to go on (reported with details)
+};
+const char* to_string(StopReason r);
+
+struct RunResult {
+  StopReason reason;
+  std::string detail;
+};
+
+// One exception or interrupt as delivered, for traces and tests.
+struct DeliveryEvent {
+  uint64_t time;
+  unsigned vector;
+  bool external;       // hardware IRQ
+  bool software;       // int n / int3
+  bool has_error_code;
+  uint32_t error_code;
+  uint32_t eip;        // faulting or return EIP
+  uint32_t cr2;
+  unsigned from_cpl, to_cpl;
+};
+
+enum class Reg {
+  EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI, EIP, EFLAGS,
+  CS, SS, DS, ES, FS, GS, CR0, CR2, CR3, CR4, LDTR, TR,
+  COUNT
+};
+const char* reg_name(Reg r);
+std::optional<Reg> reg_by_name(const std::string& name);
+
+struct PortIoHooks {
+  std::function<uint32_t(uint16_t port, unsigned size)> read;
+  std::function<void(uint16_t port, unsigned size, uint32_t value)> write;
+};
+
+class Engine : public Clock {
+ public:
+  explicit Engine(uint64_t ram_size);
+  ~Engine() override;
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // ---- wiring (done once by the machine) ----
+  GuestRam& ram() { return ram_; }
+  EventQueue& events() { return events_; }
+  void set_port_io(PortIoHooks hooks) { io_ = std::move(hooks); }
+  void set_interrupt_controller(InterruptController* ic) { ic_ = ic; }
+  void map_mmio(uint64_t base, uint64_t size, std::function<uint64_t(uint64_t, unsigned)> read,
+                std::function<void(uint64_t, unsigned, uint64_t)> write);
+
+  // ---- time ----
+  uint64_t now() const override;                 // virtual ns, exact (also inside I/O callbacks)
+  uint64_t retired() const;                      // retired instructions, exact
+  uint64_t idle_time() const { return idle_; }   // virtual ns skipped while halted
+
+  // ---- running ----
+  // Runs until now() == limit, or an earlier stop. Timers fire at their exact deadlines.
+  RunResult run(uint64_t limit);
+  // Executes exactly one instruction (delivering a pending interrupt first, as the CPU
+  // would at this boundary). While halted, advances to the next event instead.
+  RunResult step();
+  // From a device callback or the host: stop at the next instruction boundary the engine
+  // can reach (end of the current block for I/O callbacks).
+  void request_stop(std::string why);
+  bool halted() const { return halted_; }
+
+  // ---- breakpoints (virtual addresses) ----
+  void add_breakpoint(uint32_t addr);
+  void remove_breakpoint(uint32_t addr);
+  const std::vector<uint32_t>& breakpoints() const { return breakpoints_; }
+
+  // ---- registers ----
+  uint32_t reg(Reg r) const;
+  void set_reg(Reg r, uint32_t v);
+  struct TableReg { uint32_t base; uint32_t limit; };
+  TableReg gdtr() const;
+  TableReg idtr() const;
+  void set_gdtr(TableReg t);
+  void set_idtr(TableReg t);
+  unsigned cpl() const;
+  PagingRegs paging() const;
+  // Virtual → physical without side effects (debugger, audits).
+  std::optional<uint64_t> virt_to_phys(uint32_t va) const;
+  bool read_virt(uint32_t va, void* dst, size_t n) const;
+
+  // ---- code ----
+  const Disassembler& disassembler() const { return disasm_; }
+  std::optional<DecodedInsn> decode_at(uint32_t va) const;
+  // Host-side RAM writes must invalidate translated code; the RAM observer calls this.
+  void invalidate_code();
+
+  // ---- observers ----
+  std::function<void(const DeliveryEvent&)> on_delivery;
+
+  // ---- state ----
+  // The CPU as declared state: named registers (hashed, diffed, inspected) plus Unicorn's
+  // raw context (restored, not hashed: it contains host pointers).
+  Stateful& cpu_state() { return cpu_state_; }
+  // Engine-level state: time counters and halt flag.
+  Stateful& clock_state() { return clock_state_; }
+
+  // Reset to an i386 in 32-bit protected mode with flat segments; used before a boot loader
+  // sets the entry state.
+  void reset_cpu();
+  // Loads a segment register with an explicit hidden descriptor cache (boot loaders).
+  void load_flat_segments(uint16_t cs, uint16_t ds);
+
+ private:
+  struct CpuStateView : Stateful {
+    Engine* e = nullptr;
+    std::array<uint32_t, size_t(Reg::COUNT)> regs{};
+    uint32_t gdtr_base = 0, gdtr_limit = 0, idtr_base = 0, idtr_limit = 0;
+    std::vector<uint8_t> hidden;  // segment descriptor caches (base/limit/flags of all segments)
+    std::vector<uint8_t> fpu;     // x87 and SSE registers
+    std::vector<uint8_t> context; // Unicorn's raw context
+    void declare_state(StateDecl& d) override;
+    void post_load() override;
+  };
+  struct ClockStateView : Stateful {
+    Engine* e = nullptr;
+    void declare_state(StateDecl& d) override;
+  };
+
+  // hooks (static trampolines → members)
+  static void hook_block(uc_engine*, uint64_t addr, uint32_t size, void* self);
+  static void hook_precise(uc_engine*, uint64_t addr, uint32_t size, void* self);
+  static void hook_breakpoint(uc_engine*, uint64_t addr, uint32_t size, void* self);
+  static void hook_intr(uc_engine*, uint32_t intno, void* self);
+  static bool hook_invalid(uc_engine*, void* self);
+  static uint32_t hook_in(uc_engine*, uint32_t port, int size, void* self);
+  static void hook_out(uc_engine*, uint32_t port, int size, uint32_t value, void* self);
+  static int hook_cpuid(uc_engine*, void* self);
+  static int hook_rdtsc(uc_engine*, void* self);
+  static void hook_edge(uc_engine*, uc_tb* cur, uc_tb* prev, void* self);
+
+  void on_block(uint32_t pc, uint32_t size);
+  void on_precise(uint32_t addr);
+  void on_breakpoint(uint32_t addr);
+  void on_intr(uint32_t intno);
+
+  unsigned block_icount(uint32_t pc, uint32_t size);
+  unsigned count_insns(uint32_t from, uint32_t to) const;  // instructions in [from, to)
+  uint64_t exact_retired_at(uint32_t eip) const;           // inside the current block
+  void stop_from_hook(uint32_t resume_eip);
+  bool interrupt_ready() const;  // IF=1, no shadow, INTR asserted
+  uint32_t hflags() const;
+  void set_cpl(unsigned cpl);
+  void reset_old_exception();
+
+  // Delivery. Returns the nested fault, if delivery itself faulted.
+  struct Fault { unsigned vector; bool has_error; uint32_t error; uint32_t cr2 = 0; bool is_pf = false; };
+  std::optional<Fault> try_deliver(unsigned vector, bool external, bool software, bool has_error, uint32_t error,
+                                   uint32_t return_eip);
+  // Full delivery with the #DF / triple-fault rules. Returns false on triple fault.
+  bool deliver(unsigned vector, bool external, bool software, bool has_error, uint32_t error, uint32_t return_eip);
+
+  void build_cpuid_table();
+  std::optional<Fault> read_linear(uint32_t va, void* dst, size_t n, bool user);
+  std::optional<Fault> write_linear(uint32_t va, const void* src, size_t n, bool user);
+
+  GuestRam ram_;
+  EventQueue events_;
+  uc_engine* uc_ = nullptr;
+  uc_context* ctx_ = nullptr;  // scratch context for blob access
+  const ContextLayout& layout_;
+  Disassembler disasm_;
+  PortIoHooks io_;
+  InterruptController* ic_ = nullptr;
+  std::vector<std::unique_ptr<std::pair<std::function<uint64_t(uint64_t, unsigned)>,
+                                         std::function<void(uint64_t, unsigned, uint64_t)>>>> mmio_;
+
+  // time
+  uint64_t retired_ = 0;             // retired instructions (block-granular while running)
+  uint64_t idle_ = 0;                // virtual ns skipped in hlt
+  uint64_t block_start_retired_ = 0; // retired_ before the current block
+  uint32_t block_pc_ = 0, block_size_ = 0;
+  bool in_block_ = false;
+  uint64_t stop_at_ = kNever;        // virtual time at which the current uc_emu_start must stop
+  uint64_t io_now_ = 0;              // exact time during an I/O callback
+  bool in_io_ = false;
+
+  // stop bookkeeping for the current uc_emu_start
+  bool stopping_ = false;
+  std::optional<uint32_t> resume_eip_;
+  std::optional<RunResult> pending_result_;
+  bool stop_requested_ = false;
+  std::string stop_why_;
+  bool halted_ = false;
+
+  // precise stepping through one block
+  uc_hook precise_hook_ = 0;
+  bool precise_active_ = false;
+  bool precise_done_ = false;
+  uint32_t precise_lo_ = 0, precise_hi_ = 0;
+  unsigned precise_count_ = 0;
+
+  // breakpoints
+  std::vector<uint32_t> breakpoints_;
+  std::unordered_map<uint32_t, uc_hook> bp_hooks_;
+  std::optional<uint32_t> skip_breakpoint_once_;
+  std::optional<std::pair<uint32_t, uint64_t>> bp_resume_;  // (eip, retired) of the last breakpoint stop
+
+  // per-TB instruction counts: key (pc << 16 | size) → icount, or 0 = ambiguous
+  std::unordered_map<uint64_t, uint16_t> icounts_;
+
+  // CPUID as the pinned model reports it, with SEP/APIC/RDRAND hidden.
+  std::vector<std::array<uint32_t, 5>> cpuid_;  // leaf, eax, ebx, ecx, edx (subleaf 0)
+
+  CpuStateView cpu_state_;
+  ClockStateView clock_state_;
+};
+
+}  // namespace kjump
