@@ -20,6 +20,7 @@
 namespace kjump {
 
 class Timer;
+class Stateful;
 
 enum class FieldType : uint8_t {
   Unsigned,    // integral or enum, `size` bytes, `count` elements
@@ -74,6 +75,10 @@ class StateDecl {
     fields_.push_back({std::move(name), FieldType::Bytes, p, n, 1});
   }
 
+  // Declares all of `child`'s fields here, their names prefixed ("pic." + "imr"). The
+  // parent's post_load() must call the child's.
+  void include(const std::string& prefix, Stateful& child);
+
   const std::vector<StateField>& fields() const { return fields_; }
 
  private:
@@ -94,6 +99,15 @@ class Stateful {
   // Called after a restore, e.g. to recompute derived values (IRQ line levels).
   virtual void post_load() {}
 };
+
+inline void StateDecl::include(const std::string& prefix, Stateful& child) {
+  StateDecl sub;
+  child.declare_state(sub);
+  for (auto f : sub.fields_) {
+    f.name = prefix + f.name;
+    fields_.push_back(std::move(f));
+  }
+}
 
 struct StateError : std::runtime_error {
   using std::runtime_error::runtime_error;

@@ -1,0 +1,38 @@
+#include "cli/machine_options.h"
+
+#include "machine/boot/boot_error.h"
+#include "machine/boot/size_parse.h"
+
+namespace kjump {
+
+void MachineOptions::add_to(CLI::App& cmd, bool kernel_required) {
+  auto* k = cmd.add_option("kernel", kernel, "Multiboot ELF32 kernel to boot");
+  if (kernel_required) k->required();
+  cmd.add_option("--append", append, "kernel command line (after the kernel path, as QEMU passes it)");
+  cmd.add_option("--mem", mem, "guest RAM size, e.g. 128M (default 128M)");
+  cmd.add_option("--disk", disk, "raw disk image for the IDE primary master (written back atomically)");
+  cmd.add_option("--fw", fw, "fw_cfg file NAME=FILE (repeatable), e.g. opt/kernel-b=b.elf");
+  cmd.add_option("--initrd", initrd, "Multiboot modules, QEMU -initrd form: \"file args,file2\"");
+}
+
+MachineConfig MachineOptions::to_config() const {
+  MachineConfig c;
+  c.kernel_path = kernel;
+  c.append = append;
+  try {
+    c.ram_size = parse_size(mem);
+  } catch (const BootError& e) {
+    throw BootError(std::string("--mem: ") + e.what());
+  }
+  c.disk_path = disk;
+  for (auto& item : fw) {
+    auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == item.size())
+      throw BootError("--fw '" + item + "': expected NAME=FILE");
+    c.fw_files.push_back({item.substr(0, eq), item.substr(eq + 1), ""});
+  }
+  if (!initrd.empty()) c.modules = parse_module_list(initrd);
+  return c;
+}
+
+}  // namespace kjump

@@ -1,0 +1,22 @@
+// kjump: a deterministic full-system emulator model of Linux kexec jump.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "cli/boot_command.h"
+#include "cli/exit_codes.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"kjump: deterministic i386 PC emulator for kexec jump (Unicorn CPU, QEMU-faithful devices)"};
+  app.set_version_flag("--version", "kjump 0.1.0");
+  app.require_subcommand(1);
+  int status = 0;
+  kjump::register_boot_command(app, status);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : kjump::exit_code::kBadInput;
+  }
+  return status;
+}

@@ -1,0 +1,26 @@
+// Physical page allocator: a bitmap over lowmem (everything the direct map can reach), built
+// from the usable-RAM set minus everything already in use (kernel image, loader data).
+// Allocation is lowest-address-first, so it is deterministic.
+#pragma once
+#include <stdint.h>
+
+#include "mm/addr.h"
+#include "mm/range_set.h"
+
+namespace kjump {
+
+void page_alloc_init(const RangeSet& usable);
+// Marks [start, end) as in use (rounded out to whole pages). Only before handing out pages.
+void page_alloc_reserve(uint64_t start, uint64_t end);
+
+// One zeroed page; 0 when memory is exhausted (physical page 0 is never handed out).
+phys_addr alloc_page();
+void free_page(phys_addr p);
+
+struct PageStats {
+  uint32_t total;  // usable pages the allocator manages
+  uint32_t free;
+};
+PageStats page_stats();
+
+}  // namespace kjump

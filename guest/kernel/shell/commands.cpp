@@ -1,0 +1,24 @@
+#include "shell/commands.h"
+
+namespace kjump {
+
+const Command kCommands[] = {
+    {"help", "help                  list commands", cmd_help},
+    {"echo", "echo ARGS             print ARGS", cmd_echo},
+    {"cat", "cat /proc/cmdline | fw:NAME   print a file", cmd_cat},
+    {"uptime", "uptime                ticks and seconds since boot", cmd_uptime},
+    {"meminfo", "meminfo               page allocator statistics", cmd_meminfo},
+    {"ps", "ps                    list tasks", cmd_ps},
+    {"date", "date                  RTC date and time", cmd_date},
+    {"ls", "ls /fw                list fw_cfg files", cmd_ls},
+    {"disk", "disk [read LBA | write LBA TEXT]   IDE primary master", cmd_disk},
+    {"pm", "pm [test]             list PM devices / suspend+resume them all", cmd_pm},
+    {"freeze", "freeze                freeze user tasks (the kexec-jump freezer)", cmd_freeze},
+    {"thaw", "thaw                  thaw frozen tasks", cmd_thaw},
+    {"fault", "fault pf|gp|ud|de     raise a CPU exception (tests the report)", cmd_fault},
+    {"poweroff", "poweroff              flush the disk and exit (status 0x10)", cmd_poweroff},
+    {"exit", "exit N                write N to isa-debug-exit", cmd_exit},
+    {nullptr, nullptr, nullptr},
+};
+
+}  // namespace kjump

@@ -1,0 +1,26 @@
+// Shell command implementations, grouped by file: cmd_system.cpp, cmd_fw.cpp, cmd_disk.cpp.
+#pragma once
+#include "shell/shell.h"
+
+namespace kjump {
+
+void cmd_help(const CommandLine& cl);
+void cmd_echo(const CommandLine& cl);
+void cmd_cat(const CommandLine& cl);
+void cmd_uptime(const CommandLine& cl);
+void cmd_meminfo(const CommandLine& cl);
+void cmd_ps(const CommandLine& cl);
+void cmd_date(const CommandLine& cl);
+void cmd_pm(const CommandLine& cl);
+void cmd_freeze(const CommandLine& cl);
+void cmd_thaw(const CommandLine& cl);
+void cmd_fault(const CommandLine& cl);
+void cmd_poweroff(const CommandLine& cl);
+void cmd_exit(const CommandLine& cl);
+void cmd_ls(const CommandLine& cl);
+void cmd_disk(const CommandLine& cl);
+
+// `cat fw:NAME`
+void fw_cat(const char* name);
+
+}  // namespace kjump

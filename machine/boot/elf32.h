@@ -1,0 +1,64 @@
+// Reading 32-bit little-endian i386 ELF executables: the PT_LOAD segments the Multiboot
+// loader places, the entry point, and the .symtab the debugger uses for names.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace kjump {
+
+inline constexpr uint32_t kElfPfX = 1;  // p_flags: executable
+inline constexpr uint32_t kElfPfW = 2;
+inline constexpr uint32_t kElfPfR = 4;
+
+inline constexpr uint8_t kElfSttNotype = 0;
+inline constexpr uint8_t kElfSttObject = 1;
+inline constexpr uint8_t kElfSttFunc = 2;
+inline constexpr uint8_t kElfSttSection = 3;
+inline constexpr uint8_t kElfSttFile = 4;
+inline constexpr uint8_t kElfStbLocal = 0;
+inline constexpr uint8_t kElfStbGlobal = 1;
+inline constexpr uint8_t kElfStbWeak = 2;
+inline constexpr uint16_t kElfShnUndef = 0;
+inline constexpr uint16_t kElfShnAbs = 0xFFF1;
+
+struct Elf32Segment {
+  unsigned phdr_index;  // position in the program header table, for messages
+  uint32_t paddr;
+  uint32_t vaddr;
+  uint32_t filesz;
+  uint32_t memsz;  // >= filesz; the rest is BSS
+  uint32_t flags;  // kElfPf*
+  std::vector<uint8_t> data;  // filesz bytes from the file
+};
+
+struct Elf32Symbol {
+  std::string name;
+  uint32_t value;
+  uint32_t size;
+  uint8_t type;    // kElfStt*
+  uint8_t bind;    // kElfStb*
+  uint16_t shndx;  // kElfShnUndef for undefined, kElfShnAbs for absolute
+};
+
+struct Elf32Image {
+  std::string path;
+  uint32_t entry = 0;                  // e_entry as written (a virtual address)
+  std::vector<Elf32Segment> segments;  // PT_LOAD only, in program header order
+  std::vector<Elf32Symbol> symbols;    // .symtab without the null entry; empty if stripped
+
+  // Throws BootError "<path>: <problem>" for a missing or unreadable file, a file that is not
+  // ELF, an ELF64 or non-i386 image, no PT_LOAD, and segments or a symbol table that do not
+  // fit the file.
+  static Elf32Image load(const std::string& path);
+
+  // Same, from bytes already read; `path` only names the image in messages. The Multiboot
+  // loader skips the symbol table (QEMU boots a kernel whatever its sections look like).
+  enum class Symbols { Read, Skip };
+  static Elf32Image parse(std::span<const uint8_t> file, const std::string& path,
+                          Symbols symbols = Symbols::Read);
+};
+
+}  // namespace kjump

@@ -1,0 +1,57 @@
+#include "machine/boot/symbols.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <tuple>
+
+namespace kjump {
+
+SymbolTable::SymbolTable(const std::vector<Elf32Symbol>& elf_symbols) {
+  for (const auto& s : elf_symbols) {
+    if (s.name.empty() || s.shndx == kElfShnUndef) continue;
+    if (s.type == kElfSttSection || s.type == kElfSttFile) continue;
+    by_name_.push_back({s.name, s.value, s.bind != kElfStbLocal});
+    // Absolute symbols are constants, not places in the image.
+    if ((s.type == kElfSttFunc || s.type == kElfSttObject) && s.shndx != kElfShnAbs) {
+      by_addr_.push_back({s.name, s.value, s.size, s.bind != kElfStbLocal});
+    }
+  }
+  // One name per address (aliases, a static and a global at the same place): the global
+  // one, then the first by name, so traces read the same on every run.
+  std::sort(by_addr_.begin(), by_addr_.end(), [](const Symbol& a, const Symbol& b) {
+    return std::make_tuple(a.addr, !a.global, std::string_view(a.name)) <
+           std::make_tuple(b.addr, !b.global, std::string_view(b.name));
+  });
+  by_addr_.erase(std::unique(by_addr_.begin(), by_addr_.end(),
+                             [](const Symbol& a, const Symbol& b) { return a.addr == b.addr; }),
+                 by_addr_.end());
+  std::sort(by_name_.begin(), by_name_.end(), [](const Named& a, const Named& b) {
+    return std::make_tuple(std::string_view(a.name), !a.global, a.addr) <
+           std::make_tuple(std::string_view(b.name), !b.global, b.addr);
+  });
+}
+
+const SymbolTable::Symbol* SymbolTable::nearest(uint32_t addr) const {
+  // First symbol above addr; the one before it is the answer.
+  auto it = std::upper_bound(by_addr_.begin(), by_addr_.end(), addr,
+                             [](uint32_t a, const Symbol& s) { return a < s.addr; });
+  if (it == by_addr_.begin()) return nullptr;
+  return &*std::prev(it);
+}
+
+std::optional<std::string> SymbolTable::lookup(uint32_t addr) const {
+  const Symbol* s = nearest(addr);
+  if (!s) return std::nullopt;
+  char off[16];
+  std::snprintf(off, sizeof off, "+0x%x", addr - s->addr);
+  return s->name + off;
+}
+
+std::optional<uint32_t> SymbolTable::find(std::string_view name) const {
+  auto it = std::lower_bound(by_name_.begin(), by_name_.end(), name,
+                             [](const Named& n, std::string_view key) { return std::string_view(n.name) < key; });
+  if (it == by_name_.end() || it->name != name) return std::nullopt;
+  return it->addr;
+}
+
+}  // namespace kjump

@@ -1,0 +1,516 @@
+#include "machine/devices/rtc.h"
+
+#include <cstdio>
+#include <stdexcept>
+
+#include "machine/bus.h"
+#include "machine/devices/byte_ports.h"
+
+namespace kjump {
+
+namespace {
+constexpr int64_t kNsPerSecond = 1000000000LL;
+constexpr uint32_t kRtcClockRate = 32768;
+constexpr int64_t kUipHoldLength = 8 * kNsPerSecond / 32768;  // 244140 ns
+
+// CMOS indices and register bits.
+constexpr uint8_t kSeconds = 0x00, kSecondsAlarm = 0x01, kMinutes = 0x02, kMinutesAlarm = 0x03, kHours = 0x04,
+                  kHoursAlarm = 0x05, kDayOfWeek = 0x06, kDayOfMonth = 0x07, kMonth = 0x08, kYear = 0x09,
+                  kRegA = 0x0A, kRegB = 0x0B, kRegC = 0x0C, kRegD = 0x0D, kCentury = 0x32, kPs2Century = 0x37;
+constexpr uint8_t kRegAUip = 0x80;
+constexpr uint8_t kRegBSet = 0x80, kRegBPie = 0x40, kRegBAie = 0x20, kRegBUie = 0x10, kRegBSqwe = 0x08,
+                  kRegBDm = 0x04, kRegB24h = 0x02;
+constexpr uint8_t kRegCIrqf = 0x80, kRegCPf = 0x40, kRegCAf = 0x20, kRegCUf = 0x10, kRegCMask = 0x70;
+
+uint64_t muldiv64(uint64_t a, uint64_t b, uint64_t c) { return uint64_t((unsigned __int128)a * b / c); }
+
+int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+int64_t floor_mod(int64_t a, int64_t b) { return a - floor_div(a, b) * b; }
+
+// QEMU's mktimegm: tolerant of out-of-range fields, which is what a guest writing odd
+// values into the time registers gets on QEMU too.
+int64_t mktimegm(int year, int mon /*1..12*/, int mday, int hour, int min, int sec) {
+  int64_t y = year, m = mon, d = mday;
+  if (m < 3) {
+    m += 12;
+    y--;
+  }
+  int64_t t = 86400LL * (d + (153 * m - 457) / 5 + 365 * y + y / 4 - y / 100 + y / 400 - 719469);
+  return t + 3600LL * hour + 60LL * min + sec;
+}
+
+// Days since 1970-01-01 to a civil date (H. Hinnant's algorithm).
+void civil_from_days(int64_t z, int& year, int& month, int& day) {
+  z += 719468;
+  int64_t era = floor_div(z, 146097);
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t y = yoe + era * 400;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  day = int(doy - (153 * mp + 2) / 5 + 1);
+  month = int(mp < 10 ? mp + 3 : mp - 9);
+  year = int(y + (month <= 2));
+}
+}  // namespace
+
+RtcDateTime RtcDateTime::parse(std::string_view text) {
+  RtcDateTime t;
+  std::string s(text);
+  int n = 0;
+  char tail = 0;
+  bool ok = false;
+  if (s.size() == 19 && std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &t.year, &t.month, &t.day, &t.hour,
+                                    &t.minute, &t.second, &n) == 6 && n == 19) {
+    ok = true;
+  } else if (s.size() == 10 && std::sscanf(s.c_str(), "%4d-%2d-%2d%n%c", &t.year, &t.month, &t.day, &n, &tail) == 3 &&
+             n == 10) {
+    t.hour = t.minute = t.second = 0;
+    ok = true;
+  }
+  ok = ok && t.month >= 1 && t.month <= 12 && t.day >= 1 && t.day <= 31 && t.hour <= 23 && t.minute <= 59 &&
+       t.second <= 59 && t.hour >= 0 && t.minute >= 0 && t.second >= 0;
+  if (ok) {
+    RtcCalendar c = rtc_calendar_from_unix(t.to_unix_seconds());
+    ok = c.day == t.day;  // rejects 2021-02-30 and friends
+  }
+  if (!ok) throw std::invalid_argument("rtc base: '" + s + "' is not YYYY-MM-DD[THH:MM:SS]");
+  return t;
+}
+
+int64_t RtcDateTime::to_unix_seconds() const { return mktimegm(year, month, day, hour, minute, second); }
+
+RtcCalendar rtc_calendar_from_unix(int64_t unix_seconds) {
+  RtcCalendar c{};
+  int64_t days = floor_div(unix_seconds, 86400);
+  int64_t sod = unix_seconds - days * 86400;
+  civil_from_days(days, c.year, c.month, c.day);
+  c.hour = int(sod / 3600);
+  c.minute = int(sod / 60 % 60);
+  c.second = int(sod % 60);
+  c.wday = int(floor_mod(days + 4, 7));  // 1970-01-01 was a Thursday
+  return c;
+}
+
+CmosRtc::CmosRtc(const Clock& clock, EventQueue& queue, IrqLine irq8, uint64_t ram_bytes, RtcDateTime epoch)
+    : Device("rtc"),
+      clock_(clock),
+      irq_(irq8),
+      ram_bytes_(ram_bytes),
+      epoch_unix_(epoch.to_unix_seconds()),
+      periodic_timer_(queue, "rtc.periodic", [this] { on_periodic_timer(); }),
+      update_timer_(queue, "rtc.update", [this] { on_update_timer(); }) {
+  reset();
+}
+
+void CmosRtc::map(Bus& bus) { bus.map_io(kBase, kCount, this, "rtc"); }
+
+// Power-on: QEMU's realize (registers A-D, the date, pc_cmos_init's configuration bytes)
+// followed by its reset. The clock follows epoch + virtual time since t = 0, which is what
+// `clock=vm` gives a machine whose RTC was realized at virtual time 0.
+void CmosRtc::reset() {
+  for (auto& b : cmos_) b = 0;
+  index_ = 0;
+  fill_config_bytes();
+  cmos_[kRegA] = 0x26;
+  cmos_[kRegB] = 0x02;
+  cmos_[kRegC] = 0x00;
+  cmos_[kRegD] = 0x80;
+  base_rtc_ = epoch_unix_;
+  last_update_ = 0;
+  offset_ = 0;
+  update_time();
+  period_ = 0;
+  next_periodic_time_ = 0;
+  next_alarm_time_ = 0;
+  periodic_timer_.cancel();
+  check_update_timer();
+  irq_.lower();
+}
+
+// pc_cmos_init with one CPU, the default floppy controller and boot order "cad".
+void CmosRtc::fill_config_bytes() {
+  constexpr uint64_t KiB = 1024, MiB = 1024 * KiB;
+  uint64_t below_4g = ram_bytes_ >= 0xE0000000ull ? 0xC0000000ull : ram_bytes_;
+  uint64_t above_4g = ram_bytes_ - below_4g;
+  uint64_t val = below_4g / KiB < 640 ? below_4g / KiB : 640;
+  cmos_[0x15] = uint8_t(val);
+  cmos_[0x16] = uint8_t(val >> 8);
+  val = below_4g > 1 * MiB ? (below_4g - 1 * MiB) / KiB : 0;
+  if (val > 65535) val = 65535;
+  cmos_[0x17] = cmos_[0x30] = uint8_t(val);
+  cmos_[0x18] = cmos_[0x31] = uint8_t(val >> 8);
+  val = below_4g > 16 * MiB ? (below_4g - 16 * MiB) / (64 * KiB) : 0;
+  if (val > 65535) val = 65535;
+  cmos_[0x34] = uint8_t(val);
+  cmos_[0x35] = uint8_t(val >> 8);
+  val = above_4g / 65536;
+  cmos_[0x5B] = uint8_t(val);
+  cmos_[0x5C] = uint8_t(val >> 8);
+  cmos_[0x5D] = uint8_t(val >> 16);
+  cmos_[0x5F] = 0;     // CPUs - 1
+  cmos_[0x10] = 0x50;  // fd0: 2.88 MB "auto" drive with no media, as QEMU reports it
+  cmos_[0x14] = 0x07;  // equipment: one floppy, FPU, PS/2 mouse
+  cmos_[0x3D] = 0x12;  // boot order: hard disk, then floppy ...
+  cmos_[0x38] = 0x30;  // ... then CD-ROM; floppy boot-signature check on
+}
+
+void CmosRtc::declare_state(StateDecl& d) {
+  d.field("cmos", cmos_);
+  d.field("index", index_);
+  d.field("base_rtc", base_rtc_);
+  d.field("last_update", last_update_);
+  d.field("offset", offset_);
+  d.field("next_periodic_time", next_periodic_time_);
+  d.field("next_alarm_time", next_alarm_time_);
+  d.field("period", period_);
+  d.field("periodic_timer", periodic_timer_);
+  d.field("update_timer", update_timer_);
+}
+
+void CmosRtc::audit_quiesce(std::vector<std::string>& findings) const {
+  uint8_t b = cmos_[kRegB];
+  std::string on;
+  if (b & kRegBPie) on += " PIE";
+  if (b & kRegBAie) on += " AIE";
+  if (b & kRegBUie) on += " UIE";
+  if (!on.empty()) findings.push_back("rtc: interrupts enabled in register B:" + on);
+}
+
+int64_t CmosRtc::guest_rtc_ns() const {
+  return base_rtc_ * kNsPerSecond + int64_t(clock_.now() - last_update_) + offset_;
+}
+
+bool CmosRtc::running() const { return !(cmos_[kRegB] & kRegBSet) && (cmos_[kRegA] & 0x70) <= 0x20; }
+
+int CmosRtc::to_bcd(int a) const { return (cmos_[kRegB] & kRegBDm) ? a : ((a / 10) << 4) | (a % 10); }
+
+int CmosRtc::from_bcd(int a) const {
+  if ((a & 0xC0) == 0xC0) return -1;  // "don't care" (alarm wildcards)
+  return (cmos_[kRegB] & kRegBDm) ? a : ((a >> 4) * 10) + (a & 0x0F);
+}
+
+void CmosRtc::set_cmos_time(const RtcCalendar& tm) {
+  cmos_[kSeconds] = uint8_t(to_bcd(tm.second));
+  cmos_[kMinutes] = uint8_t(to_bcd(tm.minute));
+  if (cmos_[kRegB] & kRegB24h) {
+    cmos_[kHours] = uint8_t(to_bcd(tm.hour));
+  } else {
+    int h = (tm.hour % 12) ? tm.hour % 12 : 12;
+    cmos_[kHours] = uint8_t(to_bcd(h));
+    if (tm.hour >= 12) cmos_[kHours] |= 0x80;
+  }
+  cmos_[kDayOfWeek] = uint8_t(to_bcd(tm.wday + 1));
+  cmos_[kDayOfMonth] = uint8_t(to_bcd(tm.day));
+  cmos_[kMonth] = uint8_t(to_bcd(tm.month));
+  // base_year is 0 on the pc machine: the century byte holds the real century.
+  cmos_[kYear] = uint8_t(to_bcd(tm.year % 100));
+  cmos_[kCentury] = uint8_t(to_bcd(tm.year / 100));
+}
+
+void CmosRtc::update_time() {
+  int64_t guest_sec = floor_div(guest_rtc_ns(), kNsPerSecond);
+  if (!(cmos_[kRegB] & kRegBSet)) set_cmos_time(rtc_calendar_from_unix(guest_sec));
+}
+
+void CmosRtc::set_time() {
+  int sec = from_bcd(cmos_[kSeconds]);
+  int min = from_bcd(cmos_[kMinutes]);
+  int hour = from_bcd(cmos_[kHours] & 0x7F);
+  if (!(cmos_[kRegB] & kRegB24h)) {
+    hour %= 12;
+    if (cmos_[kHours] & 0x80) hour += 12;
+  }
+  int mday = from_bcd(cmos_[kDayOfMonth]);
+  int mon = from_bcd(cmos_[kMonth]);
+  int year = from_bcd(cmos_[kYear]) + from_bcd(cmos_[kCentury]) * 100;
+  base_rtc_ = mktimegm(year, mon, mday, hour, min, sec);
+  last_update_ = clock_.now();
+}
+
+uint32_t CmosRtc::periodic_clock_ticks() const {
+  if (!(cmos_[kRegB] & kRegBPie)) return 0;
+  int code = cmos_[kRegA] & 0x0F;
+  if (!code) return 0;
+  if (code <= 2) code += 7;  // rates 1 and 2 behave as 8 and 9
+  return 1u << (code - 1);
+}
+
+// QEMU periodic_timer_update with the default "discard" lost-tick policy. The phase is
+// tied to absolute virtual time in 32.768 kHz cycles.
+void CmosRtc::periodic_timer_update(uint64_t current_time, uint32_t old_period, bool period_change) {
+  uint32_t period = periodic_clock_ticks();
+  period_ = period;
+  if (!period) {
+    periodic_timer_.cancel();
+    return;
+  }
+  int64_t cur_clock = int64_t(muldiv64(current_time, kRtcClockRate, kNsPerSecond));
+  int64_t lost_clock = 0;
+  if (old_period && period_change) {
+    int64_t next_periodic_clock = int64_t(muldiv64(next_periodic_time_, kRtcClockRate, kNsPerSecond));
+    int64_t last_periodic_clock = next_periodic_clock - old_period;
+    lost_clock = cur_clock - last_periodic_clock;
+    if (lost_clock < 0) lost_clock = 0;
+  }
+  if (lost_clock > int64_t(period)) lost_clock = period;
+  int64_t next_irq_clock = cur_clock + period - lost_clock;
+  next_periodic_time_ = muldiv64(uint64_t(next_irq_clock), kNsPerSecond, kRtcClockRate) + 1;
+  periodic_timer_.arm(next_periodic_time_);
+}
+
+void CmosRtc::on_periodic_timer() {
+  periodic_timer_update(next_periodic_time_, period_, false);
+  cmos_[kRegC] |= kRegCPf;
+  if (cmos_[kRegB] & kRegBPie) {
+    cmos_[kRegC] |= kRegCIrqf;
+    irq_.raise();
+  }
+}
+
+void CmosRtc::check_update_timer() {
+  // Dividers held in reset stop the update cycle and its interrupts.
+  if ((cmos_[kRegA] & 0x60) == 0x60) {
+    update_timer_.cancel();
+    return;
+  }
+  uint64_t now = clock_.now();
+  int64_t guest_nsec = floor_mod(guest_rtc_ns(), kNsPerSecond);
+  uint64_t next_update_time = now + uint64_t(kNsPerSecond - guest_nsec);
+  int64_t next_alarm_sec = next_alarm_seconds();
+  next_alarm_time_ = next_update_time + uint64_t((next_alarm_sec - 1) * kNsPerSecond);
+  // With UF already set and UIP not latched, only the alarm can still change anything.
+  if (!(cmos_[kRegA] & kRegAUip) && (cmos_[kRegC] & kRegCUf)) {
+    if ((cmos_[kRegB] & kRegBSet) || (cmos_[kRegC] & kRegCAf)) {
+      update_timer_.cancel();
+      return;
+    }
+    next_update_time = next_alarm_time_;
+  }
+  update_timer_.arm(next_update_time);
+}
+
+uint8_t CmosRtc::convert_hour(uint8_t hour) const {
+  if (!(cmos_[kRegB] & kRegB24h)) {
+    hour %= 12;
+    if (cmos_[kHours] & 0x80) hour += 12;
+  }
+  return hour;
+}
+
+// Seconds from the current second to the next alarm match (QEMU get_next_alarm).
+int64_t CmosRtc::next_alarm_seconds() {
+  update_time();
+  int32_t alarm_sec = from_bcd(cmos_[kSecondsAlarm]);
+  int32_t alarm_min = from_bcd(cmos_[kMinutesAlarm]);
+  int32_t alarm_hour = from_bcd(cmos_[kHoursAlarm]);
+  alarm_hour = alarm_hour == -1 ? -1 : convert_hour(uint8_t(alarm_hour));
+  int32_t cur_sec = from_bcd(cmos_[kSeconds]);
+  int32_t cur_min = from_bcd(cmos_[kMinutes]);
+  int32_t cur_hour = convert_hour(uint8_t(from_bcd(cmos_[kHours])));
+
+  if (alarm_hour == -1) {
+    alarm_hour = cur_hour;
+    if (alarm_min == -1) {
+      alarm_min = cur_min;
+      if (alarm_sec == -1)
+        alarm_sec = cur_sec + 1;
+      else if (cur_sec > alarm_sec)
+        alarm_min++;
+    } else if (cur_min == alarm_min) {
+      if (alarm_sec == -1)
+        alarm_sec = cur_sec + 1;
+      else if (cur_sec > alarm_sec)
+        alarm_hour++;
+      if (alarm_sec == 60) {
+        alarm_sec = 0;
+        alarm_hour++;
+      }
+    } else if (cur_min > alarm_min) {
+      alarm_hour++;
+    }
+  } else if (cur_hour == alarm_hour) {
+    if (alarm_min == -1) {
+      alarm_min = cur_min;
+      if (alarm_sec == -1)
+        alarm_sec = cur_sec + 1;
+      else if (cur_sec > alarm_sec)
+        alarm_min++;
+      if (alarm_sec == 60) {
+        alarm_sec = 0;
+        alarm_min++;
+      }
+      alarm_min %= 60;
+    } else if (cur_min == alarm_min) {
+      if (alarm_sec == -1) alarm_sec = cur_sec + 1;
+      alarm_sec %= 60;
+    }
+  }
+  if (alarm_min == -1) alarm_min = 0;
+  if (alarm_sec == -1) alarm_sec = 0;
+  if (alarm_sec == 60) {
+    alarm_sec = 0;
+    alarm_min++;
+  }
+  if (alarm_min == 60) {
+    alarm_min = 0;
+    alarm_hour++;
+  }
+  alarm_hour %= 24;
+  int32_t hour = alarm_hour - cur_hour;
+  int32_t min = hour * 60 + alarm_min - cur_min;
+  int32_t sec = min * 60 + alarm_sec - cur_sec;
+  return sec <= 0 ? sec + 86400 : sec;
+}
+
+void CmosRtc::on_update_timer() {
+  uint8_t irqs = kRegCUf;
+  update_time();
+  cmos_[kRegA] &= ~kRegAUip;  // a latched UIP ends with the update
+  if (clock_.now() >= next_alarm_time_) irqs |= kRegCAf;
+  uint8_t new_irqs = irqs & ~cmos_[kRegC];
+  cmos_[kRegC] |= irqs;
+  if (new_irqs & cmos_[kRegB]) {
+    cmos_[kRegC] |= kRegCIrqf;
+    irq_.raise();
+  }
+  check_update_timer();
+}
+
+bool CmosRtc::update_in_progress() {
+  if (!running()) return false;
+  if (update_timer_.armed()) {
+    // Latch UIP until the update timer has fired, so a reader never sees it drop early.
+    if (int64_t(clock_.now()) >= int64_t(update_timer_.deadline()) - kUipHoldLength) {
+      cmos_[kRegA] |= kRegAUip;
+      return true;
+    }
+  }
+  return floor_mod(guest_rtc_ns(), kNsPerSecond) >= kNsPerSecond - kUipHoldLength;
+}
+
+uint8_t CmosRtc::read_byte(uint16_t port) {
+  if (port != kBase + 1) return 0xFF;  // the index port reads 0xFF
+  switch (index_) {
+    case kPs2Century:
+      index_ = kCentury;
+      [[fallthrough]];
+    case kCentury:
+    case kSeconds:
+    case kMinutes:
+    case kHours:
+    case kDayOfWeek:
+    case kDayOfMonth:
+    case kMonth:
+    case kYear:
+      if (running()) update_time();
+      return cmos_[index_];
+    case kRegA: {
+      uint8_t ret = cmos_[kRegA];
+      if (update_in_progress()) ret |= kRegAUip;
+      return ret;
+    }
+    case kRegC: {
+      uint8_t ret = cmos_[kRegC];
+      irq_.lower();
+      cmos_[kRegC] = 0;
+      if (ret & (kRegCUf | kRegCAf)) check_update_timer();
+      return ret;
+    }
+    default:
+      return cmos_[index_];
+  }
+}
+
+void CmosRtc::write_byte(uint16_t port, uint8_t data) {
+  if (port == kBase) {
+    index_ = data & 0x7F;  // bit 7 (NMI disable) is ignored
+    return;
+  }
+  if (port != kBase + 1) return;
+  switch (index_) {
+    case kSecondsAlarm:
+    case kMinutesAlarm:
+    case kHoursAlarm:
+      cmos_[index_] = data;
+      check_update_timer();
+      break;
+    case kPs2Century:
+      index_ = kCentury;
+      [[fallthrough]];
+    case kCentury:
+    case kSeconds:
+    case kMinutes:
+    case kHours:
+    case kDayOfWeek:
+    case kDayOfMonth:
+    case kMonth:
+    case kYear:
+      cmos_[index_] = data;
+      if (running()) {  // in SET mode the clock restarts only when SET is cleared
+        set_time();
+        check_update_timer();
+      }
+      break;
+    case kRegA: {
+      bool update_periodic = (cmos_[kRegA] ^ data) & 0x0F;
+      uint32_t old_period = periodic_clock_ticks();
+      if ((data & 0x60) == 0x60) {
+        if (running()) update_time();
+        cmos_[kRegA] &= ~kRegAUip;
+      } else if (((cmos_[kRegA] & 0x60) == 0x60) && (data & 0x70) <= 0x20) {
+        // Leaving divider reset: the first update comes half a second later.
+        if (!(cmos_[kRegB] & kRegBSet)) {
+          offset_ = 500000000;
+          set_time();
+        }
+        cmos_[kRegA] &= ~kRegAUip;
+      }
+      cmos_[kRegA] = uint8_t((data & ~kRegAUip) | (cmos_[kRegA] & kRegAUip));
+      if (update_periodic) periodic_timer_update(clock_.now(), old_period, true);
+      check_update_timer();
+      break;
+    }
+    case kRegB: {
+      bool update_periodic = (cmos_[kRegB] ^ data) & kRegBPie;
+      uint32_t old_period = periodic_clock_ticks();
+      if (data & kRegBSet) {
+        if (running()) update_time();  // freeze the bytes at the current time
+        cmos_[kRegA] &= ~kRegAUip;
+        data &= ~kRegBUie;
+      } else if ((cmos_[kRegB] & kRegBSet) && (cmos_[kRegA] & 0x70) <= 0x20) {
+        // Leaving SET mode restarts the clock from the written bytes, same sub-second phase.
+        offset_ = floor_mod(guest_rtc_ns(), kNsPerSecond);
+        set_time();
+      }
+      // A flag that is already set raises IRQ8 as soon as its enable turns on.
+      if (data & cmos_[kRegC] & kRegCMask) {
+        cmos_[kRegC] |= kRegCIrqf;
+        irq_.raise();
+      } else {
+        cmos_[kRegC] &= ~kRegCIrqf;
+        irq_.lower();
+      }
+      cmos_[kRegB] = data;
+      if (update_periodic) periodic_timer_update(clock_.now(), old_period, true);
+      check_update_timer();
+      break;
+    }
+    case kRegC:
+    case kRegD:
+      break;  // read-only
+    default:
+      cmos_[index_] = data;
+      break;
+  }
+}
+
+uint32_t CmosRtc::io_read(uint16_t port, unsigned size) {
+  return read_bytewise(port, size, [this](uint16_t p) { return read_byte(p); });
+}
+
+void CmosRtc::io_write(uint16_t port, unsigned size, uint32_t value) {
+  write_bytewise(port, size, value, [this](uint16_t p, uint8_t v) { write_byte(p, v); });
+}
+
+}  // namespace kjump

@@ -1,0 +1,220 @@
+#include "machine/machine.h"
+
+#include <cinttypes>
+#include <cstring>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+
+#include "machine/boot/boot_error.h"
+#include "machine/boot/elf32.h"
+#include "machine/devices/debug_exit.h"
+#include "machine/devices/disk_image.h"
+#include "machine/devices/fw_cfg.h"
+#include "machine/devices/ide.h"
+#include "machine/devices/pic.h"
+#include "machine/devices/pit.h"
+#include "machine/devices/port92.h"
+#include "machine/devices/rtc.h"
+#include "machine/devices/uart.h"
+
+namespace kjump {
+namespace {
+
+std::vector<uint8_t> read_host_file(const std::string& path, const std::string& what) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw BootError(what + " '" + path + "': cannot open file");
+  return {std::istreambuf_iterator<char>(f), {}};
+}
+
+// IRQ numbers on the PC's ISA bus.
+constexpr unsigned kIrqPit = 0, kIrqCom1 = 4, kIrqRtc = 8, kIrqIde0 = 14;
+
+}  // namespace
+
+Machine::Machine(MachineConfig config) : config_(std::move(config)) {
+  if (config_.kernel_path.empty()) throw BootError("no kernel given");
+  engine_ = std::make_unique<Engine>(config_.ram_size);
+  // Validate the kernel now (not at power-on) so bad input is refused before anything runs.
+  {
+    GuestRam scratch(config_.ram_size);
+    MultibootLoader::load(scratch, config_.ram_size, MultibootConfig{config_.kernel_path, config_.append, config_.modules});
+  }
+  try {
+    symbols_ = SymbolTable::from_elf(Elf32Image::load(config_.kernel_path));
+  } catch (const std::exception&) {
+    // Symbols are a convenience; a stripped kernel still boots.
+  }
+  wire_devices();
+  state_.m = this;
+  engine_->on_delivery = [this](const DeliveryEvent& ev) {
+    if (recent_.size() == 16) recent_.erase(recent_.begin());
+    recent_.push_back(ev);
+  };
+}
+
+Machine::~Machine() = default;
+
+void Machine::wire_devices() {
+  Engine& e = *engine_;
+  pic_ = std::make_unique<Pic8259Pair>();
+  pic_->map(bus_);
+  e.set_interrupt_controller(pic_.get());
+  pit_ = std::make_unique<Pit8254>(e, e.events(), IrqLine(pic_.get(), kIrqPit));
+  pit_->map(bus_);
+  uart_ = std::make_unique<Uart16550>(e, e.events(), IrqLine(pic_.get(), kIrqCom1), [this](uint8_t c) {
+    serial_.push_back(char(c));
+    if (on_serial) on_serial(c);
+  });
+  uart_->map(bus_);
+  rtc_ = std::make_unique<CmosRtc>(e, e.events(), IrqLine(pic_.get(), kIrqRtc), config_.ram_size);
+  rtc_->map(bus_);
+  fw_cfg_ = std::make_unique<FwCfg>(e.ram(), config_.ram_size);
+  for (auto& f : config_.fw_files) {
+    try {
+      if (f.host_path.empty())
+        fw_cfg_->add_string(f.name, f.text);
+      else
+        fw_cfg_->add_file(f.name, read_host_file(f.host_path, "--fw " + f.name));
+    } catch (const BootError&) {
+      throw;
+    } catch (const std::exception& ex) {
+      throw BootError("--fw " + f.name + ": " + ex.what());
+    }
+  }
+  fw_cfg_->map(bus_);
+  debug_exit_ = std::make_unique<DebugExit>([this](int status) {
+    power_.exit_status = status;
+    power_.on = false;
+    engine_->request_stop("isa-debug-exit");
+  });
+  debug_exit_->map(bus_);
+  if (!config_.disk_path.empty()) {
+    try {
+      disk_ = std::make_unique<Disk>(config_.disk_path);
+    } catch (const std::exception& ex) {
+      throw BootError(std::string("--disk: ") + ex.what());
+    }
+  }
+  ide_ = std::make_unique<IdeController>(disk_.get(), IrqLine(pic_.get(), kIrqIde0));
+  ide_->map(bus_);
+  port92_ = std::make_unique<Port92>();
+  port92_->map(bus_);
+  e.set_port_io({[this](uint16_t port, unsigned size) { return bus_.io_read(port, size); },
+                 [this](uint16_t port, unsigned size, uint32_t v) { bus_.io_write(port, size, v); }});
+}
+
+std::vector<Device*> Machine::devices() const {
+  return {pic_.get(), pit_.get(), uart_.get(), rtc_.get(), fw_cfg_.get(), debug_exit_.get(), ide_.get(), port92_.get()};
+}
+
+Device* Machine::device(const std::string& name) const {
+  for (Device* d : devices())
+    if (d->name() == name) return d;
+  return nullptr;
+}
+
+void Machine::power_on() {
+  std::memset(engine_->ram().data(), 0, engine_->ram().size());
+  engine_->reset_cpu();
+  for (Device* d : devices()) d->reset();
+  boot_ = MultibootLoader::load(engine_->ram(), config_.ram_size,
+                                MultibootConfig{config_.kernel_path, config_.append, config_.modules});
+  engine_->invalidate_code();
+  apply_entry_state();
+  power_ = PowerState{true, std::nullopt};
+  recent_.clear();
+}
+
+void Machine::apply_entry_state() {
+  const MultibootEntryState& s = boot_.cpu;
+  Engine& e = *engine_;
+  e.set_reg(Reg::CR0, s.cr0);
+  e.set_reg(Reg::CR3, s.cr3);
+  e.set_reg(Reg::CR4, s.cr4);
+  e.set_gdtr({s.gdtr_base, s.gdtr_limit});
+  e.set_idtr({s.idtr_base, s.idtr_limit});
+  e.load_flat_segments(s.cs.selector, s.ds.selector);
+  e.set_reg(Reg::EAX, s.eax);
+  e.set_reg(Reg::EBX, s.ebx);
+  e.set_reg(Reg::ECX, s.ecx);
+  e.set_reg(Reg::EDX, s.edx);
+  e.set_reg(Reg::ESI, s.esi);
+  e.set_reg(Reg::EDI, s.edi);
+  e.set_reg(Reg::EBP, s.ebp);
+  e.set_reg(Reg::ESP, s.esp);
+  e.set_reg(Reg::EFLAGS, s.eflags);
+  e.set_reg(Reg::EIP, s.eip);
+}
+
+void Machine::power_off() {
+  if (disk_) disk_->power_off();
+  power_.on = false;
+}
+
+RunResult Machine::run(uint64_t until_vt) {
+  if (!power_.on) return {StopReason::Requested, "machine is powered off"};
+  return engine_->run(until_vt);
+}
+
+void Machine::send_input(std::string_view bytes) {
+  uart_->host_input(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+}
+
+size_t Machine::pending_input() const { return uart_->pending_input(); }
+
+std::string Machine::symbolize(uint32_t addr) const { return symbols_.lookup(addr).value_or(""); }
+
+uint64_t Machine::ram_hash() const {
+  const auto& ram = engine_->ram();
+  return hash_bytes(ram.data(), ram.size());
+}
+
+uint64_t Machine::state_hash() {
+  uint64_t parts[2] = {hash_state(state_), ram_hash()};
+  return hash_bytes(parts, sizeof parts);
+}
+
+void Machine::StateView::declare_state(StateDecl& d) {
+  d.include("", m->engine_->clock_state());
+  d.include("", m->engine_->cpu_state());
+  for (Device* dev : m->devices()) d.include(dev->name() + ".", *dev);
+}
+
+void Machine::StateView::post_load() {
+  for (Device* dev : m->devices()) dev->post_load();
+  m->engine_->cpu_state().post_load();
+}
+
+std::string Machine::fault_report() {
+  Engine& e = *engine_;
+  std::string out;
+  char line[256];
+  std::snprintf(line, sizeof line, "  at instruction %" PRIu64 " (virtual time %" PRIu64 " ns)\n", e.retired(), e.now());
+  out += line;
+  std::snprintf(line, sizeof line,
+                "  eax=%08x ebx=%08x ecx=%08x edx=%08x esi=%08x edi=%08x ebp=%08x esp=%08x\n",
+                e.reg(Reg::EAX), e.reg(Reg::EBX), e.reg(Reg::ECX), e.reg(Reg::EDX), e.reg(Reg::ESI),
+                e.reg(Reg::EDI), e.reg(Reg::EBP), e.reg(Reg::ESP));
+  out += line;
+  std::snprintf(line, sizeof line,
+                "  eip=%08x eflags=%08x cs=%04x ss=%04x ds=%04x cr0=%08x cr2=%08x cr3=%08x cr4=%08x\n",
+                e.reg(Reg::EIP), e.reg(Reg::EFLAGS), e.reg(Reg::CS), e.reg(Reg::SS), e.reg(Reg::DS),
+                e.reg(Reg::CR0), e.reg(Reg::CR2), e.reg(Reg::CR3), e.reg(Reg::CR4));
+  out += line;
+  auto g = e.gdtr(), i = e.idtr();
+  std::snprintf(line, sizeof line, "  gdtr=%08x/%x idtr=%08x/%x\n", g.base, g.limit, i.base, i.limit);
+  out += line;
+  if (auto insn = e.decode_at(e.reg(Reg::EIP)))
+    out += "  code: " + e.disassembler().format(*insn, [this](uint32_t a) { return symbolize(a); }) + "\n";
+  for (auto& ev : recent_) {
+    std::snprintf(line, sizeof line, "  delivered vector 0x%02x%s at t=%" PRIu64 " eip=%08x err=%x cr2=%08x cpl %u->%u\n",
+                  ev.vector, ev.external ? " (irq)" : ev.software ? " (int)" : "", ev.time, ev.eip, ev.error_code,
+                  ev.cr2, ev.from_cpl, ev.to_cpl);
+    out += line;
+  }
+  return out;
+}
+
+}  // namespace kjump

@@ -1,0 +1,130 @@
+// The PC: engine + bus + devices + boot loader + power. Devices talk to the engine only
+// through IRQ lines, the event queue and RAM; the outside world (CLI, scenarios, debugger)
+// talks to the machine only through this class.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "emu/engine.h"
+#include "machine/boot/multiboot.h"
+#include "machine/boot/symbols.h"
+#include "machine/bus.h"
+
+namespace kjump {
+
+class Pic8259Pair;
+class Pit8254;
+class Uart16550;
+class CmosRtc;
+class FwCfg;
+class DebugExit;
+class IdeController;
+class Port92;
+class Disk;
+
+struct FwFile {
+  std::string name;       // fw_cfg name, e.g. "opt/kernel-b"
+  std::string host_path;  // file whose bytes are served; empty when `text` is used
+  std::string text;       // string=... form
+};
+
+struct MachineConfig {
+  uint64_t ram_size = 128ull << 20;
+  std::string kernel_path;
+  std::string append;
+  std::vector<std::string> modules;  // Multiboot modules, "file args"
+  std::string disk_path;             // raw IDE image; empty for none
+  std::vector<FwFile> fw_files;
+};
+
+struct PowerState {
+  bool on = false;
+  std::optional<int> exit_status;  // from isa-debug-exit: (value << 1) | 1
+};
+
+class Machine {
+ public:
+  // Validates the configuration (files exist, kernel is a Multiboot ELF that fits); throws
+  // BootError / std::runtime_error with one line naming the culprit.
+  explicit Machine(MachineConfig config);
+  ~Machine();
+  Machine(const Machine&) = delete;
+  Machine& operator=(const Machine&) = delete;
+
+  const MachineConfig& config() const { return config_; }
+
+  // ---- power ----
+  // Resets CPU and devices, clears RAM, loads the kernel: the state at the Multiboot entry.
+  void power_on();
+  // Orderly power-off: commits the disk (never torn) and stops.
+  void power_off();
+  const PowerState& power() const { return power_; }
+
+  // ---- running ----
+  RunResult run(uint64_t until_vt);
+  RunResult step() { return engine_->step(); }
+  uint64_t now() const { return engine_->now(); }
+
+  // ---- host I/O ----
+  // Queues host bytes for COM1 (flow-controlled by the UART as QEMU's chardev does).
+  void send_input(std::string_view bytes);
+  size_t pending_input() const;
+  const std::string& serial_output() const { return serial_; }
+  void clear_serial_output() { serial_.clear(); }
+  std::function<void(uint8_t)> on_serial;  // live echo of guest output
+
+  // ---- introspection ----
+  Engine& engine() { return *engine_; }
+  Bus& bus() { return bus_; }
+  const SymbolTable& symbols() const { return symbols_; }
+  std::string symbolize(uint32_t addr) const;
+  const MultibootBoot& boot_info() const { return boot_; }
+  std::vector<Device*> devices() const;
+  Device* device(const std::string& name) const;
+
+  // The whole machine's declared state (CPU, clock, devices) — RAM is kept apart because
+  // of its size; state_hash() covers both.
+  Stateful& state() { return state_; }
+  uint64_t ram_hash() const;
+  uint64_t state_hash();
+
+  // Last deliveries (exceptions and interrupts), newest last, for fault reports.
+  const std::vector<DeliveryEvent>& recent_deliveries() const { return recent_; }
+  // A multi-line report: registers, time, code at EIP, recent deliveries.
+  std::string fault_report();
+
+ private:
+  struct StateView : Stateful {
+    Machine* m = nullptr;
+    void declare_state(StateDecl& d) override;
+    void post_load() override;
+  };
+  void wire_devices();
+  void apply_entry_state();
+
+  MachineConfig config_;
+  std::unique_ptr<Engine> engine_;
+  Bus bus_;
+  std::unique_ptr<Pic8259Pair> pic_;
+  std::unique_ptr<Pit8254> pit_;
+  std::unique_ptr<Uart16550> uart_;
+  std::unique_ptr<CmosRtc> rtc_;
+  std::unique_ptr<FwCfg> fw_cfg_;
+  std::unique_ptr<DebugExit> debug_exit_;
+  std::unique_ptr<Disk> disk_;
+  std::unique_ptr<IdeController> ide_;
+  std::unique_ptr<Port92> port92_;
+  SymbolTable symbols_;
+  MultibootBoot boot_;
+  PowerState power_;
+  std::string serial_;
+  std::vector<DeliveryEvent> recent_;
+  StateView state_;
+};
+
+}  // namespace kjump
