@@ -42,7 +42,7 @@ TEST_CASE("boot e820: mem_upper follows contiguous RAM from 1 MiB in an unsorted
   CHECK(multiboot_mem_upper_kib({{0x100100000ull, 0x100000, E820Type::Ram}, {0x100000, 0x1000, E820Type::Ram}}) == 4);
 }
 
-TEST_CASE("boot e820: RAM sizes outside [2 MiB, 3.5 GiB) or not 8 KiB multiples are refused") {
+TEST_CASE("boot e820: RAM sizes below 2 MiB or from 3.5 GiB or not 8 KiB multiples are refused") {
   CHECK_NOTHROW(seabios_e820_map(2ull << 20));
   CHECK(multiboot_mem_upper_kib(seabios_e820_map(2ull << 20)) == 896);
   CHECK_NOTHROW(seabios_e820_map(0xE0000000 - 8192));

@@ -203,7 +203,7 @@ TEST_CASE("boot multiboot: the memory map at 0x9000 is the SeaBIOS E820 list wit
   CHECK(b.e820.size() == 6);
 }
 
-TEST_CASE("boot multiboot: no modules still sets the mods flag; the command line carries -append") {
+TEST_CASE("boot multiboot: no modules still sets the mods flag and the command line carries -append") {
   TempDir dir;
   std::string k = dir.file("k.elf", multiboot_elf(0x1800).bytes());
   VectorMemory mem(k128M);
