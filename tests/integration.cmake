@@ -10,3 +10,12 @@ set_tests_properties(guest_qemu_smoke PROPERTIES
   REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF}
   SKIP_RETURN_CODE 77
   TIMEOUT 120)
+
+# kjump against QEMU: identical serial transcripts, exit statuses and disk images.
+add_test(NAME differential_qemu
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/diff/differential.sh $<TARGET_FILE:kjump> ${KJUMP_GUEST_KERNEL_ELF})
+set_tests_properties(differential_qemu PROPERTIES
+  LABELS "qemu;no_sanitize"
+  REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF}
+  SKIP_RETURN_CODE 77
+  TIMEOUT 300)

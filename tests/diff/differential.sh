@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Differential test: the same guest kernel, command line, fw_cfg files, disk image and serial
+# input on kjump and on qemu-system-i386 (the reference, flags of pc-devices-reference.md
+# §9.5) must give byte-identical serial transcripts and the same exit status.
+#   usage: differential.sh KJUMP KERNEL.elf
+# Exit 0 = identical, 1 = a difference (diff printed), 77 = QEMU missing (ctest: skipped).
+set -u
+KJUMP="${1:?usage: differential.sh KJUMP KERNEL.elf}"
+KERNEL="${2:?usage: differential.sh KJUMP KERNEL.elf}"
+QEMU="${QEMU:-qemu-system-i386}"
+command -v "$QEMU" >/dev/null || { echo "SKIP: $QEMU not found"; exit 77; }
+
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+FAILS=0
+printf 'differential fw_cfg file\n' >"$WORK/fwfile.txt"
+
+# case NAME APPEND INPUT [disk]
+case_run() {
+  local name="$1" append="$2" input="$3" disk="${4:-}"
+  local qargs=() kargs=()
+  if [ -n "$disk" ]; then
+    head -c 1048576 /dev/zero >"$WORK/$name.q.img"
+    printf 'kjump-disk-sector-0' | dd of="$WORK/$name.q.img" conv=notrunc status=none
+    cp "$WORK/$name.q.img" "$WORK/$name.k.img"
+    qargs+=(-drive "file=$WORK/$name.q.img,format=raw,if=ide")
+    kargs+=(--disk "$WORK/$name.k.img")
+  fi
+  printf '%b' "$input" | timeout 60 "$QEMU" -machine pc -m 128 -kernel "$KERNEL" -append "$append" \
+    -display none -serial stdio -net none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+    -icount shift=0,sleep=off -rtc base=2020-01-01T00:00:00,clock=vm \
+    -fw_cfg name=opt/diff/file,file="$WORK/fwfile.txt" "${qargs[@]}" >"$WORK/$name.qemu" 2>"$WORK/$name.qemu.err"
+  local qrc=$?
+  printf '%b' "$input" | timeout 60 "$KJUMP" boot "$KERNEL" --append "$append" \
+    --fw opt/diff/file="$WORK/fwfile.txt" "${kargs[@]}" >"$WORK/$name.kjump" 2>"$WORK/$name.kjump.err"
+  local krc=$?
+  if cmp -s "$WORK/$name.qemu" "$WORK/$name.kjump" && [ "$qrc" = "$krc" ]; then
+    echo "PASS $name ($(wc -c <"$WORK/$name.kjump") bytes, exit $krc)"
+  else
+    echo "FAIL $name: exit qemu=$qrc kjump=$krc"
+    diff <(cat -A "$WORK/$name.qemu") <(cat -A "$WORK/$name.kjump") | head -40
+    cat "$WORK/$name.kjump.err" | head -20
+    FAILS=$((FAILS + 1))
+  fi
+  if [ -n "$disk" ] && ! cmp -s "$WORK/$name.q.img" "$WORK/$name.k.img"; then
+    echo "FAIL $name: disk images differ after the run"
+    FAILS=$((FAILS + 1))
+  fi
+}
+
+case_run shell "console=ttyS0 quiet=0" \
+  'help\necho differential test\ncat /proc/cmdline\nmeminfo\ndate\ncat fw:diff/file\nfreeze\nthaw\nbogus\nec\x7fcho backspace\r\npoweroff\n'
+case_run exactmap "memmap=exactmap memmap=640K@0 memmap=16M@1M" 'meminfo\ncat /proc/cmdline\nexit 7\n'
+case_run disk "" 'disk\ndisk read 0\ndisk write 1 written-by-guest\ndisk read 1\npoweroff\n' disk
+case_run noappend "" 'cat /proc/cmdline\npm\npm test\npoweroff\n'
+
+[ "$FAILS" -eq 0 ] && echo "differential: all cases identical" && exit 0
+echo "differential: $FAILS difference(s)"
+exit 1
