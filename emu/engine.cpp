@@ -744,10 +744,10 @@ RunResult Engine::run(uint64_t limit) {
   }
 }
 
-RunResult Engine::step() {
+RunResult Engine::step(uint64_t limit) {
   if (halted_) {
     if (interrupt_ready()) return run(now() + 1);
-    uint64_t next = events_.next_deadline();
+    uint64_t next = std::min(events_.next_deadline(), limit);
     if (next == kNever)
       return {(reg(Reg::EFLAGS) & kIF) ? StopReason::Idle : StopReason::HaltedForever, "halted"};
     return run(next);

@@ -101,8 +101,9 @@ class Engine : public Clock {
   // Runs until now() == limit, or an earlier stop. Timers fire at their exact deadlines.
   RunResult run(uint64_t limit);
   // Executes exactly one instruction (delivering a pending interrupt first, as the CPU
-  // would at this boundary). While halted, advances to the next event instead.
-  RunResult step();
+  // would at this boundary). While halted, advances to the next event instead, but never
+  // past `limit`.
+  RunResult step(uint64_t limit = kNever);
   // From a device callback or the host: stop at the next instruction boundary the engine
   // can reach (end of the current block for I/O callbacks).
   void request_stop(std::string why);

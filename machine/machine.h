@@ -67,7 +67,7 @@ class Machine {
 
   // ---- running ----
   RunResult run(uint64_t until_vt);
-  RunResult step() { return engine_->step(); }
+  RunResult step(uint64_t limit = kNever) { return engine_->step(limit); }
   uint64_t now() const { return engine_->now(); }
 
   // ---- host I/O ----
