@@ -1,19 +1,53 @@
 #include "machine/boot/symbols.h"
 
+#include <cxxabi.h>
+
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <tuple>
 
 namespace kjump {
+namespace {
+
+// C++ guest symbols read better demangled and short: "_ZN5kjump12_GLOBAL__N_17pit_irqEv"
+// becomes "pit_irq" (namespace kjump, anonymous namespaces and the parameter list dropped).
+std::string short_name(const std::string& mangled) {
+  if (mangled.rfind("_Z", 0) != 0) return mangled;
+  int status = 0;
+  char* d = abi::__cxa_demangle(mangled.c_str(), nullptr, nullptr, &status);
+  if (status != 0 || !d) return mangled;
+  std::string name = d;
+  std::free(d);
+  // Cut the parameter list: the last '(' at template/paren depth 0.
+  int depth = 0;
+  size_t cut = std::string::npos;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    if (c == '<') ++depth;
+    else if (c == '>') --depth;
+    else if (c == '(' && depth == 0 && name.compare(i, 21, "(anonymous namespace)") != 0) cut = i;
+  }
+  if (cut != std::string::npos) name.erase(cut);
+  for (const char* prefix : {"(anonymous namespace)::"}) {
+    for (size_t at; (at = name.find(prefix)) != std::string::npos;) name.erase(at, std::char_traits<char>::length(prefix));
+  }
+  if (name.rfind("kjump::", 0) == 0) name.erase(0, 7);
+  return name.empty() ? mangled : name;
+}
+
+}  // namespace
 
 SymbolTable::SymbolTable(const std::vector<Elf32Symbol>& elf_symbols) {
   for (const auto& s : elf_symbols) {
     if (s.name.empty() || s.shndx == kElfShnUndef) continue;
     if (s.type == kElfSttSection || s.type == kElfSttFile) continue;
+    std::string display = short_name(s.name);
     by_name_.push_back({s.name, s.value, s.bind != kElfStbLocal});
+    if (display != s.name) by_name_.push_back({display, s.value, s.bind != kElfStbLocal});
     // Absolute symbols are constants, not places in the image.
     if ((s.type == kElfSttFunc || s.type == kElfSttObject) && s.shndx != kElfShnAbs) {
-      by_addr_.push_back({s.name, s.value, s.size, s.bind != kElfStbLocal});
+      by_addr_.push_back({display, s.value, s.size, s.bind != kElfStbLocal});
     }
   }
   // One name per address (aliases, a static and a global at the same place): the global

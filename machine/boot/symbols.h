@@ -30,6 +30,8 @@ class SymbolTable {
   std::optional<std::string> lookup(uint32_t addr) const;
   const Symbol* nearest(uint32_t addr) const;
 
+  // C++ names are shown demangled and short ("pit_irq", "Scheduler::tick") and can be
+  // found by that short name or by their mangled name.
   // Address of a defined symbol of any kind but section/file names (so linker symbols such
   // as _end work too). Several with one name (file-local statics): a global wins, then the
   // lowest address.
