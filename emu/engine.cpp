@@ -95,7 +95,26 @@ Engine::~Engine() {
   if (uc_) uc_close(uc_);
 }
 
-void Engine::build_cpuid_table() {
+namespace {
+// CPUID rows of the pinned model and a fresh CPU context: pure functions of the Unicorn
+// library, computed once per process (each needs a scratch engine, which costs milliseconds).
+struct PinnedModel {
+  std::vector<std::array<uint32_t, 5>> cpuid;
+  std::vector<uint8_t> fresh_context;  // the whole blob of a just-opened engine
+};
+PinnedModel query_pinned_model();
+const PinnedModel& pinned_model() {
+  static const PinnedModel m = query_pinned_model();
+  return m;
+}
+}  // namespace
+
+void Engine::build_cpuid_table() { cpuid_ = pinned_model().cpuid; }
+
+namespace {
+PinnedModel query_pinned_model() {
+  PinnedModel out;
+  auto& cpuid_ = out.cpuid;
   // Ask the pinned model once, in a scratch engine, then serve CPUID from this table with
   // the features we do not model hidden: SEP (Unicorn does not switch privilege on
   // sysenter), APIC (there is none), RDRAND (host randomness), and the TSC stays (RDTSC is
@@ -118,6 +137,13 @@ void Engine::build_cpuid_table() {
     uc_reg_read(s, UC_X86_REG_EDX, &d);
     return std::array<uint32_t, 5>{leaf, a, b, c, d};
   };
+  {
+    uc_context* c;
+    uc_context_alloc(s, &c);
+    uc_context_save(s, c);
+    out.fresh_context.assign(reinterpret_cast<uint8_t*>(c), reinterpret_cast<uint8_t*>(c) + uc_context_size(s));
+    uc_context_free(c);
+  }
   auto base = query(0);
   for (uint32_t l = 0; l <= std::min<uint32_t>(base[1], 0x20); ++l) cpuid_.push_back(query(l));
   auto ext = query(0x80000000u);
@@ -130,7 +156,9 @@ void Engine::build_cpuid_table() {
     }
     if (e[0] == 7) e[2] &= ~(1u << 18); /*RDSEED*/
   }
+  return out;
 }
+}  // namespace
 
 void Engine::map_mmio(uint64_t base, uint64_t size, std::function<uint64_t(uint64_t, unsigned)> read,
                       std::function<void(uint64_t, unsigned, uint64_t)> write) {
@@ -245,21 +273,14 @@ void Engine::invalidate_code() { uc_ctl_flush_tb(uc_); }
 
 void Engine::reset_cpu() {
   // A fresh engine's CPU: 32-bit protected mode flags, zero registers.
-  uc_engine* s;
-  uc_open(UC_ARCH_X86, UC_MODE_32, &s);
-  uc_ctl_set_cpu_model(s, UC_CPU_X86_QEMU32);
-  uc_context* c;
-  uc_context_alloc(s, &c);
-  uc_context_save(s, c);
-  std::memcpy(reinterpret_cast<uint8_t*>(ctx_) + layout_.env, reinterpret_cast<uint8_t*>(c) + layout_.env,
-              layout_.blob_size - layout_.env);
-  uc_context_free(c);
-  uc_close(s);
+  const auto& fresh = pinned_model().fresh_context;
+  std::memcpy(reinterpret_cast<uint8_t*>(ctx_) + layout_.env, fresh.data() + layout_.env, layout_.blob_size - layout_.env);
   uc_context_restore(uc_, ctx_);
   uc_ctl_flush_tlb(uc_);
   uc_ctl_flush_tb(uc_);
   halted_ = false;
   icounts_.clear();
+  std::fill(icount_cache_.begin(), icount_cache_.end(), IcountSlot{});
 }
 
 void Engine::load_flat_segments(uint16_t cs, uint16_t ds) {
@@ -302,8 +323,26 @@ uint64_t Engine::exact_retired_at(uint32_t eip) const {
 
 unsigned Engine::block_icount(uint32_t pc, uint32_t size) {
   auto key = tb_key(pc, size);
+  IcountSlot& slot = icount_cache_[(pc ^ (pc >> 12) ^ size) & (kIcountCacheSize - 1)];
+  if (first_block_of_run_) {
+    // The first TB of a uc_emu_start may have been generated without an edge-hook call, so
+    // the cache cannot know whether it replaced a TB with the same (pc, size): ask Unicorn.
+    first_block_of_run_ = false;
+    uc_tb tb{};
+    if (uc_ctl_request_cache(uc_, pc, &tb) == UC_ERR_OK && tb.size == size && tb.icount) {
+      auto [it, inserted] = icounts_.try_emplace(key, tb.icount);
+      if (!inserted && it->second != tb.icount) it->second = 0;
+      slot = it->second ? IcountSlot{key, it->second} : IcountSlot{};
+      return tb.icount;
+    }
+    return count_insns(pc, pc + size);
+  }
+  if (slot.key == key) return slot.icount;
   auto it = icounts_.find(key);
-  if (it != icounts_.end() && it->second) return it->second;
+  if (it != icounts_.end() && it->second) {
+    slot = {key, it->second};
+    return it->second;
+  }
   uc_tb tb{};
   if (uc_ctl_request_cache(uc_, pc, &tb) == UC_ERR_OK && tb.size == size && tb.icount) {
     if (it == icounts_.end()) icounts_[key] = tb.icount;
@@ -320,6 +359,10 @@ void Engine::hook_edge(uc_engine*, uc_tb* cur, uc_tb*, void* self) {
   // Two address spaces (kernel A and kernel B both at 0xC0100000) can have different code
   // at the same pc with the same byte size: such keys are answered by Unicorn each time.
   if (!inserted && it->second != cur->icount) it->second = 0;
+  // A newly generated TB may replace one with the same (pc, size) but another icount:
+  // never let the cache answer for such a key.
+  IcountSlot& slot = e->icount_cache_[(uint32_t(cur->pc) ^ (uint32_t(cur->pc) >> 12) ^ cur->size) & (kIcountCacheSize - 1)];
+  if (slot.key == key && slot.icount != cur->icount) slot = IcountSlot{};
 }
 
 // ---------------------------------------------------------------------------------------
@@ -698,6 +741,7 @@ RunResult Engine::run(uint64_t limit) {
     uint32_t eip = reg(Reg::EIP);
     if (bp_resume_ && bp_resume_->first == eip && bp_resume_->second == retired_) skip_breakpoint_once_ = eip;
     bp_resume_.reset();
+    first_block_of_run_ = true;
     uc_err err = uc_emu_start(uc_, eip, 0, 0, 0);
     skip_breakpoint_once_.reset();
     // The precise hook stays until it has stopped at its deadline: the stop that armed it
@@ -807,6 +851,7 @@ void Engine::CpuStateView::post_load() {
   uc_ctl_flush_tlb(e->uc_);
   uc_ctl_flush_tb(e->uc_);
   e->icounts_.clear();
+  std::fill(e->icount_cache_.begin(), e->icount_cache_.end(), IcountSlot{});
 }
 
 void Engine::ClockStateView::declare_state(StateDecl& d) {

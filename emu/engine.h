@@ -245,8 +245,16 @@ class Engine : public Clock {
   std::optional<uint32_t> skip_breakpoint_once_;
   std::optional<std::pair<uint32_t, uint64_t>> bp_resume_;  // (eip, retired) of the last breakpoint stop
 
-  // per-TB instruction counts: key (pc << 16 | size) → icount, or 0 = ambiguous
+  // per-TB instruction counts: key (pc << 16 | size) → icount, or 0 = ambiguous. A small
+  // direct-mapped cache in front of the map keeps the per-block cost to a compare.
   std::unordered_map<uint64_t, uint16_t> icounts_;
+  struct IcountSlot {
+    uint64_t key = ~0ull;
+    uint16_t icount = 0;
+  };
+  static constexpr size_t kIcountCacheSize = 4096;
+  bool first_block_of_run_ = false;
+  std::vector<IcountSlot> icount_cache_ = std::vector<IcountSlot>(kIcountCacheSize);
 
   // CPUID as the pinned model reports it, with SEP/APIC/RDRAND hidden.
   std::vector<std::array<uint32_t, 5>> cpuid_;  // leaf, eax, ebx, ecx, edx (subleaf 0)

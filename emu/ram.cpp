@@ -32,6 +32,11 @@ bool GuestRam::write_phys(uint64_t pa, const void* src, size_t n) {
   return true;
 }
 
+void GuestRam::clear() {
+  if (madvise(data_, size_, MADV_DONTNEED) != 0) std::memset(data_, 0, size_);
+  if (on_write_) on_write_(0, size_);
+}
+
 uint32_t GuestRam::read32(uint64_t pa) const {
   uint32_t v = 0;
   read_phys(pa, &v, 4);

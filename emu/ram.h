@@ -28,6 +28,10 @@ class GuestRam : public PhysMemory {
   bool write_phys(uint64_t pa, const void* src, size_t n) override;
   void set_write_observer(std::function<void(uint64_t pa, size_t n)> f) { on_write_ = std::move(f); }
 
+  // Zero all of RAM by giving the pages back to the kernel (fresh zero pages on next touch):
+  // power-on of a 128 MiB machine costs microseconds instead of a 128 MiB memset.
+  void clear();
+
   uint32_t read32(uint64_t pa) const;
   void write32(uint64_t pa, uint32_t v);
 
