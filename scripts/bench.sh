@@ -29,6 +29,8 @@ command -v "$QEMU" >/dev/null || have_qemu=0
 printf '\nkjump benchmark (guest loop: %s instructions)\n' "$loop_insns"
 printf '%-34s %12s %12s %10s\n' "configuration" "seconds" "guest MIPS" "vs kjump"
 printf '%-34s %12.3f %12.1f %10s\n' "kjump (deterministic, exact count)" "$loop_seconds" "$loop_mips" "1.00"
+printf '%-34s %12.3f %12.1f %10.2f\n' "bare Unicorn 2.1.4, no hooks" "$raw_unicorn_seconds" "$raw_unicorn_mips" \
+  "$(echo "$loop_mips / $raw_unicorn_mips" | bc -l)"
 if [ $have_qemu = 1 ]; then
   for cfg in "icount:-icount shift=0,sleep=off" "tcg:"; do
     name="${cfg%%:*}"; flags="${cfg#*:}"
