@@ -12,6 +12,7 @@ void MachineOptions::add_to(CLI::App& cmd, bool kernel_required) {
   cmd.add_option("--mem", mem, "guest RAM size, e.g. 128M (default 128M)");
   cmd.add_option("--disk", disk, "raw disk image for the IDE primary master (written back atomically)");
   cmd.add_option("--fw", fw, "fw_cfg file NAME=FILE (repeatable), e.g. opt/kernel-b=b.elf");
+  cmd.add_option("--inject", inject, "fault injection (repeatable): ide-stuck-busy = the disk's next FLUSH CACHE stays busy 1 s");
   cmd.add_option("--initrd", initrd, "Multiboot modules, QEMU -initrd form: \"file args,file2\"");
 }
 
@@ -32,6 +33,7 @@ MachineConfig MachineOptions::to_config() const {
     c.fw_files.push_back({item.substr(0, eq), item.substr(eq + 1), ""});
   }
   if (!initrd.empty()) c.modules = parse_module_list(initrd);
+  c.inject = inject;
   return c;
 }
 

@@ -78,6 +78,8 @@ void IdeController::reset() {
   // ide_bus_reset: select the master, clear the control register, reset both devices.
   unit_ = 0;
   cmd_ = 0;
+  stuck_used_ = false;  // an injected fault fires once per power-on
+  if (stuck_timer_) stuck_timer_->cancel();
   for (Drive& d : ifs_) {
     d.identify_set = 0;
     drive_reset(d);
@@ -114,6 +116,10 @@ void IdeController::declare_state(StateDecl& d) {
   d.field("unit", unit_);
   d.field("cmd", cmd_);
   d.field("irq_level", irq_level_);
+  if (stuck_timer_) {
+    d.field("fault.stuck_used", stuck_used_);
+    d.field("fault.stuck_timer", *stuck_timer_);
+  }
   for (Drive& s : ifs_) {
     std::string p = s.unit ? "slave." : "master.";
     d.field(p + "feature", s.feature);
@@ -326,6 +332,17 @@ void IdeController::sector_write(Drive& d) {
   set_irq();
 }
 
+void IdeController::inject_stuck_flush(const Clock& clock, EventQueue& queue, uint64_t busy_ns) {
+  fault_clock_ = &clock;
+  stuck_ns_ = busy_ns;
+  stuck_timer_ = std::make_unique<Timer>(queue, "ide.stuck_flush", [this] { finish_stuck_flush(); });
+}
+
+void IdeController::finish_stuck_flush() {
+  Drive& d = active();
+  if (d.status & kBusy) flush_cache(d);
+}
+
 void IdeController::flush_cache(Drive& d) {
   if (d.disk) {
     try {
@@ -509,6 +526,11 @@ bool IdeController::run_command(Drive& d, uint8_t cmd, bool& set_dsc, bool& perm
     case 0xE7:  // FLUSH CACHE
     case 0xEA:  // FLUSH CACHE EXT
       d.status |= kBusy;
+      if (stuck_timer_ && !stuck_used_) {
+        stuck_used_ = true;  // injected fault: stay busy, finish later
+        stuck_timer_->arm(fault_clock_->now() + stuck_ns_);
+        return false;
+      }
       flush_cache(d);
       return false;
     case 0xEC:  // IDENTIFY DEVICE: data ready at once, no BSY phase

@@ -10,9 +10,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "emu/event_queue.h"
 #include "machine/device.h"
 #include "machine/devices/disk_image.h"
 #include "machine/irq.h"
@@ -46,9 +48,22 @@ class IdeController : public Device, public PortIo {
 
   bool irq_level() const { return irq_level_; }
 
+  // Fault injection (`kjump --inject ide-stuck-busy`): the next FLUSH CACHE keeps the drive
+  // busy for `busy_ns` of virtual time before it completes — a drive that will not quiesce,
+  // so the guest's suspend hook times out and refuses. One-shot; nothing is lost: the flush
+  // does complete later. Off unless enabled.
+  void inject_stuck_flush(const Clock& clock, EventQueue& queue, uint64_t busy_ns);
+
  private:
   enum EndTransfer : uint8_t { kEndStop, kEndSectorRead, kEndSectorWrite, kEndDummy };
   static constexpr uint32_t kMaxMultSectors = 16;
+
+  // fault injection
+  const Clock* fault_clock_ = nullptr;
+  std::unique_ptr<Timer> stuck_timer_;
+  uint64_t stuck_ns_ = 0;
+  bool stuck_used_ = false;
+  void finish_stuck_flush();
 
   // One device position on the channel (QEMU's IDEState).
   struct Drive {

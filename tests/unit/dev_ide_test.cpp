@@ -311,3 +311,24 @@ TEST_CASE("ide: no disk on the channel reads all zeros") {
   CHECK(ide.io_read(0x1F2, 1) == 0);
   CHECK(ide.io_read(0x3F6, 1) == 0);
 }
+
+TEST_CASE("ide: injected stuck flush stays busy for its time, then completes and commits") {
+  TempImage img(1 << 20);
+  IdeRig r(img.path);
+  EventQueue q;
+  r.ide.inject_stuck_flush(r.clock, q, 1'000'000);
+  r.lba28(0x30, 3, 1);
+  r.write_sector(0x7A);
+  r.out(7, 0xE7);  // FLUSH CACHE: stuck
+  CHECK((r.status() & 0x80) == 0x80);
+  CHECK(img.file_sector(3)[0] != 0x7A);  // not committed yet
+  r.clock.t = 999'999;
+  q.run_due(r.clock.now());
+  CHECK((r.status() & 0x80) == 0x80);
+  r.clock.t = 1'000'000;
+  q.run_due(r.clock.now());
+  CHECK(r.status() == 0x50);
+  CHECK(img.file_sector(3)[0] == 0x7A);
+  r.out(7, 0xE7);  // one-shot: the next flush completes at once
+  CHECK(r.status() == 0x50);
+}
