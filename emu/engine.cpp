@@ -380,6 +380,18 @@ void Engine::hook_block(uc_engine*, uint64_t addr, uint32_t size, void* self) {
 
 void Engine::on_block(uint32_t pc, uint32_t size) {
   if (stopping_) return;
+  // Paging can only be switched off by identity-mapped code and is switched on from it, so
+  // while paging is on, blocks at kernel addresses (>= 3 GiB) need no CR0 read.
+  if (paging_cb_ && (!last_paging_ || pc < 0xC0000000u)) {
+    bool pg = reg(Reg::CR0) >> 31;
+    if (pg != last_paging_) {
+      // Report between blocks, outside emulation: the callback may add hooks and read state.
+      last_paging_ = pg;
+      paging_event_ = std::make_pair(pg, pc);
+      stop_from_hook(pc);
+      return;
+    }
+  }
   unsigned n = block_icount(pc, size);
   uint64_t t = retired_ + idle_;
   bool instrumented = precise_active_ && pc >= precise_lo_ && pc < precise_hi_;
@@ -691,6 +703,41 @@ bool Engine::deliver(unsigned vector, bool external, bool software, bool has_err
 }
 
 // ---------------------------------------------------------------------------------------
+// kexec audit support
+
+void Engine::set_paging_watch(std::function<void(bool, uint32_t)> cb) {
+  paging_cb_ = std::move(cb);
+  last_paging_ = reg(Reg::CR0) >> 31;
+}
+
+void Engine::set_access_recorder(bool on) {
+  if (on == recording_) return;
+  recording_ = on;
+  if (on) {
+    uc_hook_add(uc_, &access_hook_, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
+                reinterpret_cast<void*>(&Engine::hook_access), this, 1, 0);
+  } else {
+    uc_hook_del(uc_, access_hook_);
+  }
+  // Memory-hook instrumentation is decided at translation time.
+  uc_ctl_flush_tb(uc_);
+}
+
+void Engine::hook_access(uc_engine*, uc_mem_type type, uint64_t addr, int size, int64_t, void* self) {
+  auto* e = static_cast<Engine*>(self);
+  uint32_t code_page = e->reg(Reg::EIP) >> 12;  // Unicorn 2.1.4 syncs EIP in memory hooks
+  if (code_page != e->last_code_page_) {
+    auto& v = e->accesses_[code_page];
+    if (v.empty()) v.resize(e->ram_.size() >> 12);
+    e->last_code_page_ = code_page;
+    e->last_bits_ = &v;
+  }
+  uint8_t bit = type == UC_MEM_WRITE ? 2 : 1;
+  for (uint64_t p = addr >> 12; p <= (addr + uint64_t(size) - 1) >> 12; ++p)
+    if (p < e->last_bits_->size()) (*e->last_bits_)[p] |= bit;
+}
+
+// ---------------------------------------------------------------------------------------
 // running
 
 void Engine::request_stop(std::string why) {
@@ -785,6 +832,11 @@ RunResult Engine::run(uint64_t limit) {
     }
     if (pending_result_ && pending_result_->reason == StopReason::Breakpoint)
       bp_resume_ = std::make_pair(reg(Reg::EIP), retired_);
+    if (paging_event_) {
+      auto ev = *paging_event_;
+      paging_event_.reset();
+      if (paging_cb_) paging_cb_(ev.first, ev.second);
+    }
   }
 }
 

@@ -137,6 +137,21 @@ class Engine : public Clock {
   // ---- observers ----
   std::function<void(const DeliveryEvent&)> on_delivery;
 
+  // Paging watch (kexec audits): called between blocks, outside emulation, whenever CR0.PG
+  // changed since the previous block, with the new state and the first EIP under it. Costs
+  // one CR0 read per block while set.
+  void set_paging_watch(std::function<void(bool paging, uint32_t eip)> cb);
+  // Physical-access recorder (kexec trampoline audit): while on, every data read and write is
+  // recorded as (page of the executing instruction, page accessed, read/write). Costs a
+  // callback per access: meant for the short stretches the guest runs with paging off.
+  void set_access_recorder(bool on);
+  struct PageAccess {
+    uint8_t read : 1, write : 1;
+  };
+  // code page → bit per accessed page (1 read, 2 write), indexed by physical page number
+  const std::unordered_map<uint32_t, std::vector<uint8_t>>& recorded_accesses() const { return accesses_; }
+  void clear_recorded_accesses() { accesses_.clear(); last_code_page_ = ~0u; last_bits_ = nullptr; }
+
   // ---- state ----
   // The CPU as declared state: named registers (hashed, diffed, inspected) plus Unicorn's
   // raw context (restored, not hashed: it contains host pointers).
@@ -258,6 +273,17 @@ class Engine : public Clock {
 
   // CPUID as the pinned model reports it, with SEP/APIC/RDRAND hidden.
   std::vector<std::array<uint32_t, 5>> cpuid_;  // leaf, eax, ebx, ecx, edx (subleaf 0)
+
+  // paging watch / access recorder
+  std::function<void(bool, uint32_t)> paging_cb_;
+  bool last_paging_ = false;
+  std::optional<std::pair<bool, uint32_t>> paging_event_;
+  uc_hook access_hook_ = 0;
+  bool recording_ = false;
+  std::unordered_map<uint32_t, std::vector<uint8_t>> accesses_;
+  uint32_t last_code_page_ = ~0u;
+  std::vector<uint8_t>* last_bits_ = nullptr;
+  static void hook_access(uc_engine*, uc_mem_type type, uint64_t addr, int size, int64_t value, void* self);
 
   CpuStateView cpu_state_;
   ClockStateView clock_state_;

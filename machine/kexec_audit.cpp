@@ -1,0 +1,162 @@
+#include "machine/kexec_audit.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+
+#include "machine/machine.h"
+
+namespace kjump {
+namespace {
+
+constexpr uint32_t kPageOffset = 0xC0000000u;
+constexpr uint32_t kDataArea = 0x800;  // KEXEC_CONTROL_CODE_MAX_SIZE
+constexpr uint32_t kVaControl = kDataArea + 0x10, kPaSwap = kDataArea + 0x18, kHead = kDataArea + 0x1C;
+constexpr uint32_t kIndDestination = 1, kIndIndirection = 2, kIndDone = 4, kIndSource = 8;
+
+std::string hex(uint64_t v) {
+  char b[24];
+  std::snprintf(b, sizeof b, "0x%08" PRIx64, v);
+  return b;
+}
+
+// "0x00123000-0x00125fff" for a run of pages.
+std::string page_range(uint32_t first, uint32_t last) {
+  return hex(uint64_t(first) << 12) + "-" + hex((uint64_t(last) << 12) | 0xfff);
+}
+
+}  // namespace
+
+KexecAudit::KexecAudit(Machine& m) : m_(m) {
+  m_.engine().set_paging_watch([this](bool paging, uint32_t eip) { on_paging(paging, eip); });
+}
+
+void KexecAudit::add(const std::string& kind, const std::string& text) {
+  findings_.push_back({m_.now(), m_.engine().retired(), kind, text});
+}
+
+bool KexecAudit::looks_like_control_page(uint32_t page) const {
+  const GuestRam& ram = m_.engine().ram();
+  uint64_t pa = uint64_t(page) << 12;
+  if (!ram.contains(pa, 0x1000)) return false;
+  uint32_t va = ram.read32(pa + kVaControl), swap = ram.read32(pa + kPaSwap), head = ram.read32(pa + kHead);
+  if (va != uint32_t(pa) + kPageOffset) return false;
+  if (swap == 0 || (swap & 0xfff) || !ram.contains(swap, 0x1000)) return false;
+  return (head & (kIndIndirection | kIndDone)) != 0;
+}
+
+bool KexecAudit::read_image(uint32_t control_page, ImagePages& out) const {
+  if (!looks_like_control_page(control_page)) return false;
+  const GuestRam& ram = m_.engine().ram();
+  uint64_t pa = uint64_t(control_page) << 12;
+  out.control = control_page;
+  out.swap = ram.read32(pa + kPaSwap) >> 12;
+  // The swap walk of relocate_kernel, done on the host: the same list serves both directions.
+  uint32_t entry = ram.read32(pa + kHead);
+  uint64_t ptr = 0;  // where the next entry is read, once inside an indirection page
+  uint32_t dest = 0;
+  for (unsigned guard = 0; guard < (1u << 22); ++guard) {
+    if (entry & kIndDestination) {
+      dest = entry & ~0xfffu;
+    } else if (entry & kIndIndirection) {
+      ptr = entry & ~0xfffu;
+      if (!ram.contains(ptr, 0x1000)) return false;
+      out.indirection.insert(uint32_t(ptr >> 12));
+      entry = ram.read32(ptr);
+      ptr += 4;
+      continue;
+    } else if (entry & kIndDone) {
+      return true;
+    } else if (entry & kIndSource) {
+      out.source.insert(entry >> 12);
+      out.destination.insert(dest >> 12);
+      dest += 0x1000;
+    }
+    if (!ptr || !ram.contains(ptr, 4)) return false;
+    entry = ram.read32(ptr);
+    ptr += 4;
+  }
+  return false;
+}
+
+void KexecAudit::quiesce_audit(uint32_t control_page) {
+  std::vector<std::string> notes;
+  for (Device* d : m_.devices()) {
+    notes.clear();
+    d->audit_quiesce(notes);
+    for (auto& n : notes) add("quiesce", d->name() + ": " + n + " at the jump from control page " + hex(uint64_t(control_page) << 12));
+  }
+}
+
+void KexecAudit::on_paging(bool paging, uint32_t eip) {
+  Engine& e = m_.engine();
+  if (!paging) {
+    uint32_t page = eip >> 12;
+    if (looks_like_control_page(page)) {
+      ++jumps_;
+      quiesce_audit(page);
+    }
+    e.clear_recorded_accesses();
+    e.set_access_recorder(true);
+    in_phase_ = true;
+    return;
+  }
+  if (in_phase_) {
+    e.set_access_recorder(false);
+    analyse_phase();
+    in_phase_ = false;
+  }
+}
+
+void KexecAudit::analyse_phase() {
+  ++phases_;
+  const auto& acc = m_.engine().recorded_accesses();
+  // Every control page that ran code in this phase contributes its image's pages.
+  std::set<uint32_t> allowed;
+  std::vector<uint32_t> control_pages;
+  for (const auto& [code_page, bits] : acc) {
+    ImagePages img;
+    if (!read_image(code_page, img)) continue;
+    control_pages.push_back(code_page);
+    allowed.insert(img.control);
+    allowed.insert(img.swap);
+    allowed.insert(img.indirection.begin(), img.indirection.end());
+    allowed.insert(img.source.begin(), img.source.end());
+    allowed.insert(img.destination.begin(), img.destination.end());
+  }
+  std::sort(control_pages.begin(), control_pages.end());  // deterministic report order
+  for (uint32_t cp : control_pages) {
+    const auto& bits = acc.at(cp);
+    for (uint8_t kind : {uint8_t(1), uint8_t(2)}) {
+      // Runs of offending pages, reported as ranges.
+      uint32_t run_start = 0;
+      bool in_run = false;
+      for (uint32_t p = 0; p <= bits.size(); ++p) {
+        bool bad = p < bits.size() && (bits[p] & kind) && !allowed.count(p);
+        if (bad && !in_run) {
+          run_start = p;
+          in_run = true;
+        } else if (!bad && in_run) {
+          in_run = false;
+          add("trampoline", std::string("code in control page ") + hex(uint64_t(cp) << 12) +
+                                (kind == 1 ? " read " : " wrote ") + page_range(run_start, p - 1) +
+                                ", outside its control, swap, indirection, source and destination pages");
+        }
+      }
+    }
+  }
+}
+
+std::vector<std::string> KexecAudit::summary() const {
+  std::vector<std::string> out;
+  if (findings_.empty()) {
+    out.push_back("no findings (" + std::to_string(jumps_) + " kexec jumps, " + std::to_string(phases_) +
+                  " paging-off stretches audited)");
+    return out;
+  }
+  for (auto& f : findings_)
+    out.push_back(f.kind + " at instruction " + std::to_string(f.retired) + ": " + f.text);
+  return out;
+}
+
+}  // namespace kjump

@@ -1,0 +1,64 @@
+// The machine's own view of kexec jump, with no help from the guest: two audits that name
+// precisely what a kernel got wrong instead of leaving a silent triple fault.
+//
+// * Quiesce audit: at the instant a kexec trampoline switches paging off (the jump), every
+//   device that is not quiet is flagged (an unmasked or pending IRQ, UART interrupts
+//   enabled, the disk busy, the PIT still ticking ...), from the devices' own state.
+// * Trampoline audit: while paging is off, every physical page read or written is recorded
+//   with the page of the instruction that did it. Code running in a kexec control page (the
+//   trampoline) may touch only the control, swap, indirection, source and destination pages
+//   of the images involved; anything else is flagged. Other code running with paging off
+//   (purgatory, a physical-mode routine, the next kernel's early boot) is not the
+//   trampoline and is not judged.
+//
+// A control page is recognised by its data area (Linux 2.6.27's layout at offset 0x800:
+// ESP, CR0, CR3, CR4, VA of the control page, PA of the page directory, PA of the swap page,
+// head of the indirection list), whose VA must be the page's own address + PAGE_OFFSET.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace kjump {
+
+class Machine;
+
+struct AuditFinding {
+  uint64_t time;     // virtual ns
+  uint64_t retired;  // instruction count
+  std::string kind;  // "quiesce" or "trampoline"
+  std::string text;
+};
+
+class KexecAudit {
+ public:
+  explicit KexecAudit(Machine& m);
+  const std::vector<AuditFinding>& findings() const { return findings_; }
+  unsigned jumps() const { return jumps_; }                    // trampoline entries seen
+  unsigned audited_phases() const { return phases_; }          // paging-off stretches checked
+  // One line per finding, or "no findings" (with the counts) when clean.
+  std::vector<std::string> summary() const;
+
+  // The pages a control page's image may touch (exposed for tests and the debugger).
+  struct ImagePages {
+    uint32_t control = 0, swap = 0;
+    std::set<uint32_t> indirection, source, destination;  // page numbers
+  };
+  bool read_image(uint32_t control_page, ImagePages& out) const;
+
+ private:
+  void on_paging(bool paging, uint32_t eip);
+  void quiesce_audit(uint32_t control_page);
+  void analyse_phase();
+  bool looks_like_control_page(uint32_t page) const;
+  void add(const std::string& kind, const std::string& text);
+
+  Machine& m_;
+  std::vector<AuditFinding> findings_;
+  unsigned jumps_ = 0, phases_ = 0;
+  bool in_phase_ = false;
+};
+
+}  // namespace kjump
