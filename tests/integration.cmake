@@ -19,3 +19,46 @@ set_tests_properties(differential_qemu PROPERTIES
   REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF}
   SKIP_RETURN_CODE 77
   TIMEOUT 300)
+
+# Scenario scripts: every scenarios/NAME.kjs runs and must match scenarios/golden/NAME.trace
+# (regenerate them all with scripts/regen-goldens.sh).
+file(GLOB KJUMP_SCENARIO_SCRIPTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/scenarios/*.kjs)
+foreach(script ${KJUMP_SCENARIO_SCRIPTS})
+  get_filename_component(name ${script} NAME_WE)
+  add_test(NAME scenario_${name}
+           COMMAND $<TARGET_FILE:kjump> run ${script} --quiet --set BUILD=${CMAKE_BINARY_DIR}
+                   --check ${CMAKE_SOURCE_DIR}/scenarios/golden/${name}.trace)
+  set_tests_properties(scenario_${name} PROPERTIES REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF} TIMEOUT 300)
+endforeach()
+
+# The golden trace catches one send delivered one instruction late, naming the checkpoint and
+# the component; and a recorded run replays to the same trace. The perturbed send is
+# boot_shell.kjs's 8th, the `uptime` after `wait 50ms`: it arrives while the guest is halted,
+# so a later arrival always moves the guest's wake-up. (A send that arrives while the guest
+# busy-polls the UART can be absorbed by the poll loop: the guest then never sees the delay.)
+add_test(NAME scenario_perturbed_input_diverges
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/scenario/perturb_check.sh $<TARGET_FILE:kjump>
+                 ${CMAKE_SOURCE_DIR}/scenarios/boot_shell.kjs ${CMAKE_SOURCE_DIR}/scenarios/golden/boot_shell.trace
+                 ${CMAKE_BINARY_DIR} 8)
+add_test(NAME scenario_record_replay
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/scenario/record_replay.sh $<TARGET_FILE:kjump>
+                 ${CMAKE_SOURCE_DIR}/scenarios/boot_shell.kjs ${CMAKE_SOURCE_DIR}/scenarios/golden/boot_shell.trace
+                 ${CMAKE_BINARY_DIR})
+set_tests_properties(scenario_perturbed_input_diverges scenario_record_replay PROPERTIES
+  REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF} TIMEOUT 300)
+
+# Bad scripts: each is refused with exactly one line "file:line:col: error: ..." and exit 2.
+file(GLOB KJUMP_SCENARIO_ERRORS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/scenario_errors/*.kjs)
+foreach(script ${KJUMP_SCENARIO_ERRORS})
+  get_filename_component(name ${script} NAME_WE)
+  add_test(NAME scenario_error_${name}
+           COMMAND ${CMAKE_SOURCE_DIR}/tests/scenario_errors/check_error.sh $<TARGET_FILE:kjump> ${script}
+                   ${CMAKE_BINARY_DIR})
+  set_tests_properties(scenario_error_${name} PROPERTIES REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF} TIMEOUT 60)
+endforeach()
+
+# kjump boot: bad input and misbehaving guests end with one clear line and the right status.
+add_test(NAME cli_boot_errors
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_test.sh $<TARGET_FILE:kjump> ${KJUMP_GUEST_KERNEL_ELF}
+                 ${CMAKE_BINARY_DIR}/tests/guest_images)
+set_tests_properties(cli_boot_errors PROPERTIES LABELS "cli" TIMEOUT 120)

@@ -18,9 +18,9 @@ std::string hex(uint64_t v) {
   return buf;
 }
 
-void check_fits(uint64_t addr, uint64_t size, uint64_t ram_size) {
+void check_fits(const std::string& path, uint64_t addr, uint64_t size, uint64_t ram_size) {
   if (addr + size > ram_size) {
-    throw BootError("kernel (" + std::to_string(size) + " bytes at " + hex(addr) + ") does not fit in --mem " +
+    throw BootError(path + ": kernel (" + std::to_string(size) + " bytes at " + hex(addr) + ") does not fit in --mem " +
                     format_size(ram_size));
   }
 }
@@ -35,7 +35,7 @@ void load_elf(MultibootKernel& k, std::span<const uint8_t> file, const std::stri
     low = std::min<uint64_t>(low, s.paddr);
     high = std::max<uint64_t>(high, uint64_t{s.paddr} + s.memsz);
   }
-  check_fits(low, high - low, ram_size);
+  check_fits(path, low, high - low, ram_size);
   k.load_addr = static_cast<uint32_t>(low);
   k.image.assign(high - low, 0);
   for (const auto& s : elf.segments) {
@@ -92,7 +92,7 @@ void load_by_header(MultibootKernel& k, std::span<const uint8_t> file, const std
     fail("load_end_addr asks for " + std::to_string(load_size) + " bytes from file offset " + hex(text_offset) +
          " but the file has " + std::to_string(file.size()) + " bytes");
   }
-  check_fits(h.load_addr, kernel_size, ram_size);
+  check_fits(path, h.load_addr, kernel_size, ram_size);
   k.load_addr = h.load_addr;
   k.image.assign(kernel_size, 0);
   std::copy_n(file.begin() + text_offset, load_size, k.image.begin());

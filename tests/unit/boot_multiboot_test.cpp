@@ -360,7 +360,7 @@ TEST_CASE("boot multiboot: a kernel or module that does not fit in --mem is refu
   VectorMemory mem(two_m);
   std::string big = dir.file("big.elf", multiboot_elf(3u << 20).bytes());
   CHECK_THROWS_WITH_AS(MultibootLoader::load(mem, two_m, config_for(big)),
-                       "kernel (3145728 bytes at 0x100000) does not fit in --mem 2M", BootError);
+                       (big + ": kernel (3145728 bytes at 0x100000) does not fit in --mem 2M").c_str(), BootError);
 
   // Fits in RAM but reaches SeaBIOS's reserved top 128 KiB.
   std::string top = dir.file("top.elf", multiboot_elf(0xE0001).bytes());
