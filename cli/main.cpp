@@ -5,6 +5,7 @@
 
 #include "cli/boot_command.h"
 #include "cli/exit_codes.h"
+#include "cli/run_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"kjump: deterministic i386 PC emulator for kexec jump (Unicorn CPU, QEMU-faithful devices)"};
@@ -12,6 +13,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int status = 0;
   kjump::register_boot_command(app, status);
+  kjump::register_run_command(app, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -109,7 +109,6 @@ void KexecAudit::on_paging(bool paging, uint32_t eip) {
 }
 
 void KexecAudit::analyse_phase() {
-  ++phases_;
   const auto& acc = m_.engine().recorded_accesses();
   // Every control page that ran code in this phase contributes its image's pages.
   std::set<uint32_t> allowed;
@@ -125,6 +124,7 @@ void KexecAudit::analyse_phase() {
     allowed.insert(img.destination.begin(), img.destination.end());
   }
   std::sort(control_pages.begin(), control_pages.end());  // deterministic report order
+  if (!control_pages.empty()) ++phases_;  // a stretch in which a trampoline ran
   for (uint32_t cp : control_pages) {
     const auto& bits = acc.at(cp);
     for (uint8_t kind : {uint8_t(1), uint8_t(2)}) {
@@ -151,7 +151,7 @@ std::vector<std::string> KexecAudit::summary() const {
   std::vector<std::string> out;
   if (findings_.empty()) {
     out.push_back("no findings (" + std::to_string(jumps_) + " kexec jumps, " + std::to_string(phases_) +
-                  " paging-off stretches audited)");
+                  " trampoline runs audited)");
     return out;
   }
   for (auto& f : findings_)

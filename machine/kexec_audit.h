@@ -37,7 +37,7 @@ class KexecAudit {
   explicit KexecAudit(Machine& m);
   const std::vector<AuditFinding>& findings() const { return findings_; }
   unsigned jumps() const { return jumps_; }                    // trampoline entries seen
-  unsigned audited_phases() const { return phases_; }          // paging-off stretches checked
+  unsigned audited_phases() const { return phases_; }          // paging-off stretches in which a trampoline ran
   // One line per finding, or "no findings" (with the counts) when clean.
   std::vector<std::string> summary() const;
 

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "machine/boot/boot_error.h"
+#include "machine/kexec_audit.h"
 #include "machine/boot/elf32.h"
 #include "machine/devices/debug_exit.h"
 #include "machine/devices/disk_image.h"
@@ -39,7 +40,9 @@ Machine::Machine(MachineConfig config) : config_(std::move(config)) {
   // Validate the kernel now (not at power-on) so bad input is refused before anything runs.
   {
     GuestRam scratch(config_.ram_size);
-    MultibootLoader::load(scratch, config_.ram_size, MultibootConfig{config_.kernel_path, config_.append, config_.modules});
+    // Kept: the loader is deterministic, so this is what power_on() will produce, and a
+    // machine restored from a snapshot without ever powering on still knows its boot info.
+    boot_ = MultibootLoader::load(scratch, config_.ram_size, MultibootConfig{config_.kernel_path, config_.append, config_.modules, config_.kernel_name});
   }
   try {
     symbols_ = SymbolTable::from_elf(Elf32Image::load(config_.kernel_path));
@@ -48,10 +51,12 @@ Machine::Machine(MachineConfig config) : config_(std::move(config)) {
   }
   wire_devices();
   state_.m = this;
+  audit_ = std::make_unique<KexecAudit>(*this);
   engine_->on_delivery = [this](const DeliveryEvent& ev) {
     if (recent_.size() == 16) recent_.erase(recent_.begin());
     recent_.push_back(ev);
   };
+  replay_timer_ = std::make_unique<Timer>(engine_->events(), "replay", [this] { on_replay_timer(); });
 }
 
 Machine::~Machine() = default;
@@ -99,6 +104,12 @@ void Machine::wire_devices() {
   }
   ide_ = std::make_unique<IdeController>(disk_.get(), IrqLine(pic_.get(), kIrqIde0));
   ide_->map(bus_);
+  for (const std::string& fault : config_.inject) {
+    if (fault == "ide-stuck-busy")
+      ide_->inject_stuck_flush(e, e.events(), 1'000'000'000);
+    else
+      throw BootError("--inject '" + fault + "': unknown fault (known: ide-stuck-busy)");
+  }
   port92_ = std::make_unique<Port92>();
   port92_->map(bus_);
   e.set_port_io({[this](uint16_t port, unsigned size) { return bus_.io_read(port, size); },
@@ -116,11 +127,22 @@ Device* Machine::device(const std::string& name) const {
 }
 
 void Machine::power_on() {
-  std::memset(engine_->ram().data(), 0, engine_->ram().size());
+  if (replaying_) {
+    if (!next_replay_event_due("power-on"))
+      throw LiveInputRefused("power_on: the machine is replaying an input log whose next event is not a power-on now");
+    apply_due_events();
+    return;
+  }
+  do_power_on();
+}
+
+void Machine::do_power_on() {
+  log_input("power-on", "");
+  engine_->ram().clear();
   engine_->reset_cpu();
   for (Device* d : devices()) d->reset();
   boot_ = MultibootLoader::load(engine_->ram(), config_.ram_size,
-                                MultibootConfig{config_.kernel_path, config_.append, config_.modules});
+                                MultibootConfig{config_.kernel_path, config_.append, config_.modules, config_.kernel_name});
   engine_->invalidate_code();
   apply_entry_state();
   power_ = PowerState{true, std::nullopt};
@@ -149,17 +171,158 @@ void Machine::apply_entry_state() {
 }
 
 void Machine::power_off() {
+  if (replaying_) {
+    if (!next_replay_event_due("power-off"))
+      throw LiveInputRefused("power_off: the machine is replaying an input log whose next event is not a power-off now");
+    apply_due_events();
+    return;
+  }
+  do_power_off();
+}
+
+void Machine::do_power_off() {
+  log_input("power-off", "");
   if (disk_) disk_->power_off();
   power_.on = false;
 }
 
 RunResult Machine::run(uint64_t until_vt) {
+  for (;;) {
+    apply_due_events();
+    if (!power_.on) return {StopReason::Requested, "machine is powered off"};
+    RunResult r = engine_->run(until_vt);
+    // The replay timer stopped the engine for a power action: carry it out and go on.
+    if (replay_power_pending_) {
+      replay_power_pending_ = false;
+      continue;
+    }
+    return r;
+  }
+}
+
+RunResult Machine::step(uint64_t limit) {
+  apply_due_events();
   if (!power_.on) return {StopReason::Requested, "machine is powered off"};
-  return engine_->run(until_vt);
+  RunResult r = engine_->step(limit);
+  if (replay_power_pending_) {
+    replay_power_pending_ = false;
+    apply_due_events();
+  }
+  return r;
 }
 
 void Machine::send_input(std::string_view bytes) {
+  if (replaying_) throw LiveInputRefused("send_input: the machine is replaying an input log; live input is refused");
+  inject_serial(std::string(bytes));
+}
+
+void Machine::inject_serial(std::string bytes) {
+  if (bytes.empty()) return;
   uart_->host_input(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  log_input("serial", std::move(bytes));
+}
+
+void Machine::log_input(std::string kind, std::string bytes) {
+  input_log_.push_back({now(), std::move(kind), std::move(bytes)});
+}
+
+// ---- replay ----
+
+namespace {
+
+bool same_event(const InputEvent& a, const InputEvent& b) {
+  return a.time == b.time && a.kind == b.kind && a.bytes == b.bytes;
+}
+
+size_t common_prefix(const std::vector<InputEvent>& a, const std::vector<InputEvent>& b) {
+  size_t n = 0;
+  while (n < a.size() && n < b.size() && same_event(a[n], b[n])) ++n;
+  return n;
+}
+
+}  // namespace
+
+void Machine::set_replay(std::vector<InputEvent> events) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    const auto& ev = events[i];
+    if (ev.kind != "serial" && ev.kind != "power-on" && ev.kind != "power-off")
+      throw std::invalid_argument("replay event " + std::to_string(i) + ": unknown kind '" + ev.kind + "'");
+    if (i && ev.time < events[i - 1].time)
+      throw std::invalid_argument("replay event " + std::to_string(i) + ": time " + std::to_string(ev.time) +
+                                  " is earlier than the event before it");
+  }
+  size_t next = common_prefix(input_log_, events);
+  if (next < events.size() && events[next].time < now())
+    throw std::invalid_argument("replay event " + std::to_string(next) + ": time " + std::to_string(events[next].time) +
+                                " is in the past (the machine is at " + std::to_string(now()) + ")");
+  replay_ = std::move(events);
+  replay_next_ = next;
+  replaying_ = true;
+  replay_power_pending_ = false;
+  arm_replay_timer();
+}
+
+void Machine::end_replay() {
+  replaying_ = false;
+  replay_.clear();
+  replay_next_ = 0;
+  replay_power_pending_ = false;
+  replay_timer_->cancel();
+}
+
+void Machine::restore_history(std::string serial_output, std::vector<InputEvent> input_log) {
+  serial_ = std::move(serial_output);
+  input_log_ = std::move(input_log);
+  if (replaying_) {
+    replay_next_ = common_prefix(input_log_, replay_);
+    replay_power_pending_ = false;
+    arm_replay_timer();
+  }
+}
+
+bool Machine::next_replay_event_due(const char* kind) const {
+  return replay_next_ < replay_.size() && replay_[replay_next_].kind == kind && replay_[replay_next_].time <= now();
+}
+
+void Machine::arm_replay_timer() {
+  if (replaying_ && replay_next_ < replay_.size())
+    replay_timer_->arm(replay_[replay_next_].time);
+  else
+    replay_timer_->cancel();
+}
+
+// Inside the engine's run (at exactly the event's time): serial bytes go straight in, as the
+// host's send_input would have between two runs. A power action resets or stops the whole
+// machine, so the engine is stopped and run()/step() carry it out.
+void Machine::on_replay_timer() {
+  while (replay_next_ < replay_.size() && replay_[replay_next_].time <= now()) {
+    const InputEvent& ev = replay_[replay_next_];
+    if (ev.kind != "serial") {
+      replay_power_pending_ = true;
+      engine_->request_stop("replay: " + ev.kind);
+      return;
+    }
+    ++replay_next_;
+    inject_serial(ev.bytes);
+  }
+  arm_replay_timer();
+}
+
+// Between runs: every event due now, in log order. An event already in the past means the
+// log does not belong to this history (or was edited): continuing would diverge silently.
+void Machine::apply_due_events() {
+  if (!replaying_) return;
+  while (replay_next_ < replay_.size() && replay_[replay_next_].time <= now()) {
+    const InputEvent ev = replay_[replay_next_];
+    if (ev.time < now())
+      throw std::runtime_error("replay: event " + std::to_string(replay_next_) + " (" + ev.kind + " at " +
+                               std::to_string(ev.time) + ") lies in the past: the machine is at " + std::to_string(now()));
+    ++replay_next_;
+    if (ev.kind == "serial") inject_serial(ev.bytes);
+    else if (ev.kind == "power-on") do_power_on();
+    else do_power_off();
+  }
+  arm_replay_timer();
 }
 
 size_t Machine::pending_input() const { return uart_->pending_input(); }
@@ -180,11 +343,18 @@ void Machine::StateView::declare_state(StateDecl& d) {
   d.include("", m->engine_->clock_state());
   d.include("", m->engine_->cpu_state());
   for (Device* dev : m->devices()) d.include(dev->name() + ".", *dev);
+  power_on = m->power_.on;
+  exit_status = m->power_.exit_status.value_or(-1);
+  d.field("machine.power_on", power_on);
+  d.field("machine.exit_status", exit_status);
 }
 
 void Machine::StateView::post_load() {
   for (Device* dev : m->devices()) dev->post_load();
   m->engine_->cpu_state().post_load();
+  m->power_.on = power_on;
+  m->power_.exit_status = exit_status >= 0 ? std::optional<int>(exit_status) : std::nullopt;
+  m->recent_.clear();
 }
 
 std::string Machine::fault_report() {

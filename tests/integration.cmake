@@ -62,3 +62,22 @@ add_test(NAME cli_boot_errors
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_test.sh $<TARGET_FILE:kjump> ${KJUMP_GUEST_KERNEL_ELF}
                  ${CMAKE_BINARY_DIR}/tests/guest_images)
 set_tests_properties(cli_boot_errors PROPERTIES LABELS "cli" TIMEOUT 120)
+
+# Kexec jump acceptance (tests/guest/kexec_qemu.sh): ping-pong, physical-mode call, a device
+# refusing to suspend, bad loads. The same transcripts on QEMU and on kjump.
+set(KJUMP_PHYSCALL_ELF ${CMAKE_BINARY_DIR}/tests/guest_images/physcall.elf)
+add_test(NAME guest_kexec_qemu
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/guest/kexec_qemu.sh ${KJUMP_GUEST_KERNEL_ELF} ${KJUMP_PHYSCALL_ELF})
+set_tests_properties(guest_kexec_qemu PROPERTIES
+  LABELS "qemu;no_sanitize"
+  REQUIRED_FILES "${KJUMP_GUEST_KERNEL_ELF};${KJUMP_PHYSCALL_ELF}"
+  SKIP_RETURN_CODE 77
+  TIMEOUT 300)
+add_test(NAME guest_kexec_kjump
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/guest/kexec_qemu.sh ${KJUMP_GUEST_KERNEL_ELF} ${KJUMP_PHYSCALL_ELF}
+                 --kjump $<TARGET_FILE:kjump>)
+set_tests_properties(guest_kexec_kjump PROPERTIES
+  LABELS "no_sanitize"
+  REQUIRED_FILES "${KJUMP_GUEST_KERNEL_ELF};${KJUMP_PHYSCALL_ELF}"
+  SKIP_RETURN_CODE 77
+  TIMEOUT 900)

@@ -164,7 +164,8 @@ MultibootBoot MultibootLoader::load(PhysMemory& mem, uint64_t ram_size, const Mu
 
   // Sizes reserved for strings exactly as QEMU computes them (cmdline_len).
   const auto& mods = config.modules;
-  uint64_t cmdline_len = config.kernel_path.size() + 1 + config.append.size() + 1;
+  const std::string& kernel_word = config.kernel_name.empty() ? config.kernel_path : config.kernel_name;
+  uint64_t cmdline_len = kernel_word.size() + 1 + config.append.size() + 1;
   if (!mods.empty()) cmdline_len += raw_module_list_length(mods) + 1;
 
   Blob blob{kernel.load_addr, std::move(kernel.image)};
@@ -193,7 +194,7 @@ MultibootBoot MultibootLoader::load(PhysMemory& mem, uint64_t ram_size, const Mu
     boot.modules.push_back({start, end, string_addr, item});
   }
 
-  boot.cmdline = config.kernel_path + " " + config.append;
+  boot.cmdline = kernel_word + " " + config.append;
   boot.cmdline_addr = blob.add_string(blob.offset_cmdlines, boot.cmdline);
   boot.loader_name_addr = blob.add_string(blob.offset_bootloader, kMultibootLoaderName);
 

@@ -33,6 +33,8 @@ struct MultibootConfig {
   // The module's Multiboot string is the whole entry; the file is the text before the first
   // space.
   std::vector<std::string> modules;
+  // The command line's first word when it should differ from kernel_path (empty: kernel_path).
+  std::string kernel_name;
 };
 
 // QEMU's -initrd list: commas separate modules and ",," is a literal comma. A trailing

@@ -1,0 +1,90 @@
+#include "replay/input_log.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace kjump {
+namespace {
+
+constexpr const char* kHeader = "kjump-input-log 1";
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool known_kind(const std::string& k) { return k == "serial" || k == "power-on" || k == "power-off"; }
+
+}  // namespace
+
+void write_input_log(const std::string& path, const std::vector<InputEvent>& events) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw InputLogError(path + ": cannot open for writing");
+  out << kHeader << "\n";
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (const auto& ev : events) {
+    if (!known_kind(ev.kind)) throw InputLogError(path + ": cannot write event of unknown kind '" + ev.kind + "'");
+    out << ev.time << ' ' << ev.kind;
+    if (!ev.bytes.empty()) {
+      out << ' ';
+      for (unsigned char c : ev.bytes) out << kHex[c >> 4] << kHex[c & 15];
+    }
+    out << '\n';
+  }
+  out.flush();
+  if (!out) throw InputLogError(path + ": write failed");
+}
+
+std::vector<InputEvent> read_input_log(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputLogError(path + ": cannot open");
+  std::vector<InputEvent> events;
+  std::string line;
+  size_t lineno = 0;
+  auto fail = [&](const std::string& why) -> InputLogError {
+    return InputLogError(path + ":" + std::to_string(lineno) + ": " + why);
+  };
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (lineno == 1) {
+      if (line != kHeader) throw fail("not a kjump input log (expected the header '" + std::string(kHeader) + "')");
+      continue;
+    }
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string time_s, kind, hex, extra;
+    fields >> time_s >> kind >> hex >> extra;
+    if (kind.empty()) throw fail("expected '<time> <kind> [hex bytes]'");
+    if (!extra.empty()) throw fail("unexpected text after the bytes: '" + extra + "'");
+    InputEvent ev;
+    if (time_s.find_first_not_of("0123456789") != std::string::npos || time_s.size() > 20)
+      throw fail("bad time '" + time_s + "'");
+    try {
+      size_t used = 0;
+      ev.time = std::stoull(time_s, &used);
+    } catch (const std::exception&) {
+      throw fail("bad time '" + time_s + "'");
+    }
+    if (!known_kind(kind)) throw fail("unknown event kind '" + kind + "' (serial, power-on, power-off)");
+    ev.kind = kind;
+    if (hex.size() % 2) throw fail("odd number of hex digits");
+    for (size_t i = 0; i < hex.size(); i += 2) {
+      int hi = hex_digit(hex[i]), lo = hex_digit(hex[i + 1]);
+      if (hi < 0 || lo < 0) throw fail("bad hex byte '" + hex.substr(i, 2) + "'");
+      ev.bytes.push_back(char(hi << 4 | lo));
+    }
+    if (ev.kind == "serial" && ev.bytes.empty()) throw fail("serial event without bytes");
+    if (ev.kind != "serial" && !ev.bytes.empty()) throw fail(ev.kind + " event takes no bytes");
+    if (!events.empty() && ev.time < events.back().time)
+      throw fail("time " + std::to_string(ev.time) + " is earlier than the event before it (" +
+                 std::to_string(events.back().time) + ")");
+    events.push_back(std::move(ev));
+  }
+  if (lineno == 0) throw InputLogError(path + ":1: empty file, not a kjump input log");
+  return events;
+}
+
+}  // namespace kjump

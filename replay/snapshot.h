@@ -1,0 +1,67 @@
+// Whole-machine snapshots: CPU (with hidden segment state, control registers, FPU/SSE), RAM,
+// devices, virtual clock, timers and pending host input — everything Machine::state()
+// declares, plus RAM. In memory (fast: RAM copied at memory bandwidth, incremental: only
+// pages that changed since the previous snapshot are stored) and in a versioned file.
+//
+// Restoring and running on gives exactly the states, at the same instruction counts, of the
+// run that was never interrupted.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "machine/machine.h"
+#include "replay/input_log.h"
+#include "replay/ram_image.h"
+
+namespace kjump {
+
+struct Snapshot {
+  uint64_t time = 0;                    // Machine::now() when taken
+  uint64_t retired = 0;                 // retired instructions when taken
+  std::vector<uint8_t> state;           // save_state(machine.state())
+  RamImage ram;                         // full RAM image, pages shared with the previous snapshot when equal
+  uint64_t ram_pages_copied = 0;        // pages that differed from the previous snapshot
+  std::string serial_output;            // Machine::serial_output() when taken
+  std::vector<InputEvent> input_log;    // Machine::input_log() when taken (restored with it)
+};
+
+class SnapshotStore {
+ public:
+  // Captures the machine (between runs only). RAM pages equal to the previous snapshot's
+  // are shared, not copied.
+  Snapshot take(Machine& m);
+  // Puts the machine back exactly as captured (and flushes translated code and the TLB).
+  // Between runs only. Throws StateError if the snapshot belongs to another configuration.
+  static void restore(Machine& m, const Snapshot& s);
+
+  // Named snapshots (the scenario language's `snapshot save|restore NAME`).
+  void save(const std::string& name, Machine& m) { named_[name] = take(m); }
+  void put(const std::string& name, Snapshot s) { named_[name] = std::move(s); }
+  bool restore(const std::string& name, Machine& m) const;
+  const Snapshot* find(const std::string& name) const;
+
+ private:
+  RamImage last_ram_;
+  std::map<std::string, Snapshot> named_;
+};
+
+// Snapshot files: magic "KJSNAP\0\0", format version, sections (machine configuration
+// fingerprint, times, state, RAM with zero pages run-length encoded, serial output, input
+// log) each with a length and an XXH3 checksum. A snapshot taken for another configuration
+// (RAM size, kernel/module/fw_cfg bytes, command line, disk) is refused. A
+// truncated, corrupted or wrong-version file is refused with SnapshotError naming the file
+// and the section.
+struct SnapshotError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+inline constexpr uint32_t kSnapshotFormatVersion = 1;
+// Written atomically (temporary file + rename): an interrupted save never leaves a torn file.
+void write_snapshot_file(const std::string& path, const Machine& m, const Snapshot& s);
+Snapshot read_snapshot_file(const std::string& path, const Machine& m);
+
+}  // namespace kjump

@@ -1,0 +1,94 @@
+// The scenario language as typed commands: what the parser produces and the interpreter
+// runs. Arguments stay `Text` (they may use variables); values whose text is fixed were
+// already checked by the parser, the rest are checked when they are expanded.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <regex>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "emu/engine.h"
+#include "scenario/script_error.h"
+#include "scenario/text.h"
+
+namespace kjump::scenario {
+
+enum class CompareOp { Eq, Ne, Lt, Le, Gt, Ge };
+const char* to_string(CompareOp op);
+
+struct CompiledRegex {
+  std::string pattern;
+  std::shared_ptr<const std::regex> re;  // shared: commands are copied freely
+  unsigned groups = 0;
+};
+
+// ---- machine configuration ----
+struct MemoryCmd { Text size; };
+struct KernelCmd { Text path; std::vector<Text> args; };  // args (if any) replace the append string
+struct AppendCmd { Text text; };
+struct DiskCmd { Text path; std::optional<Text> scratch_size; };
+struct FwCmd { Text name; Text value; bool is_string = false; };  // file path, or `string "text"`
+struct ModuleCmd { Text entry; };
+
+// ---- power ----
+struct BootCmd {};
+struct PowerCmd { bool on = false; };
+
+// ---- serial ----
+struct SendCmd { Text text; };
+struct ExpectCmd {
+  std::optional<Text> text;            // expect "text"
+  std::optional<CompiledRegex> regex;  // expect /regex/
+  std::optional<Text> timeout;         // a duration
+  std::vector<std::string> captures;   // -> var1 var2: regex groups 1..n
+  std::vector<SourceLoc> capture_locs;
+};
+struct WaitCmd { Text duration; };
+
+// ---- state ----
+struct CheckpointCmd { Text name; };
+struct SnapshotCmd {
+  enum class Op { Save, Restore, Write, Read } op;
+  Text name;
+  std::optional<Text> path;
+};
+
+// ---- assertions ----
+struct AssertRegCmd { Reg reg; std::string reg_text; CompareOp op; Text value; };
+struct AssertMemCmd {
+  bool virt = false;
+  Text address;  // ADDR or ADDR:SIZE, SIZE 1, 2 or 4 (default 4)
+  CompareOp op;
+  Text value;
+};
+struct AssertDeviceCmd { std::string device; std::string field; SourceLoc field_loc; CompareOp op; Text value; };
+struct AssertSerialCmd { std::optional<Text> contains; std::optional<CompiledRegex> matches; };
+struct AssertVarCmd { std::string name; SourceLoc name_loc; CompareOp op; Text value; };
+struct AssertStateCmd { bool equal = true; Text snapshot; };  // assert state == snapshot NAME
+
+// ---- misc ----
+struct EchoCmd { std::vector<Text> words; };
+struct SetCmd { std::string name; Text value; };
+struct ExitCmd {};
+
+using CommandBody =
+    std::variant<MemoryCmd, KernelCmd, AppendCmd, DiskCmd, FwCmd, ModuleCmd, BootCmd, PowerCmd, SendCmd, ExpectCmd,
+                 WaitCmd, CheckpointCmd, SnapshotCmd, AssertRegCmd, AssertMemCmd, AssertDeviceCmd, AssertSerialCmd,
+                 AssertVarCmd, AssertStateCmd, EchoCmd, SetCmd, ExitCmd>;
+
+struct Command {
+  SourceLoc loc;       // the command word
+  std::string source;  // the line as written, trimmed (progress and summaries)
+  CommandBody body;
+};
+
+struct Script {
+  std::string path;        // as given
+  std::string directory;   // relative paths in the script are relative to this
+  std::vector<Command> commands;
+};
+
+}  // namespace kjump::scenario

@@ -1,0 +1,415 @@
+#include "scenario/parser.h"
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include "scenario/lexer.h"
+#include "scenario/quantities.h"
+
+namespace kjump::scenario {
+namespace {
+
+std::string trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
+std::optional<CompareOp> op_from(const std::string& s) {
+  if (s == "==") return CompareOp::Eq;
+  if (s == "!=") return CompareOp::Ne;
+  if (s == "<") return CompareOp::Lt;
+  if (s == "<=") return CompareOp::Le;
+  if (s == ">") return CompareOp::Gt;
+  if (s == ">=") return CompareOp::Ge;
+  return std::nullopt;
+}
+
+// Checks a fixed-text argument now; text with variables is checked when expanded.
+template <class F>
+void check_literal(const Text& t, F&& parse) {
+  auto lit = t.literal();
+  if (!lit) return;
+  try {
+    parse(*lit);
+  } catch (const std::invalid_argument& e) {
+    throw ScriptError(t.loc, e.what());
+  }
+}
+
+class LineParser {
+ public:
+  LineParser(std::vector<Token> toks, SourceLoc end_loc) : t_(std::move(toks)), end_(std::move(end_loc)) {}
+
+  const Token& command() const { return t_[0]; }
+  bool more() const { return pos_ < t_.size(); }
+  const Token& peek() const { return t_[pos_]; }
+  bool peek_word(const std::string& w) const { return more() && peek().is_word(w); }
+
+  SourceLoc here() const { return more() ? peek().loc : end_; }
+
+  [[noreturn]] void fail_expected(const std::string& what) const {
+    if (!more()) throw ScriptError(end_, "expected " + what + " at the end of the line");
+    throw ScriptError(peek().loc, "expected " + what + ", found " + describe(peek()));
+  }
+
+  static std::string describe(const Token& tok) {
+    if (tok.kind == TokenKind::Regex) return "regex /" + tok.raw + "/";
+    if (tok.kind == TokenKind::Operator || tok.kind == TokenKind::Arrow) return "'" + tok.raw + "'";
+    auto lit = tok.text.literal();
+    return std::string(to_string(tok.kind)) + (lit ? " '" + *lit + "'" : "");
+  }
+
+  // A word or a string.
+  Text text(const std::string& what) {
+    if (!more() || (peek().kind != TokenKind::Word && peek().kind != TokenKind::String)) fail_expected(what);
+    return t_[pos_++].text;
+  }
+  // A keyword-like word with fixed text (a name, a register, a sub-command).
+  std::pair<std::string, SourceLoc> bare_word(const std::string& what) {
+    if (!more() || peek().kind != TokenKind::Word || !peek().text.literal()) fail_expected(what);
+    const Token& tok = t_[pos_++];
+    return {*tok.text.literal(), tok.loc};
+  }
+  void keyword(const std::string& w) {
+    if (!peek_word(w)) fail_expected("'" + w + "'");
+    ++pos_;
+  }
+  CompareOp op() {
+    if (!more() || peek().kind != TokenKind::Operator) fail_expected("a comparison (== != < <= > >=)");
+    return *op_from(t_[pos_++].raw);
+  }
+  bool regex_next() const { return more() && peek().kind == TokenKind::Regex; }
+  CompiledRegex regex() {
+    if (!regex_next()) fail_expected("a regex /.../");
+    const Token& tok = t_[pos_++];
+    CompiledRegex r;
+    r.pattern = tok.raw;
+    try {
+      auto re = std::make_shared<std::regex>(tok.raw, std::regex::ECMAScript);
+      r.groups = unsigned(re->mark_count());
+      r.re = std::move(re);
+    } catch (const std::regex_error& e) {
+      throw ScriptError(tok.loc, "bad regex /" + tok.raw + "/: " + e.what());
+    }
+    return r;
+  }
+  bool arrow_next() const { return more() && peek().kind == TokenKind::Arrow; }
+  void arrow() { ++pos_; }
+
+  std::vector<Text> rest_texts(const std::string& what) {
+    std::vector<Text> out;
+    while (more()) out.push_back(text(what));
+    return out;
+  }
+
+  void done(const std::string& cmd) const {
+    if (more()) throw ScriptError(peek().loc, "unexpected " + describe(peek()) + " after '" + cmd + "'");
+  }
+
+ private:
+  std::vector<Token> t_;
+  size_t pos_ = 1;  // token 0 is the command word
+  SourceLoc end_;
+};
+
+Text size_arg(LineParser& p, const std::string& what) {
+  Text t = p.text(what);
+  check_literal(t, [](const std::string& s) {
+    if (parse_byte_size(s) == 0) throw std::invalid_argument("size '" + s + "' must be greater than zero");
+  });
+  return t;
+}
+
+Text duration_arg(LineParser& p) {
+  Text t = p.text("a duration (e.g. 10M instructions or 5ms)");
+  check_literal(t, [](const std::string& s) { parse_duration(s); });
+  return t;
+}
+
+Text number_arg(LineParser& p, const std::string& what) {
+  Text t = p.text(what);
+  check_literal(t, [](const std::string& s) { parse_number(s); });
+  return t;
+}
+
+// ADDR or ADDR:SIZE (SIZE 1, 2 or 4).
+void check_address(const std::string& s) {
+  auto colon = s.rfind(':');
+  parse_number(s.substr(0, colon));
+  if (colon != std::string::npos) {
+    std::string size = s.substr(colon + 1);
+    if (size != "1" && size != "2" && size != "4")
+      throw std::invalid_argument("bad access size '" + size + "' in '" + s + "' (1, 2 or 4)");
+  }
+}
+
+std::string var_name(LineParser& p, const std::string& what, SourceLoc* loc_out = nullptr) {
+  auto [name, loc] = p.bare_word(what);
+  if (!is_valid_var_name(name))
+    throw ScriptError(loc, "bad variable name '" + name + "' (letters, digits and '_', not starting with a digit)");
+  if (loc_out) *loc_out = loc;
+  return name;
+}
+
+CommandBody parse_assert(LineParser& p) {
+  auto [what, what_loc] = p.bare_word("what to assert (reg, phys, virt, device, serial, var, state)");
+  if (what == "reg") {
+    auto [name, loc] = p.bare_word("a register name");
+    auto reg = reg_by_name(name);
+    if (!reg) throw ScriptError(loc, "unknown register '" + name + "'");
+    CompareOp op = p.op();
+    Text v = number_arg(p, "a value");
+    p.done("assert reg");
+    return AssertRegCmd{*reg, name, op, v};
+  }
+  if (what == "phys" || what == "virt") {
+    Text addr = p.text("an address (ADDR or ADDR:SIZE)");
+    check_literal(addr, check_address);
+    CompareOp op = p.op();
+    Text v = number_arg(p, "a value");
+    p.done("assert " + what);
+    return AssertMemCmd{what == "virt", addr, op, v};
+  }
+  if (what == "device") {
+    auto [path, loc] = p.bare_word("DEVICE.FIELD");
+    auto dot = path.find('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == path.size())
+      throw ScriptError(loc, "expected DEVICE.FIELD (e.g. uart.lsr), found '" + path + "'");
+    CompareOp op = p.op();
+    Text v = p.text("a value");
+    p.done("assert device");
+    return AssertDeviceCmd{path.substr(0, dot), path.substr(dot + 1), loc, op, v};
+  }
+  if (what == "serial") {
+    AssertSerialCmd c;
+    if (p.peek_word("contains")) {
+      p.keyword("contains");
+      c.contains = p.text("the text to look for");
+    } else if (p.peek_word("matches")) {
+      p.keyword("matches");
+      c.matches = p.regex();
+    } else {
+      p.fail_expected("'contains' or 'matches'");
+    }
+    p.done("assert serial");
+    return c;
+  }
+  if (what == "var") {
+    SourceLoc loc;
+    std::string name = var_name(p, "a variable name", &loc);
+    CompareOp op = p.op();
+    Text v = p.text("a value");
+    p.done("assert var");
+    return AssertVarCmd{name, loc, op, v};
+  }
+  if (what == "state") {
+    SourceLoc at = p.here();
+    CompareOp op = p.op();
+    if (op != CompareOp::Eq && op != CompareOp::Ne) throw ScriptError(at, "assert state takes == or !=");
+    p.keyword("snapshot");
+    Text name = p.text("a snapshot name");
+    p.done("assert state");
+    return AssertStateCmd{op == CompareOp::Eq, name};
+  }
+  throw ScriptError(what_loc, "unknown assertion '" + what + "' (reg, phys, virt, device, serial, var, state)");
+}
+
+CommandBody parse_expect(LineParser& p) {
+  ExpectCmd c;
+  if (p.regex_next()) c.regex = p.regex();
+  else c.text = p.text("the text or /regex/ to expect");
+  while (p.more()) {
+    if (p.peek_word("timeout")) {
+      SourceLoc at = p.here();
+      p.keyword("timeout");
+      if (c.timeout) throw ScriptError(at, "timeout given twice");
+      c.timeout = duration_arg(p);
+    } else if (p.arrow_next()) {
+      SourceLoc at = p.here();
+      p.arrow();
+      if (!c.regex) throw ScriptError(at, "captures ('->') need a /regex/ with groups");
+      if (!c.captures.empty()) throw ScriptError(at, "captures given twice");
+      while (p.more() && !p.peek_word("timeout")) {
+        SourceLoc loc;
+        c.captures.push_back(var_name(p, "a variable name", &loc));
+        c.capture_locs.push_back(loc);
+        if (c.captures.size() > c.regex->groups)
+          throw ScriptError(loc, "capture '" + c.captures.back() + "' has no group: /" + c.regex->pattern + "/ has " +
+                                     std::to_string(c.regex->groups) + " group(s)");
+      }
+      if (c.captures.empty()) p.fail_expected("variable names after '->'");
+    } else {
+      p.fail_expected("'timeout' or '->'");
+    }
+  }
+  return c;
+}
+
+CommandBody parse_snapshot(LineParser& p) {
+  auto [op, loc] = p.bare_word("save, restore, write or read");
+  SnapshotCmd c{SnapshotCmd::Op::Save, {}, std::nullopt};
+  if (op == "save") c.op = SnapshotCmd::Op::Save;
+  else if (op == "restore") c.op = SnapshotCmd::Op::Restore;
+  else if (op == "write") c.op = SnapshotCmd::Op::Write;
+  else if (op == "read") c.op = SnapshotCmd::Op::Read;
+  else throw ScriptError(loc, "unknown snapshot operation '" + op + "' (save, restore, write, read)");
+  c.name = p.text("a snapshot name");
+  if (c.op == SnapshotCmd::Op::Write || c.op == SnapshotCmd::Op::Read) c.path = p.text("a file path");
+  p.done("snapshot " + op);
+  return c;
+}
+
+using Handler = std::function<CommandBody(LineParser&)>;
+
+const std::map<std::string, Handler>& handlers() {
+  static const std::map<std::string, Handler> table = {
+      {"memory", [](LineParser& p) -> CommandBody {
+         Text s = size_arg(p, "a memory size (e.g. 128M)");
+         p.done("memory");
+         return MemoryCmd{s};
+       }},
+      {"kernel", [](LineParser& p) -> CommandBody {
+         Text path = p.text("the kernel's path");
+         return KernelCmd{path, p.rest_texts("a kernel argument")};
+       }},
+      {"append", [](LineParser& p) -> CommandBody {
+         AppendCmd c{p.text("the kernel command line")};
+         for (auto& more : p.rest_texts("more command line")) {
+           c.text.parts.push_back({false, " ", more.loc});
+           for (auto& part : more.parts) c.text.parts.push_back(part);
+         }
+         return c;
+       }},
+      {"disk", [](LineParser& p) -> CommandBody {
+         DiskCmd c{p.text("a disk image path"), std::nullopt};
+         if (p.more()) {
+           p.keyword("scratch");
+           c.scratch_size = size_arg(p, "the scratch image's size");
+           check_literal(*c.scratch_size, [](const std::string& s) {
+             if (parse_byte_size(s) % 512) throw std::invalid_argument("disk size '" + s + "' is not a multiple of 512");
+           });
+         }
+         p.done("disk");
+         return c;
+       }},
+      {"fw", [](LineParser& p) -> CommandBody {
+         FwCmd c;
+         c.name = p.text("a fw_cfg name (e.g. opt/kernel-b)");
+         if (p.peek_word("string")) {
+           p.keyword("string");
+           c.is_string = true;
+           c.value = p.text("the file's text");
+         } else {
+           c.value = p.text("a file path, or 'string \"text\"'");
+         }
+         p.done("fw");
+         return c;
+       }},
+      {"module", [](LineParser& p) -> CommandBody {
+         Text t = p.text("\"file args\"");
+         p.done("module");
+         return ModuleCmd{t};
+       }},
+      {"boot", [](LineParser& p) -> CommandBody {
+         p.done("boot");
+         return BootCmd{};
+       }},
+      {"power", [](LineParser& p) -> CommandBody {
+         auto [what, loc] = p.bare_word("'on' or 'off'");
+         if (what != "on" && what != "off") throw ScriptError(loc, "expected 'on' or 'off', found '" + what + "'");
+         p.done("power " + what);
+         return PowerCmd{what == "on"};
+       }},
+      {"send", [](LineParser& p) -> CommandBody {
+         Text t = p.text("the text to send");
+         p.done("send");
+         return SendCmd{t};
+       }},
+      {"expect", parse_expect},
+      {"wait", [](LineParser& p) -> CommandBody {
+         Text d = duration_arg(p);
+         p.done("wait");
+         return WaitCmd{d};
+       }},
+      {"checkpoint", [](LineParser& p) -> CommandBody {
+         Text name = p.text("a checkpoint name");
+         check_literal(name, [](const std::string& s) {
+           if (s.empty() || s.find_first_of(" \t\n\r") != std::string::npos)
+             throw std::invalid_argument("checkpoint name '" + s + "' must be one word");
+         });
+         p.done("checkpoint");
+         return CheckpointCmd{name};
+       }},
+      {"snapshot", parse_snapshot},
+      {"assert", parse_assert},
+      {"echo", [](LineParser& p) -> CommandBody { return EchoCmd{p.rest_texts("text")}; }},
+      {"set", [](LineParser& p) -> CommandBody {
+         std::string name = var_name(p, "a variable name");
+         Text v = p.text("a value");
+         p.done("set");
+         return SetCmd{name, v};
+       }},
+      {"exit", [](LineParser& p) -> CommandBody {
+         p.done("exit");
+         return ExitCmd{};
+       }},
+  };
+  return table;
+}
+
+}  // namespace
+
+const char* to_string(CompareOp op) {
+  switch (op) {
+    case CompareOp::Eq: return "==";
+    case CompareOp::Ne: return "!=";
+    case CompareOp::Lt: return "<";
+    case CompareOp::Le: return "<=";
+    case CompareOp::Gt: return ">";
+    case CompareOp::Ge: return ">=";
+  }
+  return "?";
+}
+
+Script parse_script(const std::string& text, const std::string& file, const std::string& directory) {
+  Script script{file, directory, {}};
+  std::istringstream in(text);
+  std::string line;
+  int line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    size_t code_end = 0;
+    std::vector<Token> toks = tokenize_line(line, file, line_no, &code_end);
+    if (toks.empty()) continue;
+    const Token& cmd = toks[0];
+    if (cmd.kind != TokenKind::Word || !cmd.text.literal())
+      throw ScriptError(cmd.loc, "expected a command, found " + LineParser::describe(cmd));
+    std::string name = *cmd.text.literal();
+    auto it = handlers().find(name);
+    if (it == handlers().end()) throw ScriptError(cmd.loc, "unknown command '" + name + "'");
+    std::string code = trim(line.substr(0, code_end));
+    SourceLoc end{file, line_no, int(code_end) + 1};
+    Command c{cmd.loc, code, {}};
+    LineParser p(std::move(toks), end);
+    c.body = it->second(p);
+    script.commands.push_back(std::move(c));
+  }
+  return script;
+}
+
+Script load_script(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw ScriptError({path, 1, 1}, "cannot open script file");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  return parse_script(ss.str(), path, dir);
+}
+
+}  // namespace kjump::scenario

@@ -1,0 +1,67 @@
+#include "scenario/serial_pattern.h"
+
+#include <cstdio>
+
+namespace kjump::scenario {
+
+SerialPattern SerialPattern::literal(std::string text) {
+  SerialPattern p;
+  p.text_ = std::move(text);
+  return p;
+}
+
+SerialPattern SerialPattern::regex(CompiledRegex re) {
+  SerialPattern p;
+  p.re_ = std::move(re);
+  return p;
+}
+
+std::optional<SerialMatch> SerialPattern::find(const std::string& output, size_t from) const {
+  if (from > output.size()) from = output.size();
+  if (text_) {
+    size_t at = output.find(*text_, from);
+    if (at == std::string::npos) return std::nullopt;
+    return SerialMatch{at, at + text_->size(), {}};
+  }
+  std::smatch m;
+  if (!std::regex_search(output.cbegin() + std::ptrdiff_t(from), output.cend(), m, *re_->re)) return std::nullopt;
+  SerialMatch out;
+  out.begin = from + size_t(m.position(0));
+  out.end = out.begin + size_t(m.length(0));
+  for (size_t i = 1; i < m.size(); ++i) out.groups.push_back(m[i].matched ? m[i].str() : "");
+  return out;
+}
+
+bool SerialPattern::settled(const SerialMatch& m, size_t output_size) const { return text_ || m.end < output_size; }
+
+std::string SerialPattern::describe() const {
+  if (text_) return "\"" + escape_for_message(*text_, 1000) + "\"";
+  return "/" + re_->pattern + "/";
+}
+
+std::string escape_for_message(const std::string& s, size_t max_len) {
+  std::string out;
+  size_t start = s.size() > max_len ? s.size() - max_len : 0;
+  if (start) out += "...";
+  for (size_t i = start; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    switch (c) {
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      default:
+        if (c < 0x20 || c >= 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\x%02x", c);
+          out += buf;
+        } else {
+          out += char(c);
+        }
+    }
+  }
+  return out;
+}
+
+}  // namespace kjump::scenario

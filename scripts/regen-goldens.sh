@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Regenerates every golden state-hash trace: builds kjump and the guest kernel, then runs each
+# scenarios/NAME.kjs with --trace into scenarios/golden/NAME.trace. Run it after a deliberate
+# change of guest-visible behaviour (guest kernel, devices, boot loader), and review the diff.
+#   usage: scripts/regen-goldens.sh [SCENARIO.kjs ...]     (build dir: $KJUMP_BUILD or build/)
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BUILD="${KJUMP_BUILD:-$ROOT/build}"
+"$ROOT/scripts/build.sh" >/dev/null
+mkdir -p "$ROOT/scenarios/golden"
+scripts=("$@")
+[ ${#scripts[@]} -gt 0 ] || scripts=("$ROOT"/scenarios/*.kjs)
+for script in "${scripts[@]}"; do
+  name="$(basename "$script" .kjs)"
+  golden="$ROOT/scenarios/golden/$name.trace"
+  "$BUILD/cli/kjump" run "$script" --quiet --set BUILD="$BUILD" --trace "$golden.new" | tail -2
+  mv "$golden.new" "$golden"
+  echo "regenerated scenarios/golden/$name.trace ($(grep -vc '^ ' "$golden") records)"
+done

@@ -1,0 +1,120 @@
+// Trace comparison on hand-made records: the report's wording for each kind of difference.
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+#include "replay/state_trace.h"
+#include "replay_test_support.h"
+
+using namespace kjump;
+using namespace kjump::replaytest;
+
+namespace {
+
+TraceRecord rec(uint64_t retired, std::string name, uint64_t hash) {
+  TraceRecord r;
+  r.retired = retired;
+  r.time = retired + 10;
+  r.name = std::move(name);
+  r.hash = hash;
+  r.fields = {{"cpu.eip", "0xc0101234"}, {"clock.retired", "0x10"}, {"uart.lsr", "0x60"}, {"machine.power_on", "true"}};
+  r.ram_mib_hashes = {1, 2, 3, 4, 5, 6};
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("trace: identical traces have no divergence") {
+  std::vector<TraceRecord> a = {rec(100, "boot", 7), rec(200, "prompt", 8)};
+  CHECK_FALSE(compare_traces(a, a).has_value());
+}
+
+TEST_CASE("trace: the first differing checkpoint names registers, devices and RAM ranges") {
+  std::vector<TraceRecord> golden = {rec(100, "boot", 7), rec(200, "prompt", 8), rec(300, "end", 9)};
+  auto run = golden;
+  run[1].hash = 99;
+  run[1].fields[0].second = "0xc0105678";
+  run[1].fields[2].second = "0x61";
+  run[1].ram_mib_hashes[1] = 20;  // MiB 1 and 2: one range
+  run[1].ram_mib_hashes[2] = 30;
+  run[1].ram_mib_hashes[5] = 60;  // MiB 5: another
+  run[2].hash = 100;              // later differences are not reported
+  auto d = compare_traces(golden, run);
+  REQUIRE(d.has_value());
+  CHECK(d->index == 1);
+  CHECK(d->checkpoint == "prompt");
+  CHECK(d->summary ==
+        "checkpoint #1 'prompt' (instruction 200): state hash golden 0x0000000000000008, now 0x0000000000000063");
+  REQUIRE(d->details.size() == 4);
+  CHECK(d->details[0] == "register cpu.eip: golden 0xc0101234, now 0xc0105678");
+  CHECK(d->details[1] == "device uart.lsr: golden 0x60, now 0x61");
+  CHECK(d->details[2] == "RAM 0x00100000-0x002fffff differs");
+  CHECK(d->details[3] == "RAM 0x00500000-0x005fffff differs");
+}
+
+TEST_CASE("trace: instruction counts, names and lengths") {
+  std::vector<TraceRecord> golden = {rec(100, "boot", 7), rec(200, "prompt", 8)};
+  {
+    auto run = golden;
+    run[0].retired = 101;
+    auto d = compare_traces(golden, run);
+    REQUIRE(d.has_value());
+    CHECK(d->summary == "checkpoint #0 'boot': golden at instruction 100, this run at 101");
+  }
+  {
+    auto run = golden;
+    run[1].name = "login";
+    auto d = compare_traces(golden, run);
+    REQUIRE(d.has_value());
+    CHECK(d->index == 1);
+    CHECK(d->summary == "checkpoint #1 'prompt': this run has checkpoint 'login' here");
+  }
+  {
+    auto run = golden;
+    run.pop_back();
+    auto d = compare_traces(golden, run);
+    REQUIRE(d.has_value());
+    CHECK(d->index == 1);
+    CHECK(d->checkpoint == "prompt");
+    CHECK(d->summary == "golden has 2 checkpoints, this run 1 (first unmatched: 'prompt')");
+  }
+}
+
+TEST_CASE("trace: file round trip and errors naming file:line") {
+  TempDir dir;
+  std::vector<TraceRecord> a = {rec(100, "boot", 7), rec(200, "prompt", 8)};
+  a[0].fields.push_back({"ide.disk.path", "\"two\nlines\\\""});
+  std::string p = dir.file("a.trace");
+  write_trace(p, a);
+  auto b = read_trace(p);
+  REQUIRE(b.size() == 2);
+  CHECK(b[0].fields == a[0].fields);
+  CHECK(b[1].ram_mib_hashes == a[1].ram_mib_hashes);
+  CHECK(b[1].time == 210);
+  CHECK_FALSE(compare_traces(a, b).has_value());
+  {
+    std::ifstream f(p);
+    std::string first, second;
+    std::getline(f, first);
+    std::getline(f, second);
+    CHECK(first == "kjump-trace 1");
+    CHECK(second == "100 boot 0x0000000000000007");
+  }
+  auto error_of = [&](const std::string& content) {
+    std::string q = dir.file("bad.trace");
+    std::ofstream(q, std::ios::trunc) << content;
+    try {
+      read_trace(q);
+    } catch (const TraceError& e) {
+      return std::string(e.what()).substr(q.size());
+    }
+    return std::string("<accepted>");
+  };
+  CHECK(error_of("kjump-trace 1\n1 a 0x1\n  t 5\n") == "<accepted>");
+  CHECK(error_of("kjump-trace 2\n") == ":1: not a kjump trace (expected the header 'kjump-trace 1')");
+  CHECK(error_of("kjump-trace 1\n  f cpu.eax 0x1\n") == ":2: detail line before the first checkpoint");
+  CHECK(error_of("kjump-trace 1\n1 a\n") == ":2: expected '<instruction count> <name> <hash>'");
+  CHECK(error_of("kjump-trace 1\n1 a 0x1\n  r 1 0x5\n") == ":3: RAM MiB 1 out of order (expected 0)");
+  CHECK(error_of("kjump-trace 1\nx a 0x1\n") == ":2: bad instruction count 'x'");
+  CHECK_THROWS_AS(write_trace(dir.file("c.trace"), {rec(1, "two words", 1)}), TraceError);
+}
