@@ -895,10 +895,17 @@ void Engine::CpuStateView::declare_state(StateDecl& d) {
 }
 
 void Engine::CpuStateView::post_load() {
+  // Host-side bookkeeping of the run that was interrupted must not leak into the restored one.
+  e->stop_requested_ = false;
+  e->pending_result_.reset();
+  e->bp_resume_.reset();
+  e->skip_breakpoint_once_.reset();
+  e->paging_event_.reset();
   if (context.size() != e->layout_.blob_size - e->layout_.env)
     throw StateError("CPU context has the wrong size for this Unicorn build");
   std::memcpy(reinterpret_cast<uint8_t*>(e->ctx_) + e->layout_.env, context.data(), context.size());
   uc_context_restore(e->uc_, e->ctx_);
+  e->last_paging_ = e->reg(Reg::CR0) >> 31;
   // A restored context keeps the old TLB, and RAM may have changed under translated code.
   uc_ctl_flush_tlb(e->uc_);
   uc_ctl_flush_tb(e->uc_);

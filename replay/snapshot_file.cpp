@@ -15,6 +15,7 @@
 #include "replay/snapshot.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -178,6 +179,8 @@ void write_atomically(const std::string& path, const std::vector<uint8_t>& bytes
     unlink(name.data());
     throw SnapshotError(path + ": " + what + ": " + why);
   };
+  // mkstemp creates the file 0600; a snapshot is an ordinary file like any other output.
+  if (fchmod(fd, 0644) != 0) fail("chmod failed");
   size_t done = 0;
   while (done < bytes.size()) {
     ssize_t k = write(fd, bytes.data() + done, bytes.size() - done);
