@@ -710,14 +710,19 @@ void Engine::set_paging_watch(std::function<void(bool, uint32_t)> cb) {
   last_paging_ = reg(Reg::CR0) >> 31;
 }
 
-void Engine::set_access_recorder(bool on) {
+void Engine::set_access_recorder(bool on, const std::vector<std::pair<uint64_t, uint64_t>>& watch) {
   if (on == recording_) return;
   recording_ = on;
   if (on) {
-    uc_hook_add(uc_, &access_hook_, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
-                reinterpret_cast<void*>(&Engine::hook_access), this, 1, 0);
+    for (auto [first, last] : watch) {
+      uc_hook h;
+      uc_hook_add(uc_, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, reinterpret_cast<void*>(&Engine::hook_access), this,
+                  first, last);
+      access_hooks_.push_back(h);
+    }
   } else {
-    uc_hook_del(uc_, access_hook_);
+    for (uc_hook h : access_hooks_) uc_hook_del(uc_, h);
+    access_hooks_.clear();
   }
   // Memory-hook instrumentation is decided at translation time.
   uc_ctl_flush_tb(uc_);

@@ -141,10 +141,12 @@ class Engine : public Clock {
   // changed since the previous block, with the new state and the first EIP under it. Costs
   // one CR0 read per block while set.
   void set_paging_watch(std::function<void(bool paging, uint32_t eip)> cb);
-  // Physical-access recorder (kexec trampoline audit): while on, every data read and write is
-  // recorded as (page of the executing instruction, page accessed, read/write). Costs a
-  // callback per access: meant for the short stretches the guest runs with paging off.
-  void set_access_recorder(bool on);
+  // Physical-access recorder (kexec trampoline audit): while on, every data read and write
+  // that falls in one of `watch` (inclusive [first, last] address ranges) is recorded as
+  // (page of the executing instruction, page accessed, read/write). Accesses outside the
+  // ranges cost only Unicorn's hook bound check, so the audit watches just the pages that
+  // should not be touched.
+  void set_access_recorder(bool on, const std::vector<std::pair<uint64_t, uint64_t>>& watch = {});
   struct PageAccess {
     uint8_t read : 1, write : 1;
   };
@@ -278,7 +280,7 @@ class Engine : public Clock {
   std::function<void(bool, uint32_t)> paging_cb_;
   bool last_paging_ = false;
   std::optional<std::pair<bool, uint32_t>> paging_event_;
-  uc_hook access_hook_ = 0;
+  std::vector<uc_hook> access_hooks_;
   bool recording_ = false;
   std::unordered_map<uint32_t, std::vector<uint8_t>> accesses_;
   uint32_t last_code_page_ = ~0u;

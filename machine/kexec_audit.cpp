@@ -95,9 +95,33 @@ void KexecAudit::on_paging(bool paging, uint32_t eip) {
     if (looks_like_control_page(page)) {
       ++jumps_;
       quiesce_audit(page);
+      known_control_pages_.insert(page);
+    }
+    // Watch everything outside the pages the known images may touch.
+    std::set<uint32_t> allowed;
+    for (uint32_t cp : known_control_pages_) {
+      ImagePages img;
+      if (!read_image(cp, img)) continue;
+      allowed.insert(img.control);
+      allowed.insert(img.swap);
+      allowed.insert(img.indirection.begin(), img.indirection.end());
+      allowed.insert(img.source.begin(), img.source.end());
+      allowed.insert(img.destination.begin(), img.destination.end());
+    }
+    std::vector<std::pair<uint64_t, uint64_t>> watch;
+    uint32_t pages = uint32_t(e.ram().size() >> 12);
+    for (uint32_t p = 0; p < pages;) {
+      if (allowed.count(p)) {
+        ++p;
+        continue;
+      }
+      uint32_t q = p;
+      while (q + 1 < pages && !allowed.count(q + 1)) ++q;
+      watch.emplace_back(uint64_t(p) << 12, (uint64_t(q) << 12) | 0xfff);
+      p = q + 1;
     }
     e.clear_recorded_accesses();
-    e.set_access_recorder(true);
+    e.set_access_recorder(true, watch);
     in_phase_ = true;
     return;
   }
@@ -113,10 +137,12 @@ void KexecAudit::analyse_phase() {
   // Every control page that ran code in this phase contributes its image's pages.
   std::set<uint32_t> allowed;
   std::vector<uint32_t> control_pages;
-  for (const auto& [code_page, bits] : acc) {
+  std::set<uint32_t> candidates(known_control_pages_);
+  for (const auto& entry : acc) candidates.insert(entry.first);
+  for (uint32_t code_page : candidates) {
     ImagePages img;
     if (!read_image(code_page, img)) continue;
-    control_pages.push_back(code_page);
+    if (acc.count(code_page)) control_pages.push_back(code_page);
     allowed.insert(img.control);
     allowed.insert(img.swap);
     allowed.insert(img.indirection.begin(), img.indirection.end());
@@ -124,7 +150,7 @@ void KexecAudit::analyse_phase() {
     allowed.insert(img.destination.begin(), img.destination.end());
   }
   std::sort(control_pages.begin(), control_pages.end());  // deterministic report order
-  if (!control_pages.empty()) ++phases_;  // a stretch in which a trampoline ran
+  if (!known_control_pages_.empty()) ++phases_;  // a stretch in which a trampoline may have run
   for (uint32_t cp : control_pages) {
     const auto& bits = acc.at(cp);
     for (uint8_t kind : {uint8_t(1), uint8_t(2)}) {

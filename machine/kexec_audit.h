@@ -9,7 +9,8 @@
 //   trampoline) may touch only the control, swap, indirection, source and destination pages
 //   of the images involved; anything else is flagged. Other code running with paging off
 //   (purgatory, a physical-mode routine, the next kernel's early boot) is not the
-//   trampoline and is not judged.
+//   trampoline and is not judged. To stay cheap, only the pages outside every known image
+//   are watched (Unicorn hooks bounded to those ranges); the swap itself runs unhooked.
 //
 // A control page is recognised by its data area (Linux 2.6.27's layout at offset 0x800:
 // ESP, CR0, CR3, CR4, VA of the control page, PA of the page directory, PA of the swap page,
@@ -59,6 +60,7 @@ class KexecAudit {
   std::vector<AuditFinding> findings_;
   unsigned jumps_ = 0, phases_ = 0;
   bool in_phase_ = false;
+  std::set<uint32_t> known_control_pages_;  // every control page seen in this machine's life
 };
 
 }  // namespace kjump

@@ -113,6 +113,9 @@ void idle_main() {
 }
 
 }  // namespace
+
+const RangeSet& system_ram() { return g_memmap.usable; }
+
 }  // namespace kjump
 
 extern "C" [[noreturn]] void kmain(uint32_t magic, uint32_t mbi_phys) {

@@ -7,7 +7,7 @@ namespace kjump {
 namespace {
 
 constexpr uint16_t kPort = 0xF4;
-PmDevice g_pm{"isa-debug-exit", {nullptr, nullptr, nullptr, nullptr}, PmStage::On, nullptr};
+PmDevice g_pm{"isa-debug-exit", {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr}, PmStage::On, nullptr};
 
 }  // namespace
 

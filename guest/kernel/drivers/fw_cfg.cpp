@@ -66,7 +66,7 @@ bool read_item(uint16_t key, uint32_t offset, void* buf, uint32_t len) {
   return true;
 }
 
-PmDevice g_pm{"fw_cfg", {nullptr, nullptr, nullptr, nullptr}, PmStage::On, nullptr};
+PmDevice g_pm{"fw_cfg", {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr}, PmStage::On, nullptr};
 
 }  // namespace
 

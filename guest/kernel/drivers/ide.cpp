@@ -1,6 +1,9 @@
 #include "drivers/ide.h"
 
 #include "arch/x86.h"
+#include "drivers/pit.h"
+#include "lib/errno.h"
+#include "lib/printf.h"
 #include "pm/pm.h"
 
 namespace kjump {
@@ -77,10 +80,39 @@ void reset_channel_state() {
   select_master(0);
 }
 
-int ide_suspend() { return g_present ? ide_flush() : 0; }
+// Polls BSY for at most `ticks` timer ticks. Device suspend runs with IRQs on and the PIT still
+// ticking (the timer is a sysdev: it goes down only later, in device_power_down).
+bool wait_not_busy_for(uint64_t ticks, uint8_t* status) {
+  uint64_t deadline = jiffies() + ticks;
+  while (x86::inb(kControl) & ST_BSY)
+    if (jiffies() >= deadline) return false;
+  *status = x86::inb(kBase + STATUS);
+  return true;
+}
+
+// Suspend must leave the drive idle with its write cache on the medium: FLUSH CACHE, then wait
+// for BSY to clear, but only ~50 ms of PIT time. A drive that stays busy (a real failure mode,
+// which kjump can inject) makes the suspend, and with it kexec -e, fail with -EBUSY instead of
+// hanging the kernel the way the unbounded wait of the normal I/O path would.
+constexpr uint64_t kSuspendFlushTicks = 50 * kHz / 1000;  // 5 ticks of 10 ms
+
+int ide_suspend() {
+  if (!g_present) return 0;
+  uint8_t s;
+  select_master(0);
+  if (!wait_not_busy_for(kSuspendFlushTicks, &s)) return -EBUSY;
+  x86::outb(kBase + COMMAND, CMD_FLUSH);
+  settle();
+  if (!wait_not_busy_for(kSuspendFlushTicks, &s)) {
+    kprintf("ide0: FLUSH CACHE still busy after %u ms\n", unsigned(kSuspendFlushTicks * 1000 / kHz));
+    return -EBUSY;
+  }
+  if (s & (ST_ERR | ST_DF)) return -EIO;
+  return 0;
+}
 void ide_resume() { reset_channel_state(); }
 
-PmDevice g_pm{"ide0", {nullptr, ide_suspend, ide_resume, nullptr}, PmStage::On, nullptr};
+PmDevice g_pm{"ide0", {nullptr, ide_suspend, ide_resume, nullptr, nullptr, nullptr}, PmStage::On, nullptr};
 
 }  // namespace
 

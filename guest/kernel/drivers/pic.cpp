@@ -49,14 +49,14 @@ void pic_resume() {
   program();
 }
 
-PmDevice g_pm{"i8259", {nullptr, pic_suspend, pic_resume, nullptr}, PmStage::On, nullptr};
+PmDevice g_pm{"i8259", {nullptr, pic_suspend, pic_resume, nullptr, nullptr, nullptr}, PmStage::On, nullptr};
 
 }  // namespace
 
 void pic_init() {
   g_mask = 0xFFFF;
   program();
-  pm_register(&g_pm);
+  sysdev_register(&g_pm);
 }
 
 void pic_unmask(int irq) {

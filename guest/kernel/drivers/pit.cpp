@@ -44,7 +44,7 @@ void pit_resume() {
   pic_unmask(kIrq);
 }
 
-PmDevice g_pm{"pit", {nullptr, pit_suspend, pit_resume, nullptr}, PmStage::On, nullptr};
+PmDevice g_pm{"pit", {nullptr, pit_suspend, pit_resume, nullptr, nullptr, nullptr}, PmStage::On, nullptr};
 
 }  // namespace
 
@@ -52,7 +52,7 @@ void pit_init() {
   program_periodic();
   irq_register(kIrq, pit_irq);
   pic_unmask(kIrq);
-  pm_register(&g_pm);
+  sysdev_register(&g_pm);
 }
 
 uint64_t jiffies() {

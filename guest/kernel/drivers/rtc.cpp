@@ -38,7 +38,7 @@ uint8_t from_bcd(uint8_t v) { return static_cast<uint8_t>((v >> 4) * 10 + (v & 0
 
 // Nothing to quiesce (we use no RTC interrupt), but the RTC is a device like any other and
 // phase 2 wants the full list.
-PmDevice g_pm{"rtc_cmos", {nullptr, nullptr, nullptr, nullptr}, PmStage::On, nullptr};
+PmDevice g_pm{"rtc_cmos", {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr}, PmStage::On, nullptr};
 
 }  // namespace
 

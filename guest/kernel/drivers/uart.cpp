@@ -17,6 +17,7 @@ enum : uint16_t { RBR = 0, THR = 0, DLL = 0, IER = 1, DLM = 1, IIR = 2, LCR = 3,
 constexpr uint8_t kLsrDataReady = 0x01;
 constexpr uint8_t kLsrThrEmpty = 0x20;
 constexpr uint8_t kIerRxData = 0x01;
+constexpr uint8_t kIirNoInterrupt = 0x01;
 // DTR | RTS | OUT2. OUT2 gates the IRQ onto the bus on real PCs (QEMU ignores it).
 constexpr uint8_t kMcr = 0x0B;
 
@@ -27,26 +28,28 @@ volatile uint32_t g_tail = 0;  // written by the reader
 uint8_t g_saved_ier = 0;
 int g_rx_wait;  // wait channel: the address is the identity
 
-// Move every byte the UART holds into the ring. Runs in the IRQ handler, and also from the reader
-// with IRQs off, so a byte latched before the IRQ was enabled (QEMU latches the first piped byte
-// during boot) is never stranded.
+// Move the byte the UART holds (the FIFO is off: one at most) into the ring. Runs in the IRQ
+// handler, and also from the reader with IRQs off, so a byte latched before the IRQ was enabled
+// (QEMU latches the first piped byte during boot) is never stranded. One byte, not "while data
+// ready": reading RBR lets the host deliver the next byte at once, and a loop would swallow all
+// piped input ahead of the shell (see uart_getc for why that matters).
 void drain_rx() {
-  bool got = false;
-  while (x86::inb(kBase + LSR) & kLsrDataReady) {
-    uint8_t c = x86::inb(kBase + RBR);
-    if (g_head - g_tail < kRingSize) {
-      g_ring[g_head % kRingSize] = c;
-      g_head = g_head + 1;
-    }  // else: drop; a human cannot type 256 bytes ahead of the shell
-    got = true;
-  }
-  if (got) wakeup(&g_rx_wait);
+  if (!(x86::inb(kBase + LSR) & kLsrDataReady)) return;
+  uint8_t c = x86::inb(kBase + RBR);
+  if (g_head - g_tail < kRingSize) {
+    g_ring[g_head % kRingSize] = c;
+    g_head = g_head + 1;
+  }  // else: drop; a human cannot type 256 bytes ahead of the shell
+  wakeup(&g_rx_wait);
 }
 
 void uart_irq() {
   // Reading IIR acknowledges a THRE cause; we only enable RX, so just drain.
-  (void)x86::inb(kBase + IIR);
+  // The 8259 latches the edge: an IRQ can arrive after the reader already took its byte and
+  // cleared IER. Then IIR says "nothing pending" and the next byte is not ours to take yet.
+  if (x86::inb(kBase + IIR) & kIirNoInterrupt) return;
   drain_rx();
+  x86::outb(kBase + IER, 0);  // one wake-up per wait: no read-ahead (see uart_getc)
 }
 
 int uart_suspend() {
@@ -64,7 +67,7 @@ void uart_resume() {
   x86::outb(kBase + IER, g_saved_ier);
 }
 
-PmDevice g_pm{"serial8250", {nullptr, uart_suspend, uart_resume, nullptr}, PmStage::On, nullptr};
+PmDevice g_pm{"serial8250", {nullptr, uart_suspend, uart_resume, nullptr, nullptr, nullptr}, PmStage::On, nullptr};
 
 }  // namespace
 
@@ -78,8 +81,7 @@ void uart_init() {
   // the first byte of piped input, which is already waiting there at boot.
   x86::outb(kBase + MCR, kMcr);
   irq_register(kIrq, uart_irq);
-  x86::outb(kBase + IER, kIerRxData);
-  pic_unmask(kIrq);
+  pic_unmask(kIrq);  // IER stays 0 until a reader waits (uart_getc)
   pm_register(&g_pm);
 }
 
@@ -110,11 +112,19 @@ int uart_try_getc() {
   return c;
 }
 
+// The receive interrupt is enabled only while a reader waits. Otherwise the handler would pull
+// piped input into the ring while a command runs, and a `kexec -e` would carry bytes meant for
+// the next kernel into this one's ring. With the FIFO off the UART holds one byte and the host
+// holds the rest back (flow control), so whoever reads next gets them.
 char uart_getc() {
   for (;;) {
     uint32_t f = x86::save_irq();
     int c = uart_try_getc();
-    if (c < 0) sleep_on(&g_rx_wait);  // IRQs stay off until we are off the CPU: no lost wakeup
+    if (c < 0) {
+      x86::outb(kBase + IER, kIerRxData);
+      sleep_on(&g_rx_wait);  // IRQs stay off until we are off the CPU: no lost wakeup
+      x86::outb(kBase + IER, 0);
+    }
     x86::restore_irq(f);
     if (c >= 0) return static_cast<char>(c);
   }

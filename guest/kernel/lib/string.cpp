@@ -2,10 +2,16 @@
 
 extern "C" {
 
+// memcpy and memset use the string instructions: kexec copies and clears thousands of pages,
+// and a byte loop costs four instructions per byte of virtual time. DF is always clear in the
+// kernel (the i386 ABI), so rep movs/stos run upwards.
 void* memcpy(void* dst, const void* src, size_t n) {
-  auto* d = static_cast<uint8_t*>(dst);
-  auto* s = static_cast<const uint8_t*>(src);
-  while (n--) *d++ = *s++;
+  void* d = dst;
+  size_t words = n / 4, tail = n % 4;
+  asm volatile("rep movsl\n\tmovl %3, %%ecx\n\trep movsb"
+               : "+D"(d), "+S"(src), "+c"(words)
+               : "r"(tail)
+               : "memory");
   return dst;
 }
 
@@ -23,8 +29,13 @@ void* memmove(void* dst, const void* src, size_t n) {
 }
 
 void* memset(void* dst, int c, size_t n) {
-  auto* d = static_cast<uint8_t*>(dst);
-  while (n--) *d++ = static_cast<uint8_t>(c);
+  void* d = dst;
+  uint32_t pattern = static_cast<uint8_t>(c) * 0x01010101u;
+  size_t words = n / 4, tail = n % 4;
+  asm volatile("rep stosl\n\tmovl %3, %%ecx\n\trep stosb"
+               : "+D"(d), "+c"(words), "+a"(pattern)
+               : "r"(tail)
+               : "memory");
   return dst;
 }
 

@@ -18,4 +18,8 @@ struct MemmapResult {
 // args is the kernel command line without the path word.
 void memmap_build(const char* args, MemmapResult* out);
 
+// The usable RAM this kernel was booted with (firmware map adjusted by memmap=): what Linux
+// lists as "System RAM" in /proc/iomem. Set up by boot/main.cpp.
+const RangeSet& system_ram();
+
 }  // namespace kjump

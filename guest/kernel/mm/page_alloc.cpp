@@ -80,6 +80,31 @@ void free_page(phys_addr p) {
   x86::restore_irq(f);
 }
 
+phys_addr alloc_pages_contig(uint32_t count) {
+  if (count == 0) return 0;
+  uint32_t f = x86::save_irq();
+  phys_addr result = 0;
+  uint32_t run = 0;
+  for (uint32_t pfn = g_hint ? g_hint : 1; pfn < kMaxPages; ++pfn) {
+    run = is_used(pfn) ? 0 : run + 1;
+    if (run == count) {
+      uint32_t first = pfn + 1 - count;
+      for (uint32_t p = first; p <= pfn; ++p) set_used(p);
+      g_free -= count;
+      if (first == g_hint) g_hint = pfn + 1;
+      result = first * PAGE_SIZE;
+      break;
+    }
+  }
+  x86::restore_irq(f);
+  if (result) memset(phys_to_virt(result), 0, count * PAGE_SIZE);
+  return result;
+}
+
+void free_pages_contig(phys_addr first, uint32_t count) {
+  for (uint32_t i = 0; i < count; ++i) free_page(first + i * PAGE_SIZE);
+}
+
 PageStats page_stats() { return PageStats{g_total, g_free}; }
 
 }  // namespace kjump

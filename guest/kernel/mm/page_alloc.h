@@ -17,6 +17,11 @@ void page_alloc_reserve(uint64_t start, uint64_t end);
 phys_addr alloc_page();
 void free_page(phys_addr p);
 
+// `count` physically contiguous zeroed pages (lowest address first); 0 if there is no such run.
+// For buffers a device or a loader needs in one piece (kexec reads whole files into one).
+phys_addr alloc_pages_contig(uint32_t count);
+void free_pages_contig(phys_addr first, uint32_t count);
+
 struct PageStats {
   uint32_t total;  // usable pages the allocator manages
   uint32_t free;

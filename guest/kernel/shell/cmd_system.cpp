@@ -1,4 +1,5 @@
 // help, echo, cat, uptime, meminfo, ps, date, pm, poweroff, exit.
+#include "arch/x86.h"
 #include "boot/bootinfo.h"
 #include "drivers/debug_exit.h"
 #include "drivers/ide.h"
@@ -69,17 +70,34 @@ void cmd_date(const CommandLine&) {
   kprintf("%04u-%02u-%02u %02u:%02u:%02u\n", d.year, d.month, d.day, d.hour, d.minute, d.second);
 }
 
+// `pm test` runs the whole kexec-jump device sequence without jumping: suspend, power down
+// (IRQs off), power up, resume. `pm refuse NAME` makes NAME's next suspend fail with -EBUSY.
 void cmd_pm(const CommandLine& cl) {
   if (cl.argc >= 2 && strcmp(cl.argv[1], "test") == 0) {
     pm_set_trace(true);
     int err = device_suspend();
+    if (!err) {
+      uint32_t f = x86::save_irq();
+      err = device_power_down();
+      if (!err) device_power_up();
+      x86::restore_irq(f);
+    }
     device_resume();
     pm_set_trace(false);
     kprintf("pm test: %s\n", err ? "suspend failed, devices resumed" : "ok");
     return;
   }
+  if (cl.argc == 3 && strcmp(cl.argv[1], "refuse") == 0) {
+    if (pm_inject_refusal(cl.argv[2]))
+      kprintf("pm: the next suspend of %s will fail with -EBUSY\n", cl.argv[2]);
+    else
+      kprintf("pm: no device %s\n", cl.argv[2]);
+    return;
+  }
   for (const PmDevice* d = pm_first(); d; d = d->next)
     kprintf("  %s%s\n", d->name, d->stage == PmStage::On ? "" : " (not on)");
+  for (const PmDevice* d = sysdev_first(); d; d = d->next)
+    kprintf("  %s (sysdev)%s\n", d->name, d->stage == PmStage::On ? "" : " (not on)");
 }
 
 void cmd_freeze(const CommandLine&) {

@@ -19,6 +19,11 @@ void cmd_poweroff(const CommandLine& cl);
 void cmd_exit(const CommandLine& cl);
 void cmd_ls(const CommandLine& cl);
 void cmd_disk(const CommandLine& cl);
+void cmd_kexec(const CommandLine& cl);  // kexec/kexec_tools.cpp
+void cmd_vmcore(const CommandLine& cl);
+void cmd_memsum(const CommandLine& cl);
+void cmd_jumpstat(const CommandLine& cl);
+void cmd_peek(const CommandLine& cl);
 
 // `cat fw:NAME`
 void fw_cat(const char* name);

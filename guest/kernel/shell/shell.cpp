@@ -41,17 +41,30 @@ void read_line(char* line, bool* last_was_cr) {
 }
 
 // Splits in place: NULs go after each word, rest[] keeps pointers into an untouched copy.
+// Double quotes group words as in sh and are removed: --append="console=ttyS0 quiet" is one
+// argument. Words only shrink, so the compacted copy never overtakes the text being read.
 void tokenize(char* line, const char* original, CommandLine* cl) {
   cl->argc = 0;
   char* p = line;
   while (*p && cl->argc < kMaxArgs) {
     while (is_space(*p)) ++p;
     if (!*p) break;
-    cl->argv[cl->argc] = p;
+    char* out = p;
+    cl->argv[cl->argc] = out;
     cl->rest[cl->argc] = original + (p - line);
     ++cl->argc;
-    while (*p && !is_space(*p)) ++p;
-    if (*p) *p++ = 0;
+    bool quoted = false;
+    while (*p && (quoted || !is_space(*p))) {
+      if (*p == '"') {
+        quoted = !quoted;
+        ++p;
+        continue;
+      }
+      *out++ = *p++;
+    }
+    bool more = *p != 0;
+    *out = 0;
+    if (more) ++p;
   }
 }
 

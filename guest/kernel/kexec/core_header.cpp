@@ -1,0 +1,74 @@
+#include "kexec/core_header.h"
+
+#include "boot/layout.h"
+#include "kexec/elf32.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+
+namespace kjump {
+namespace {
+
+constexpr char kNoteName[] = "KJUMP";  // 6 bytes with the NUL, padded to 8
+constexpr uint32_t kNoteNameSize = sizeof kNoteName;
+constexpr uint32_t kNoteDescSize = 3 * 4;
+constexpr uint32_t kNoteSize = sizeof(elf::Nhdr) + 8 + kNoteDescSize;
+
+}  // namespace
+
+bool build_core_header(uint32_t base, const RangeSet& ram, uint32_t win_start, uint32_t win_end,
+                       CoreHeader* out) {
+  RangeSet dump = ram;
+  dump.remove(win_start, win_end);
+  // The direct map, and so B's reader, stops at 4 GiB anyway; ELF64 would only be needed above.
+  int loads = dump.count();
+  uint32_t phdrs_size = (1 + loads) * sizeof(elf::Phdr);
+  uint32_t note_off = sizeof(elf::Ehdr) + phdrs_size;
+  if (note_off + kNoteSize > CoreHeader::kSize) {
+    kprintf("kexec: core header: %d RAM ranges do not fit in one page\n", loads);
+    return false;
+  }
+  memset(out->data, 0, sizeof out->data);
+  auto* eh = reinterpret_cast<elf::Ehdr*>(out->data);
+  memcpy(eh->e_ident, elf::kMagic, 4);
+  eh->e_ident[4] = elf::ELFCLASS32;
+  eh->e_ident[5] = elf::ELFDATA2LSB;
+  eh->e_ident[6] = elf::EV_CURRENT;
+  eh->e_type = elf::ET_CORE;
+  eh->e_machine = elf::EM_386;
+  eh->e_version = elf::EV_CURRENT;
+  eh->e_phoff = sizeof(elf::Ehdr);
+  eh->e_ehsize = sizeof(elf::Ehdr);
+  eh->e_phentsize = sizeof(elf::Phdr);
+  eh->e_phnum = static_cast<uint16_t>(1 + loads);
+
+  auto* ph = reinterpret_cast<elf::Phdr*>(out->data + sizeof(elf::Ehdr));
+  ph[0].p_type = elf::PT_NOTE;
+  ph[0].p_offset = base + note_off;  // offsets are physical addresses
+  ph[0].p_filesz = ph[0].p_memsz = kNoteSize;
+  for (int i = 0; i < loads; ++i) {
+    uint32_t start = static_cast<uint32_t>(dump.at(i).start);
+    uint32_t size = static_cast<uint32_t>(dump.at(i).end - dump.at(i).start);
+    elf::Phdr& p = ph[1 + i];
+    p.p_type = elf::PT_LOAD;
+    p.p_flags = elf::PF_R | elf::PF_W | elf::PF_X;
+    p.p_offset = p.p_paddr = start;
+    p.p_vaddr = start + PAGE_OFFSET;
+    p.p_filesz = p.p_memsz = size;
+  }
+
+  auto* nh = reinterpret_cast<elf::Nhdr*>(out->data + note_off);
+  nh->n_namesz = kNoteNameSize;
+  nh->n_descsz = kNoteDescSize;
+  nh->n_type = kKjumpNoteWindow;
+  memcpy(out->data + note_off + sizeof(elf::Nhdr), kNoteName, kNoteNameSize);
+  auto* desc = reinterpret_cast<uint32_t*>(out->data + note_off + sizeof(elf::Nhdr) + 8);
+  desc[0] = win_start;
+  desc[1] = win_end;
+  desc[2] = PAGE_OFFSET;
+
+  out->size = note_off + kNoteSize;
+  out->loads = loads;
+  return true;
+}
+
+}  // namespace kjump
