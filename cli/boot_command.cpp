@@ -10,6 +10,7 @@
 #include "cli/machine_options.h"
 #include "cli/terminal.h"
 #include "machine/boot/boot_error.h"
+#include "machine/kexec_audit.h"
 
 namespace kjump {
 namespace {
@@ -20,7 +21,15 @@ constexpr uint64_t kQuietLimitNs = 10'000'000'000ull;
 // Interactive mode runs in slices this long and polls the terminal between them.
 constexpr uint64_t kSliceNs = 10'000'000ull;
 
+// The kexec audits, when the guest did any kexec jump (or something was found).
+void print_audit(Machine& m) {
+  const KexecAudit& a = m.kexec_audit();
+  if (a.jumps() == 0 && a.findings().empty()) return;
+  for (const std::string& line : a.summary()) std::fprintf(stderr, "kjump: kexec audit: %s\n", line.c_str());
+}
+
 int report(Machine& m, const std::string& headline, int status) {
+  print_audit(m);
   std::fflush(stdout);
   std::fprintf(stderr, "\nkjump: %s\n%s", headline.c_str(), m.fault_report().c_str());
   return status;
@@ -55,7 +64,10 @@ int run_boot(const MachineOptions& opts, const std::string& input, bool input_gi
     if (max_insns) limit = std::min(limit, m->now() + (max_insns - std::min(max_insns, m->engine().retired())));
     RunResult r = m->run(limit);
     std::fflush(stdout);
-    if (m->power().exit_status) return *m->power().exit_status;
+    if (m->power().exit_status) {
+      print_audit(*m);
+      return *m->power().exit_status;
+    }
     switch (r.reason) {
       case StopReason::TripleFault: return report(*m, "guest triple fault", exit_code::kTripleFault);
       case StopReason::EngineError: return report(*m, "engine error: " + r.detail, exit_code::kEngineError);

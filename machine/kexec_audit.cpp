@@ -84,7 +84,8 @@ void KexecAudit::quiesce_audit(uint32_t control_page) {
   for (Device* d : m_.devices()) {
     notes.clear();
     d->audit_quiesce(notes);
-    for (auto& n : notes) add("quiesce", d->name() + ": " + n + " at the jump from control page " + hex(uint64_t(control_page) << 12));
+    // Devices name themselves in their notes ("uart: interrupts enabled (IER=0x01)").
+    for (auto& n : notes) add("quiesce", n + ", at the jump from control page " + hex(uint64_t(control_page) << 12));
   }
 }
 
