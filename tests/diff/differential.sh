@@ -15,10 +15,15 @@ trap 'rm -rf "$WORK"' EXIT
 FAILS=0
 printf 'differential fw_cfg file\n' >"$WORK/fwfile.txt"
 
-# case NAME APPEND INPUT [disk]
+# case NAME APPEND INPUT [disk] [kernel-b]: "kernel-b" serves the kernel itself as fw_cfg
+# file opt/kernel-b (the second kernel of kexec jump).
 case_run() {
-  local name="$1" append="$2" input="$3" disk="${4:-}"
+  local name="$1" append="$2" input="$3" disk="${4:-}" kb="${5:-}"
   local qargs=() kargs=()
+  if [ -n "$kb" ]; then
+    qargs+=(-fw_cfg name=opt/kernel-b,file="$KERNEL")
+    kargs+=(--fw opt/kernel-b="$KERNEL")
+  fi
   if [ -n "$disk" ]; then
     head -c 1048576 /dev/zero >"$WORK/$name.q.img"
     printf 'kjump-disk-sector-0' | dd of="$WORK/$name.q.img" conv=notrunc status=none
@@ -53,6 +58,23 @@ case_run shell "console=ttyS0 quiet=0" \
 case_run exactmap "memmap=exactmap memmap=640K@0 memmap=16M@1M" 'meminfo\ncat /proc/cmdline\nexit 7\n'
 case_run disk "" 'disk\ndisk read 0\ndisk write 1 written-by-guest\ndisk read 1\npoweroff\n' disk
 case_run noappend "" 'cat /proc/cmdline\npm\npm test\npoweroff\n'
+
+# Kexec jump ping-pong (issue 4, scenario 1): A loads itself as B with preserved context and
+# they switch ten times. B's kexec_jump_back_entry depends only on A's allocator, so a probe
+# run learns it (piped input cannot react to output).
+LOAD_B='kexec --load-preserve-context fw:kernel-b --mem-min=0x100000 --mem-max=0x7fffff --append="console=ttyS0 kernel-b"'
+"$KJUMP" boot "$KERNEL" --append "console=ttyS0" --fw opt/kernel-b="$KERNEL" \
+  --input "$LOAD_B\nkexec -e\ncat /proc/cmdline\npoweroff\n" >"$WORK/probe.txt" 2>/dev/null
+ENTRY="$(grep -ao 'kexec_jump_back_entry=0x[0-9a-f]*' "$WORK/probe.txt" | head -1 | cut -d= -f2)"
+if [ -z "$ENTRY" ]; then
+  echo "FAIL pingpong: no kexec_jump_back_entry in B's command line"
+  FAILS=$((FAILS + 1))
+else
+  IN="$LOAD_B\nkexec -e\ncat /proc/cmdline\nkexec --load-jump-back-helper --entry=$ENTRY\nkexec -e\n"
+  for i in 1 2 3 4 5 6 7 8 9; do IN="${IN}jumpstat\nkexec -e\njumpstat\nkexec -e\n"; done
+  IN="${IN}jumpstat\nvmcore\nkexec -e\njumpstat\npoweroff\n"
+  case_run pingpong "console=ttyS0" "$IN" "" kernel-b
+fi
 
 [ "$FAILS" -eq 0 ] && echo "differential: all cases identical" && exit 0
 echo "differential: $FAILS difference(s)"
