@@ -74,6 +74,10 @@ else
   for i in 1 2 3 4 5 6 7 8 9; do IN="${IN}jumpstat\nkexec -e\njumpstat\nkexec -e\n"; done
   IN="${IN}jumpstat\nvmcore\nkexec -e\njumpstat\npoweroff\n"
   case_run pingpong "console=ttyS0" "$IN" "" kernel-b
+  # ...and the transcript really shows ten round trips with each kernel's memory intact.
+  for want in "jumpstat: 10 jump(s), 10 return(s), 0 refused" "jumpstat: memory intact on 10 of 10 return(s), ticks frozen on 10 of 10"; do
+    grep -qaF "$want" "$WORK/pingpong.kjump" || { echo "FAIL pingpong: missing '$want'"; FAILS=$((FAILS + 1)); }
+  done
 fi
 
 [ "$FAILS" -eq 0 ] && echo "differential: all cases identical" && exit 0
