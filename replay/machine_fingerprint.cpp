@@ -4,6 +4,7 @@
 
 #include "emu/state.h"
 #include "machine/boot/file_bytes.h"
+#include "replay/line_escape.h"
 
 namespace kjump {
 namespace {
@@ -19,29 +20,6 @@ std::string file_hash(const std::string& path, const std::string& what) {
   return "xxh3 " + hex64(hash_bytes(bytes.data(), bytes.size())) + ", " + std::to_string(bytes.size()) + " bytes";
 }
 
-// Values are single lines; escape the two characters the encoding uses.
-std::string escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out += c;
-  }
-  return out;
-}
-
-std::string unescape(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 1 < s.size()) {
-      out += s[i + 1] == 'n' ? '\n' : s[i + 1];
-      ++i;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -72,7 +50,7 @@ MachineFingerprint fingerprint_of(const MachineConfig& c) {
 
 std::string encode_fingerprint(const MachineFingerprint& f) {
   std::string out;
-  for (const auto& [k, v] : f) out += k + "=" + escape(v) + "\n";
+  for (const auto& [k, v] : f) out += k + "=" + escape_line(v) + "\n";
   return out;
 }
 
@@ -85,7 +63,7 @@ MachineFingerprint decode_fingerprint(const std::string& text) {
     std::string line = text.substr(pos, nl - pos);
     size_t eq = line.find('=');
     if (eq == std::string::npos) throw std::runtime_error("malformed configuration line '" + line + "'");
-    f.emplace_back(line.substr(0, eq), unescape(line.substr(eq + 1)));
+    f.emplace_back(line.substr(0, eq), unescape_line(line.substr(eq + 1)));
     pos = nl + 1;
   }
   return f;

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "emu/state.h"
+#include "replay/line_escape.h"
 
 namespace kjump {
 namespace {
@@ -29,28 +30,6 @@ bool is_word(const std::string& s) {
   return !s.empty() && std::none_of(s.begin(), s.end(), [](unsigned char c) { return c <= ' '; });
 }
 
-std::string escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out += c;
-  }
-  return out;
-}
-
-std::string unescape(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 1 < s.size()) {
-      out += s[i + 1] == 'n' ? '\n' : s[i + 1];
-      ++i;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
 
 // What kind of state a field name belongs to, for the report ("register cpu.eip: ...").
 std::string component_of(const std::string& field) {
@@ -140,7 +119,7 @@ void write_trace(const std::string& path, const std::vector<TraceRecord>& record
     out << "  t " << r.time << "\n";
     for (const auto& [name, value] : r.fields) {
       if (!is_word(name)) throw TraceError(path + ": field name '" + name + "' is not a single word");
-      out << "  f " << name << ' ' << escape(value) << "\n";
+      out << "  f " << name << ' ' << escape_line(value) << "\n";
     }
     for (size_t i = 0; i < r.ram_mib_hashes.size(); ++i) out << "  r " << i << ' ' << hex64(r.ram_mib_hashes[i]) << "\n";
   }
@@ -174,7 +153,7 @@ std::vector<TraceRecord> read_trace(const std::string& path) {
         if (!parse_u64(rest, r.time)) throw fail("bad time '" + rest + "'");
       } else if (tag == 'f') {
         if (sp == std::string::npos || sp == 0) throw fail("expected '  f <field> <value>'");
-        r.fields.emplace_back(rest.substr(0, sp), unescape(rest.substr(sp + 1)));
+        r.fields.emplace_back(rest.substr(0, sp), unescape_line(rest.substr(sp + 1)));
       } else if (tag == 'r') {
         uint64_t index = 0, hash = 0;
         if (sp == std::string::npos || !parse_u64(rest.substr(0, sp), index) || !parse_u64(rest.substr(sp + 1), hash))
