@@ -314,8 +314,8 @@ TEST_CASE("ide: no disk on the channel reads all zeros") {
 
 TEST_CASE("ide: injected stuck flush stays busy for its time, then completes and commits") {
   TempImage img(1 << 20);
+  EventQueue q;  // outlives the controller, whose timer it holds
   IdeRig r(img.path);
-  EventQueue q;
   r.ide.inject_stuck_flush(r.clock, q, 1'000'000);
   r.lba28(0x30, 3, 1);
   r.write_sector(0x7A);
