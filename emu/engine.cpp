@@ -380,6 +380,11 @@ void Engine::hook_block(uc_engine*, uint64_t addr, uint32_t size, void* self) {
 
 void Engine::on_block(uint32_t pc, uint32_t size) {
   if (stopping_) return;
+  if (stop_at_next_block_) {
+    stop_at_next_block_ = false;
+    stop_from_hook(pc);
+    return;
+  }
   // Paging can only be switched off by identity-mapped code and is switched on from it, so
   // while paging is on, blocks at kernel addresses (>= 3 GiB) need no CR0 read.
   if (paging_cb_ && (!last_paging_ || pc < 0xC0000000u)) {
@@ -416,6 +421,7 @@ void Engine::on_block(uint32_t pc, uint32_t size) {
   retired_ += n;
   in_block_ = true;
   precise_count_ = 0;
+  io_in_block_ = 0;
 }
 
 void Engine::hook_precise(uc_engine*, uint64_t addr, uint32_t, void* self) {
@@ -468,31 +474,62 @@ void Engine::remove_breakpoint(uint32_t addr) {
   breakpoints_.erase(std::remove(breakpoints_.begin(), breakpoints_.end(), addr), breakpoints_.end());
 }
 
+Engine::IoSite Engine::locate_io(unsigned k) const {
+  IoSite site;
+  uint32_t eip = reg(Reg::EIP);
+  if (in_block_) {
+    uint32_t a = block_pc_;
+    unsigned index = 0, seen = 0;
+    uint8_t buf[16];
+    while (a < block_pc_ + block_size_) {
+      size_t avail = std::min<size_t>(16, block_pc_ + block_size_ - a + 15);
+      while (avail && !read_virt(a, buf, avail)) --avail;
+      auto insn = avail ? disasm_.decode(buf, avail, a) : std::nullopt;
+      if (!insn) break;
+      const std::string& m = insn->mnemonic;
+      std::string base = m.rfind("rep ", 0) == 0 ? m.substr(4) : m;
+      bool io = base == "in" || base == "out" || base.rfind("ins", 0) == 0 || base.rfind("outs", 0) == 0;
+      if (io && seen++ == k) return {a, index, insn->size};
+      a += insn->size;
+      ++index;
+    }
+  }
+  // Not found (should not happen): trust EIP.
+  site.addr = eip;
+  site.index = unsigned(exact_retired_at(eip) - block_start_retired_);
+  site.len = 1;
+  return site;
+}
+
+void Engine::begin_io() {
+  current_io_ = locate_io(io_in_block_++);
+  io_now_ = idle_ + block_start_retired_ + current_io_.index;
+  in_io_ = true;
+}
+
+void Engine::end_io() {
+  in_io_ = false;
+  // An interrupt this access made deliverable (or a stop a device asked for) is taken at the
+  // end of the current block: the next block hook stops before that block runs, with a known
+  // resume address. Calling uc_emu_stop here would be ambiguous: Unicorn 2.1.4 sometimes
+  // finishes the block and sometimes leaves at once with a stale EIP (the block's start), and
+  // resuming there repeats the I/O.
+  if (!stopping_ && (stop_requested_ || interrupt_ready())) stop_at_next_block_ = true;
+}
+
 uint32_t Engine::hook_in(uc_engine*, uint32_t port, int size, void* self) {
   auto* e = static_cast<Engine*>(self);
-  e->io_now_ = e->idle_ + e->exact_retired_at(e->reg(Reg::EIP));
-  e->in_io_ = true;
+  e->begin_io();
   uint32_t v = e->io_.read ? e->io_.read(uint16_t(port), unsigned(size)) : 0xffffffffu;
-  e->in_io_ = false;
-  if (!e->stopping_ && (e->stop_requested_ || e->interrupt_ready())) {
-    e->stopping_ = true;
-    uc_emu_stop(e->uc_);
-  }
+  e->end_io();
   return v;
 }
 
 void Engine::hook_out(uc_engine*, uint32_t port, int size, uint32_t value, void* self) {
   auto* e = static_cast<Engine*>(self);
-  e->io_now_ = e->idle_ + e->exact_retired_at(e->reg(Reg::EIP));
-  e->in_io_ = true;
+  e->begin_io();
   if (e->io_.write) e->io_.write(uint16_t(port), unsigned(size), value);
-  e->in_io_ = false;
-  // An interrupt this write made deliverable (or a stop a device asked for) is taken at the
-  // end of the current block: Unicorn cannot stop in the middle of one from an I/O hook.
-  if (!e->stopping_ && (e->stop_requested_ || e->interrupt_ready())) {
-    e->stopping_ = true;
-    uc_emu_stop(e->uc_);
-  }
+  e->end_io();
 }
 
 int Engine::hook_cpuid(uc_engine*, void* self) {
@@ -748,10 +785,7 @@ void Engine::hook_access(uc_engine*, uc_mem_type type, uint64_t addr, int size, 
 void Engine::request_stop(std::string why) {
   stop_requested_ = true;
   stop_why_ = std::move(why);
-  if (in_io_ && !stopping_) {
-    stopping_ = true;
-    uc_emu_stop(uc_);
-  }
+  if (in_io_ && !stopping_) stop_at_next_block_ = true;
 }
 
 RunResult Engine::run(uint64_t limit) {
@@ -804,6 +838,7 @@ RunResult Engine::run(uint64_t limit) {
       precise_done_ = false;
     }
     if (resume_eip_) uc_reg_write(uc_, UC_X86_REG_EIP, &*resume_eip_);
+    stop_at_next_block_ = false;  // the block ended in hlt or the run stopped otherwise
     if (err == UC_ERR_INSN_INVALID) {
       // Unicorn 2.1.4 treats an INSN_INVALID hook returning true as "handled" and would
       // re-execute the instruction forever, so #UD surfaces here instead: the invalid

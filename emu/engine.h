@@ -240,6 +240,20 @@ class Engine : public Clock {
   uint64_t stop_at_ = kNever;        // virtual time at which the current uc_emu_start must stop
   uint64_t io_now_ = 0;              // exact time during an I/O callback
   bool in_io_ = false;
+  // The I/O instruction being serviced, found by position: the k-th I/O callback since the
+  // block started is the block's k-th I/O instruction (EIP inside INSN hooks is not always
+  // synced to the instruction, even in Unicorn 2.1.4).
+  struct IoSite {
+    uint32_t addr = 0;
+    unsigned index = 0;  // instructions before it in the block
+    unsigned len = 0;
+  };
+  unsigned io_in_block_ = 0;
+  IoSite current_io_;
+  bool stop_at_next_block_ = false;  // an I/O access asked for a stop: take it at the next block
+  IoSite locate_io(unsigned k) const;
+  void begin_io();
+  void end_io();
 
   // stop bookkeeping for the current uc_emu_start
   bool stopping_ = false;

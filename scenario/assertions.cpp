@@ -3,6 +3,7 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "machine/kexec_audit.h"
 #include "scenario/quantities.h"
 #include "scenario/serial_pattern.h"
 
@@ -161,6 +162,32 @@ AssertOutcome check_variable(const AssertVarCmd& c, const Variables& vars) {
   if (a && e)
     return {compare(*a, c.op, *e), c.name + " = " + it->second + ", expected " + to_string(c.op) + " " + expected};
   return compare_strings(c.name, it->second, c.op, expected);
+}
+
+AssertOutcome check_audit(const Machine& m, const AssertAuditCmd& c, const Variables& vars) {
+  const KexecAudit& audit = m.kexec_audit();
+  const auto& findings = audit.findings();
+  std::string counts = std::to_string(findings.size()) + " finding(s), " + std::to_string(audit.jumps()) +
+                       " kexec jump(s), " + std::to_string(audit.audited_phases()) + " trampoline run(s) audited";
+  // A failure should say what the audit saw, not only how many: the first findings, one each.
+  auto listed = [&] {
+    std::string out;
+    for (size_t i = 0; i < findings.size() && i < 4; ++i)
+      out += "; " + findings[i].kind + " at instruction " + std::to_string(findings[i].retired) + ": " + findings[i].text;
+    if (findings.size() > 4) out += "; ...";
+    return out;
+  };
+  if (c.what == AssertAuditCmd::What::Clean) {
+    bool clean = findings.empty();
+    return {clean, "kexec audit: " + counts + (clean ? "" : listed())};
+  }
+  uint64_t expected = number_value(c.value, vars);
+  bool jumps = c.what == AssertAuditCmd::What::Jumps;
+  uint64_t actual = jumps ? audit.jumps() : findings.size();
+  bool pass = compare(actual, c.op, expected);
+  return {pass, std::string("kexec audit ") + (jumps ? "jumps" : "findings") + " = " + std::to_string(actual) +
+                    ", expected " + to_string(c.op) + " " + std::to_string(expected) + " (" + counts + ")" +
+                    (pass || jumps ? "" : listed())};
 }
 
 }  // namespace kjump::scenario

@@ -22,6 +22,9 @@ AssertOutcome check_memory(Machine& m, const AssertMemCmd& c, const Variables& v
 AssertOutcome check_device(Machine& m, const AssertDeviceCmd& c, const Variables& vars);
 AssertOutcome check_serial(const std::string& output, const AssertSerialCmd& c, const Variables& vars);
 AssertOutcome check_variable(const AssertVarCmd& c, const Variables& vars);
+// The machine's kexec audits (machine/kexec_audit.h) over this machine's life so far; a failed
+// `clean` / `findings` lists the findings.
+AssertOutcome check_audit(const Machine& m, const AssertAuditCmd& c, const Variables& vars);
 
 // Throws ScriptError (at the field) if the device or its field does not exist; run when a
 // machine is created, before it runs, so a typo is a bad-input error and not a late failure.

@@ -98,6 +98,10 @@ class Checker {
     uses(c.entry);
     file_exists(c.entry, "module", true);
   }
+  void check(const InjectCmd& c) {
+    configuring("inject");
+    uses(c.fault);
+  }
   void check(const BootCmd&) {
     if (power_ != Power::NotBooted) throw ScriptError(cmd_->loc, "boot: already booted (use 'power off' / 'power on')");
     if (!have_kernel_) throw ScriptError(cmd_->loc, "boot: no kernel configured ('kernel PATH' first)");
@@ -170,6 +174,10 @@ class Checker {
     needs_machine("assert state");
     uses(c.snapshot);
     snapshot_known_unless_dynamic(c.snapshot, "assert state");
+  }
+  void check(const AssertAuditCmd& c) {
+    needs_machine("assert audit");
+    uses(c.value);
   }
   void check(const EchoCmd& c) {
     for (auto& w : c.words) uses(w);

@@ -32,6 +32,7 @@ struct AppendCmd { Text text; };
 struct DiskCmd { Text path; std::optional<Text> scratch_size; };
 struct FwCmd { Text name; Text value; bool is_string = false; };  // file path, or `string "text"`
 struct ModuleCmd { Text entry; };
+struct InjectCmd { Text fault; };  // a host fault for the next machine built (MachineConfig::inject)
 
 // ---- power ----
 struct BootCmd {};
@@ -68,6 +69,12 @@ struct AssertDeviceCmd { std::string device; std::string field; SourceLoc field_
 struct AssertSerialCmd { std::optional<Text> contains; std::optional<CompiledRegex> matches; };
 struct AssertVarCmd { std::string name; SourceLoc name_loc; CompareOp op; Text value; };
 struct AssertStateCmd { bool equal = true; Text snapshot; };  // assert state == snapshot NAME
+// assert audit clean | assert audit findings OP N | assert audit jumps OP N
+struct AssertAuditCmd {
+  enum class What { Clean, Findings, Jumps } what = What::Clean;
+  CompareOp op = CompareOp::Eq;
+  Text value;  // unused for Clean
+};
 
 // ---- misc ----
 struct EchoCmd { std::vector<Text> words; };
@@ -75,9 +82,9 @@ struct SetCmd { std::string name; Text value; };
 struct ExitCmd {};
 
 using CommandBody =
-    std::variant<MemoryCmd, KernelCmd, AppendCmd, DiskCmd, FwCmd, ModuleCmd, BootCmd, PowerCmd, SendCmd, ExpectCmd,
-                 WaitCmd, CheckpointCmd, SnapshotCmd, AssertRegCmd, AssertMemCmd, AssertDeviceCmd, AssertSerialCmd,
-                 AssertVarCmd, AssertStateCmd, EchoCmd, SetCmd, ExitCmd>;
+    std::variant<MemoryCmd, KernelCmd, AppendCmd, DiskCmd, FwCmd, ModuleCmd, InjectCmd, BootCmd, PowerCmd, SendCmd,
+                 ExpectCmd, WaitCmd, CheckpointCmd, SnapshotCmd, AssertRegCmd, AssertMemCmd, AssertDeviceCmd,
+                 AssertSerialCmd, AssertVarCmd, AssertStateCmd, AssertAuditCmd, EchoCmd, SetCmd, ExitCmd>;
 
 struct Command {
   SourceLoc loc;       // the command word

@@ -191,6 +191,10 @@ Interpreter::Flow Interpreter::execute(const Command& c) {
       return record_check(c, r.pass, r.message);
     }
     if (auto* a = std::get_if<AssertStateCmd>(&b)) return run_assert_state(c, *a);
+    if (auto* a = std::get_if<AssertAuditCmd>(&b)) {
+      auto r = check_audit(*m_, *a, vars_);
+      return record_check(c, r.pass, r.message);
+    }
     if (auto* e = std::get_if<EchoCmd>(&b)) {
       std::string line;
       for (auto& w : e->words) line += (line.empty() ? "" : " ") + expand(w, vars_);

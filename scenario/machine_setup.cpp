@@ -1,5 +1,6 @@
 #include "scenario/machine_setup.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -27,7 +28,8 @@ MachineSetup::MachineSetup(const Script& script, std::string scratch_dir)
 bool MachineSetup::is_configuration(const CommandBody& b) {
   return std::holds_alternative<MemoryCmd>(b) || std::holds_alternative<KernelCmd>(b) ||
          std::holds_alternative<AppendCmd>(b) || std::holds_alternative<DiskCmd>(b) ||
-         std::holds_alternative<FwCmd>(b) || std::holds_alternative<ModuleCmd>(b);
+         std::holds_alternative<FwCmd>(b) || std::holds_alternative<ModuleCmd>(b) ||
+         std::holds_alternative<InjectCmd>(b);
 }
 
 std::string MachineSetup::path(const Text& t, const Variables& vars, const std::string& what, bool must_exist) const {
@@ -92,6 +94,12 @@ void MachineSetup::apply(const Command& cmd, const Variables& vars) {
     if (file.empty() || !std::filesystem::is_regular_file(full, ec))
       throw ScriptError(c->entry.loc, "module '" + file + "': no such file");
     config_.modules.push_back(full + (space == std::string::npos ? "" : entry.substr(space)));
+  } else if (auto* c = std::get_if<InjectCmd>(&b)) {
+    // The machine refuses an unknown fault when it is built (at `boot` / `power on`).
+    std::string fault = expand(c->fault, vars);
+    if (fault.empty()) throw ScriptError(c->fault.loc, "inject: empty fault name");
+    if (std::find(config_.inject.begin(), config_.inject.end(), fault) == config_.inject.end())
+      config_.inject.push_back(fault);
   }
 }
 

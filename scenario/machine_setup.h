@@ -1,5 +1,5 @@
-// The configuration commands (memory, kernel, append, disk, fw, module) accumulated into a
-// MachineConfig: variables expanded, paths resolved against the script's directory, scratch
+// The configuration commands (memory, kernel, append, disk, fw, module, inject) accumulated
+// into a MachineConfig: variables expanded, paths resolved against the script's directory, scratch
 // disk images created in the run's temporary directory.
 #pragma once
 

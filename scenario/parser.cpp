@@ -157,7 +157,7 @@ std::string var_name(LineParser& p, const std::string& what, SourceLoc* loc_out 
 }
 
 CommandBody parse_assert(LineParser& p) {
-  auto [what, what_loc] = p.bare_word("what to assert (reg, phys, virt, device, serial, var, state)");
+  auto [what, what_loc] = p.bare_word("what to assert (reg, phys, virt, device, serial, var, state, audit)");
   if (what == "reg") {
     auto [name, loc] = p.bare_word("a register name");
     auto reg = reg_by_name(name);
@@ -216,7 +216,22 @@ CommandBody parse_assert(LineParser& p) {
     p.done("assert state");
     return AssertStateCmd{op == CompareOp::Eq, name};
   }
-  throw ScriptError(what_loc, "unknown assertion '" + what + "' (reg, phys, virt, device, serial, var, state)");
+  if (what == "audit") {
+    auto [kind, kind_loc] = p.bare_word("'clean', 'findings' or 'jumps'");
+    AssertAuditCmd c;
+    if (kind == "clean") {
+      p.done("assert audit clean");
+      return c;
+    }
+    if (kind == "findings") c.what = AssertAuditCmd::What::Findings;
+    else if (kind == "jumps") c.what = AssertAuditCmd::What::Jumps;
+    else throw ScriptError(kind_loc, "expected 'clean', 'findings' or 'jumps', found '" + kind + "'");
+    c.op = p.op();
+    c.value = number_arg(p, "a count");
+    p.done("assert audit " + kind);
+    return c;
+  }
+  throw ScriptError(what_loc, "unknown assertion '" + what + "' (reg, phys, virt, device, serial, var, state, audit)");
 }
 
 CommandBody parse_expect(LineParser& p) {
@@ -314,6 +329,15 @@ const std::map<std::string, Handler>& handlers() {
          Text t = p.text("\"file args\"");
          p.done("module");
          return ModuleCmd{t};
+       }},
+      {"inject", [](LineParser& p) -> CommandBody {
+         Text fault = p.text("a fault name (e.g. ide-stuck-busy)");
+         check_literal(fault, [](const std::string& s) {
+           if (s.empty() || s.find_first_of(" \t\n\r") != std::string::npos)
+             throw std::invalid_argument("fault name '" + s + "' must be one word");
+         });
+         p.done("inject");
+         return InjectCmd{fault};
        }},
       {"boot", [](LineParser& p) -> CommandBody {
          p.done("boot");

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <tuple>
 #include <iterator>
 #include <vector>
 
@@ -138,4 +139,31 @@ TEST_CASE("engine: breakpoints stop before the instruction and do not disturb th
   b.run(1'000'000);
   CHECK(a.retired() == b.retired());
   CHECK(hash_state(a.cpu_state()) == hash_state(b.cpu_state()));
+}
+
+TEST_CASE("engine: a stop asked for from an I/O hook never repeats the I/O and keeps the count exact") {
+  // mov $5,%ecx; 1: mov $0x3f8,%edx; mov %cl,%al; out %al,(%dx); inc %ebx; dec %ecx; jnz 1b; hlt
+  const uint8_t code[] = {0xb9, 0x05, 0x00, 0x00, 0x00, 0xba, 0xf8, 0x03, 0x00, 0x00, 0x88, 0xc8,
+                          0xee, 0x43, 0x49, 0x75, 0xf4, 0xf4};
+  auto run = [&](bool stop_each_write, std::vector<uint8_t>& writes) {
+    Engine e(16 << 20);
+    boot(e, 0x1000);
+    e.ram().write_phys(0x1000, code, sizeof code);
+    e.set_port_io({[](uint16_t, unsigned) { return 0xffu; },
+                   [&](uint16_t, unsigned, uint32_t v) {
+                     writes.push_back(uint8_t(v));
+                     if (stop_each_write) e.request_stop("test");
+                   }});
+    for (int guard = 0; guard < 100 && !e.halted(); ++guard) e.run(1'000'000);
+    return std::make_tuple(e.retired(), e.reg(Reg::EBX), e.reg(Reg::EIP));
+  };
+  std::vector<uint8_t> free_writes, stopped_writes;
+  auto free_run = run(false, free_writes);
+  auto stopped_run = run(true, stopped_writes);
+  CHECK(free_writes == std::vector<uint8_t>{5, 4, 3, 2, 1});
+  CHECK(stopped_writes == free_writes);
+  CHECK(std::get<0>(stopped_run) == std::get<0>(free_run));
+  CHECK(std::get<0>(free_run) == 1 + 5 * 6 + 1);
+  CHECK(std::get<1>(stopped_run) == 5);
+  CHECK(std::get<2>(stopped_run) == std::get<2>(free_run));
 }

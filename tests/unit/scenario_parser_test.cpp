@@ -148,7 +148,7 @@ TEST_CASE("scenario parser: one error line, at the offending token") {
   CHECK(parse_error("assert reg eax = 1") == "s.kjs:1:16: error: expected a comparison (== != < <= > >=), found word '='");
   CHECK(parse_error("assert phys 0x10:3 == 1") == "s.kjs:1:13: error: bad access size '3' in '0x10:3' (1, 2 or 4)");
   CHECK(parse_error("assert device uart == 1") == "s.kjs:1:15: error: expected DEVICE.FIELD (e.g. uart.lsr), found 'uart'");
-  CHECK(parse_error("assert bogus x") == "s.kjs:1:8: error: unknown assertion 'bogus' (reg, phys, virt, device, serial, var, state)");
+  CHECK(parse_error("assert bogus x") == "s.kjs:1:8: error: unknown assertion 'bogus' (reg, phys, virt, device, serial, var, state, audit)");
   CHECK(parse_error("expect /a(b/").rfind("s.kjs:1:8: error: bad regex /a(b/: ", 0) == 0);
   CHECK(parse_error("expect /(a)/ -> x y") == "s.kjs:1:19: error: capture 'y' has no group: /(a)/ has 1 group(s)");
   CHECK(parse_error("expect \"a\" -> x") == "s.kjs:1:12: error: captures ('->') need a /regex/ with groups");
