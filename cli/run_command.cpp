@@ -18,6 +18,7 @@ struct RunArgs {
   std::string record, replay, trace, check;
   std::vector<std::string> set;
   uint64_t perturb_input = 0;
+  uint64_t checkpoint_every = 0;
   bool json = false;
   bool quiet = false;
 };
@@ -67,6 +68,7 @@ int run_script(const RunArgs& a) {
   opt.trace_path = a.trace;
   opt.check_path = a.check;
   opt.perturb_input = a.perturb_input;
+  opt.checkpoint_every = a.checkpoint_every;
   // With --json, stdout carries only the JSON object: progress goes to stderr.
   if (!a.quiet) opt.progress = a.json ? &std::cerr : &std::cout;
 
@@ -93,6 +95,8 @@ void register_run_command(CLI::App& app, int& exit_status) {
   cmd->add_option("--set", a->set, "define a script variable NAME=VALUE (repeatable), e.g. BUILD=build");
   cmd->add_option("--perturb-input", a->perturb_input,
                   "deliver the N-th `send` one instruction late (shows what --check catches)");
+  cmd->add_option("--checkpoint-every", a->checkpoint_every,
+                  "also take a checkpoint at every multiple of N guest instructions (for --trace/--check)");
   cmd->add_flag("--json", a->json, "print the summary as one JSON object on stdout (progress goes to stderr)");
   cmd->add_flag("--quiet", a->quiet, "no progress and no live guest output; only the summary");
   cmd->footer("Exit status: 0 pass, 1 an expectation failed or the run diverged from --check, 2 bad input\n"

@@ -295,9 +295,19 @@ void Interpreter::run_machine(uint64_t limit, RunResult& r) {
     uint64_t next = feed_->next_time(*m_);
     if (next > m_->now()) limit = std::min(limit, next);
   }
+  // Periodic checkpoints stop the machine at exact multiples of N retired instructions: while
+  // the guest runs, virtual time and instructions advance together, so a time limit N
+  // instructions ahead lands on it (a halt in between only means another slice).
+  uint64_t every = opt_.checkpoint_every, next_auto = 0;
+  if (every) {
+    next_auto = (m_->engine().retired() / every + 1) * every;
+    limit = std::min(limit, m_->now() + (next_auto - m_->engine().retired()));
+  }
   uint64_t r0 = m_->engine().retired(), t0 = m_->now();
   r = m_->run(limit);
   uint64_t r1 = m_->engine().retired(), t1 = m_->now();
+  if (every && r1 == next_auto && run_checkpoint("every-" + std::to_string(every)) == Flow::Stop)
+    auto_checkpoint_stop_ = true;
   if (r1 > r0) summary_.instructions += r1 - r0;
   if (t1 > t0) summary_.virtual_ns += t1 - t0;
 }
@@ -342,6 +352,7 @@ Interpreter::Advance Interpreter::advance(const Duration& d, const std::function
     } catch (const ReplayDiverged& e) {
       return {Advance::End::Fault, e.what()};
     }
+    if (auto_checkpoint_stop_) return {Advance::End::Fault, summary_.failure};
     switch (r.reason) {
       case StopReason::TripleFault:
       case StopReason::EngineError:

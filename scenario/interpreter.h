@@ -36,6 +36,7 @@ struct RunOptions {
   std::string trace_path;       // --trace: write the checkpoints here at the end
   std::string check_path;       // --check: compare checkpoints with this golden trace
   uint64_t perturb_input = 0;   // N > 0: deliver the N-th `send` one instruction late
+  uint64_t checkpoint_every = 0; // N > 0: also a checkpoint "every-N" at each multiple of N instructions
   std::ostream* progress = nullptr;  // steps and guest output as they happen; null: quiet
 };
 
@@ -113,6 +114,7 @@ class Interpreter {
   size_t cursor_ = 0;                                   // expect scanning starts here
   const SerialPattern* watching_ = nullptr;             // the expect waiting for output
   bool tentative_armed_ = false;                        // advance() already counts quiet time
+  bool auto_checkpoint_stop_ = false;                   // a periodic checkpoint diverged
   bool at_line_start_ = true;                           // progress stream bookkeeping
   uint64_t sends_ = 0;
 };

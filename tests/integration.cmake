@@ -81,3 +81,9 @@ set_tests_properties(guest_kexec_kjump PROPERTIES
   REQUIRED_FILES "${KJUMP_GUEST_KERNEL_ELF};${KJUMP_PHYSCALL_ELF}"
   SKIP_RETURN_CODE 77
   TIMEOUT 900)
+
+# Periodic checkpoints (--checkpoint-every N) land on exact instruction multiples, reproducibly.
+add_test(NAME scenario_checkpoint_every
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/scenario/checkpoint_every.sh $<TARGET_FILE:kjump>
+                 ${CMAKE_SOURCE_DIR}/scenarios/boot_shell.kjs ${CMAKE_BINARY_DIR})
+set_tests_properties(scenario_checkpoint_every PROPERTIES REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF} TIMEOUT 120)
