@@ -2,12 +2,11 @@
  * memory updates (an LCG scattering adds over a 16 KiB table), prints "done" on COM1 and
  * exits through isa-debug-exit (status 33). The same image runs on kjump and on QEMU.
  * ITERATIONS is set at build time; the instruction count is exact and printed by kjump. */
+#include "mb_test_kernel.h"
 #ifndef ITERATIONS
 #define ITERATIONS 40000000
 #endif
-        .section .multiboot, "a"
-        .balign 4
-        .long 0x1BADB002, 0x00000003, -(0x1BADB002 + 0x00000003)
+MULTIBOOT_HEADER
 
         .section .text
         .globl _start
@@ -23,17 +22,7 @@ _start:
         add %eax, table(%edx)
         dec %ecx
         jnz 1b
-        mov $msg, %esi
-2:      lodsb
-        test %al, %al
-        jz 3f
-        mov $0x3f8, %dx
-        out %al, %dx
-        jmp 2b
-3:      mov $0x10, %al
-        out %al, $0xf4
-        cli
-        hlt
+        PRINT_AND_EXIT(msg)
 
         .section .rodata
 msg:    .asciz "done\n"

@@ -10,6 +10,7 @@
  *   bit 0: the trampoline also reads physical 0x300000 (outside the image: a finding)
  *   bit 1: leave IRQ0 unmasked at the PIC at the jump (not quiet: a finding)
  * Then "done" on COM1 and isa-debug-exit (status 33). */
+#include "mb_test_kernel.h"
 #define FLAGS    0x170000
 #define CONTROL  0x180000
 #define SWAP     0x181000
@@ -19,9 +20,7 @@
 #define OUTSIDE  0x300000
 #define PAGE_OFFSET 0xC0000000
 
-        .section .multiboot, "a"
-        .balign 4
-        .long 0x1BADB002, 0x00000003, -(0x1BADB002 + 0x00000003)
+MULTIBOOT_HEADER
 
         .section .text
         .globl _start
@@ -74,17 +73,7 @@ _start:
         mov $CONTROL, %eax
         call *%eax
         /* report */
-        mov $msg, %esi
-2:      lodsb
-        test %al, %al
-        jz 3f
-        mov $0x3f8, %dx
-        out %al, %dx
-        jmp 2b
-3:      mov $0x10, %al
-        out %al, $0xf4
-        cli
-        hlt
+        PRINT_AND_EXIT(msg)
 
 /* Position-independent: runs at CONTROL, identity-mapped. The `ret` comes after paging is
  * back on (mov to CR0 ends the block), so the stack read is not part of the audited stretch. */

@@ -1,8 +1,7 @@
 /* A Multiboot kernel that spins forever with interrupts off: kjump's --max-insns must stop it
  * with a report (exit status 66). */
-        .section .multiboot, "a"
-        .balign 4
-        .long 0x1BADB002, 0x00000003, -(0x1BADB002 + 0x00000003)
+#include "mb_test_kernel.h"
+MULTIBOOT_HEADER
         .section .text
         .globl _start
 _start:
