@@ -6,7 +6,10 @@
 # produces ${CMAKE_CURRENT_BINARY_DIR}/<name>.elf and a target guest_<name>.
 set(KJUMP_GUEST_CFLAGS -m32 -march=i686 -ffreestanding -nostdlib -fno-pic -fno-pie
     -fno-stack-protector -fno-builtin -mno-red-zone -mgeneral-regs-only -fno-asynchronous-unwind-tables
-    -O2 -g -Wall -Wextra -Wno-unused-parameter)
+    -O2 -g -Wall -Wextra -Wno-unused-parameter
+    # Guest images must not depend on where the checkout or the build directory is: they are
+    # served to guests as fw_cfg files and hashed into golden traces.
+    -ffile-prefix-map=${CMAKE_SOURCE_DIR}=/kjump -ffile-prefix-map=${CMAKE_BINARY_DIR}=/kjump-build)
 set(KJUMP_GUEST_CXXFLAGS -fno-exceptions -fno-rtti -fno-threadsafe-statics -fno-use-cxa-atexit -std=gnu++20)
 
 execute_process(COMMAND ${CMAKE_C_COMPILER} -m32 -print-libgcc-file-name
