@@ -87,3 +87,8 @@ add_test(NAME scenario_checkpoint_every
          COMMAND ${CMAKE_SOURCE_DIR}/tests/scenario/checkpoint_every.sh $<TARGET_FILE:kjump>
                  ${CMAKE_SOURCE_DIR}/scenarios/boot_shell.kjs ${CMAKE_BINARY_DIR})
 set_tests_properties(scenario_checkpoint_every PROPERTIES REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF} TIMEOUT 120)
+
+# A snapshot file written by one kjump process, restored by another: the same future.
+add_test(NAME scenario_snapshot_two_processes
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/scenario/snapshot_two_process.sh $<TARGET_FILE:kjump> ${CMAKE_BINARY_DIR})
+set_tests_properties(scenario_snapshot_two_processes PROPERTIES REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF} TIMEOUT 120)
