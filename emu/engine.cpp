@@ -188,6 +188,7 @@ uint32_t Engine::reg(Reg r) const {
 void Engine::set_reg(Reg r, uint32_t v) {
   uc_reg_write(uc_, uc_reg_of(r), &v);
   if (r == Reg::CR0 || r == Reg::CR3 || r == Reg::CR4) uc_ctl_flush_tlb(uc_);
+  if (r == Reg::CR0) check_paging_ = true;
 }
 
 Engine::TableReg Engine::gdtr() const {
@@ -279,6 +280,7 @@ void Engine::reset_cpu() {
   uc_ctl_flush_tlb(uc_);
   uc_ctl_flush_tb(uc_);
   halted_ = false;
+  check_paging_ = true;
   icounts_.clear();
   std::fill(icount_cache_.begin(), icount_cache_.end(), IcountSlot{});
 }
@@ -321,6 +323,28 @@ uint64_t Engine::exact_retired_at(uint32_t eip) const {
   return block_start_retired_ + count_insns(block_pc_, eip);
 }
 
+bool Engine::ends_with_cr0_write(uint32_t pc, uint32_t size) const {
+  // The last instruction of the TB: QEMU ends a TB after every write to a control register.
+  uint32_t a = pc, last = pc;
+  uint8_t buf[16];
+  while (a < pc + size) {
+    size_t avail = std::min<size_t>(16, pc + size - a + 15);
+    while (avail && !read_virt(a, buf, avail)) --avail;
+    unsigned len = avail ? disasm_.length(buf, avail, a) : 0;
+    if (!len) return true;  // cannot tell: look at CR0 after it
+    last = a;
+    a += len;
+  }
+  uint8_t b[16];
+  size_t n = std::min<size_t>(16, a - last);
+  if (!read_virt(last, b, n)) return true;
+  size_t i = 0;
+  while (i < n && (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0xf2 || b[i] == 0xf3 || b[i] == 0x2e || b[i] == 0x3e ||
+                   b[i] == 0x26 || b[i] == 0x36 || b[i] == 0x64 || b[i] == 0x65))
+    ++i;
+  return i + 2 < n && b[i] == 0x0f && b[i + 1] == 0x22 && ((b[i + 2] >> 3) & 7) == 0;
+}
+
 unsigned Engine::block_icount(uint32_t pc, uint32_t size) {
   auto key = tb_key(pc, size);
   IcountSlot& slot = icount_cache_[(pc ^ (pc >> 12) ^ size) & (kIcountCacheSize - 1)];
@@ -328,19 +352,24 @@ unsigned Engine::block_icount(uint32_t pc, uint32_t size) {
     // The first TB of a uc_emu_start may have been generated without an edge-hook call, so
     // the cache cannot know whether it replaced a TB with the same (pc, size): ask Unicorn.
     first_block_of_run_ = false;
+    tb_writes_cr0_ = ends_with_cr0_write(pc, size);
     uc_tb tb{};
     if (uc_ctl_request_cache(uc_, pc, &tb) == UC_ERR_OK && tb.size == size && tb.icount) {
       auto [it, inserted] = icounts_.try_emplace(key, tb.icount);
       if (!inserted && it->second != tb.icount) it->second = 0;
-      slot = it->second ? IcountSlot{key, it->second} : IcountSlot{};
+      slot = it->second ? IcountSlot{key, it->second, tb_writes_cr0_} : IcountSlot{};
       return tb.icount;
     }
     return count_insns(pc, pc + size);
   }
-  if (slot.key == key) return slot.icount;
+  if (slot.key == key) {
+    tb_writes_cr0_ = slot.writes_cr0;
+    return slot.icount;
+  }
+  tb_writes_cr0_ = ends_with_cr0_write(pc, size);
   auto it = icounts_.find(key);
   if (it != icounts_.end() && it->second) {
-    slot = {key, it->second};
+    slot = {key, it->second, tb_writes_cr0_};
     return it->second;
   }
   uc_tb tb{};
@@ -385,9 +414,10 @@ void Engine::on_block(uint32_t pc, uint32_t size) {
     stop_from_hook(pc);
     return;
   }
-  // Paging can only be switched off by identity-mapped code and is switched on from it, so
-  // while paging is on, blocks at kernel addresses (>= 3 GiB) need no CR0 read.
-  if (paging_cb_ && (!last_paging_ || pc < 0xC0000000u)) {
+  // CR0 changes only by `mov to CR0`, which ends its TB: look at CR0 only at the block after
+  // such a TB (or after the host touched the CPU), not at every block.
+  if (paging_cb_ && check_paging_) {
+    check_paging_ = false;
     bool pg = reg(Reg::CR0) >> 31;
     if (pg != last_paging_) {
       // Report between blocks, outside emulation: the callback may add hooks and read state.
@@ -422,6 +452,7 @@ void Engine::on_block(uint32_t pc, uint32_t size) {
   in_block_ = true;
   precise_count_ = 0;
   io_in_block_ = 0;
+  check_paging_ = tb_writes_cr0_;
 }
 
 void Engine::hook_precise(uc_engine*, uint64_t addr, uint32_t, void* self) {
@@ -744,6 +775,7 @@ bool Engine::deliver(unsigned vector, bool external, bool software, bool has_err
 
 void Engine::set_paging_watch(std::function<void(bool, uint32_t)> cb) {
   paging_cb_ = std::move(cb);
+  check_paging_ = true;
   last_paging_ = reg(Reg::CR0) >> 31;
 }
 
@@ -946,6 +978,7 @@ void Engine::CpuStateView::post_load() {
   std::memcpy(reinterpret_cast<uint8_t*>(e->ctx_) + e->layout_.env, context.data(), context.size());
   uc_context_restore(e->uc_, e->ctx_);
   e->last_paging_ = e->reg(Reg::CR0) >> 31;
+  e->check_paging_ = true;
   // A restored context keeps the old TLB, and RAM may have changed under translated code.
   uc_ctl_flush_tlb(e->uc_);
   uc_ctl_flush_tb(e->uc_);

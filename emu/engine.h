@@ -282,7 +282,11 @@ class Engine : public Clock {
   struct IcountSlot {
     uint64_t key = ~0ull;
     uint16_t icount = 0;
+    bool writes_cr0 = false;  // the TB ends with `mov to CR0` (see on_block's paging watch)
   };
+  bool ends_with_cr0_write(uint32_t pc, uint32_t size) const;
+  bool tb_writes_cr0_ = false;    // of the TB whose icount block_icount() just gave
+  bool check_paging_ = true;      // CR0 may have changed since the last block: read it
   static constexpr size_t kIcountCacheSize = 4096;
   bool first_block_of_run_ = false;
   std::vector<IcountSlot> icount_cache_ = std::vector<IcountSlot>(kIcountCacheSize);
