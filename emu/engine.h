@@ -147,9 +147,6 @@ class Engine : public Clock {
   // ranges cost only Unicorn's hook bound check, so the audit watches just the pages that
   // should not be touched.
   void set_access_recorder(bool on, const std::vector<std::pair<uint64_t, uint64_t>>& watch = {});
-  struct PageAccess {
-    uint8_t read : 1, write : 1;
-  };
   // code page → bit per accessed page (1 read, 2 write), indexed by physical page number
   const std::unordered_map<uint32_t, std::vector<uint8_t>>& recorded_accesses() const { return accesses_; }
   void clear_recorded_accesses() { accesses_.clear(); last_code_page_ = ~0u; last_bits_ = nullptr; }
