@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The layering rule of ARCHITECTURE.md, checked: every `#include "DIR/..."` of a kjump folder
+# must point at a layer the including folder may use (down the spine, never up or sideways).
+# Prints one line per offending include and exits 1; silent and 0 when the house is in order.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+
+# folder -> the kjump folders its files may include (besides its own).
+declare -A allowed=(
+  [base]=""
+  [abi]=""
+  [emu]="base"
+  [machine]="emu base abi"
+  [replay]="machine emu base abi"
+  [session]="replay machine emu base abi"
+  [scenario]="session replay machine emu base abi"
+  [report]="replay machine emu base abi"
+  [image]="machine emu base abi"
+  [debug]="scenario session replay machine emu base abi"
+  [cli]="debug report image scenario session replay machine emu base abi"
+  [bench]="cli debug report image scenario session replay machine emu base abi"
+  [tests]="cli debug report image scenario session replay machine emu base abi guest"
+  [guest]="abi"
+)
+layers="${!allowed[*]}"
+
+bad=0
+while IFS= read -r -d '' f; do
+  top="${f%%/*}"
+  [ -n "${allowed[$top]+x}" ] || continue
+  while IFS=: read -r line inc; do
+    dir="${inc%%/*}"
+    [[ " $layers " == *" $dir "* ]] || continue     # a system or same-folder include
+    [ "$dir" = "$top" ] && continue
+    if [[ " ${allowed[$top]} " != *" $dir "* ]]; then
+      echo "$f:$line: includes \"$inc\": $top/ may not include $dir/ (see ARCHITECTURE.md)"
+      bad=1
+    fi
+  done < <(grep -n -o -E '^[[:space:]]*#[[:space:]]*include[[:space:]]+"[^"]+"' "$f" |
+           sed -E 's/^([0-9]+):.*"([^"]+)"/\1:\2/')
+done < <(git ls-files -z --cached --others --exclude-standard -- '*.h' '*.hpp' '*.cpp' '*.c' '*.S')
+exit $bad
