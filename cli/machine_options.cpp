@@ -1,7 +1,7 @@
 #include "cli/machine_options.h"
 
 #include "machine/boot/boot_error.h"
-#include "machine/boot/size_parse.h"
+#include "base/quantity.h"
 
 namespace kjump {
 
@@ -22,9 +22,10 @@ MachineConfig MachineOptions::to_config() const {
   c.append = append;
   try {
     c.ram_size = parse_size(mem);
-  } catch (const BootError& e) {
+  } catch (const std::invalid_argument& e) {
     throw BootError(std::string("--mem: ") + e.what());
   }
+  if (c.ram_size == 0) throw BootError("--mem: the size must be greater than zero");
   c.disk_path = disk;
   for (auto& item : fw) {
     auto eq = item.find('=');

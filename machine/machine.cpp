@@ -56,7 +56,6 @@ Machine::Machine(MachineConfig config) : config_(std::move(config)) {
     if (recent_.size() == 16) recent_.erase(recent_.begin());
     recent_.push_back(ev);
   };
-  replay_timer_ = std::make_unique<Timer>(engine_->events(), "replay", [this] { on_replay_timer(); });
 }
 
 Machine::~Machine() = default;
@@ -127,17 +126,7 @@ Device* Machine::device(const std::string& name) const {
 }
 
 void Machine::power_on() {
-  if (replaying_) {
-    if (!next_replay_event_due("power-on"))
-      throw LiveInputRefused("power_on: the machine is replaying an input log whose next event is not a power-on now");
-    apply_due_events();
-    return;
-  }
-  do_power_on();
-}
-
-void Machine::do_power_on() {
-  log_input("power-on", "");
+  log_input(InputKind::PowerOn, "");
   engine_->ram().clear();
   engine_->reset_cpu();
   for (Device* d : devices()) d->reset();
@@ -171,158 +160,34 @@ void Machine::apply_entry_state() {
 }
 
 void Machine::power_off() {
-  if (replaying_) {
-    if (!next_replay_event_due("power-off"))
-      throw LiveInputRefused("power_off: the machine is replaying an input log whose next event is not a power-off now");
-    apply_due_events();
-    return;
-  }
-  do_power_off();
-}
-
-void Machine::do_power_off() {
-  log_input("power-off", "");
+  log_input(InputKind::PowerOff, "");
   if (disk_) disk_->power_off();
   power_.on = false;
 }
 
 RunResult Machine::run(uint64_t until_vt) {
-  for (;;) {
-    apply_due_events();
-    if (!power_.on) return {StopReason::Requested, "machine is powered off"};
-    RunResult r = engine_->run(until_vt);
-    // The replay timer stopped the engine for a power action: carry it out and go on.
-    if (replay_power_pending_) {
-      replay_power_pending_ = false;
-      continue;
-    }
-    return r;
-  }
+  if (!power_.on) return {StopReason::Requested, "machine is powered off"};
+  return engine_->run(until_vt);
 }
 
 RunResult Machine::step(uint64_t limit) {
-  apply_due_events();
   if (!power_.on) return {StopReason::Requested, "machine is powered off"};
-  RunResult r = engine_->step(limit);
-  if (replay_power_pending_) {
-    replay_power_pending_ = false;
-    apply_due_events();
-  }
-  return r;
+  return engine_->step(limit);
 }
 
 void Machine::send_input(std::string_view bytes) {
-  if (replaying_) throw LiveInputRefused("send_input: the machine is replaying an input log; live input is refused");
-  inject_serial(std::string(bytes));
-}
-
-void Machine::inject_serial(std::string bytes) {
   if (bytes.empty()) return;
   uart_->host_input(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
-  log_input("serial", std::move(bytes));
+  log_input(InputKind::Serial, std::string(bytes));
 }
 
-void Machine::log_input(std::string kind, std::string bytes) {
-  input_log_.push_back({now(), std::move(kind), std::move(bytes)});
-}
-
-// ---- replay ----
-
-namespace {
-
-bool same_event(const InputEvent& a, const InputEvent& b) {
-  return a.time == b.time && a.kind == b.kind && a.bytes == b.bytes;
-}
-
-size_t common_prefix(const std::vector<InputEvent>& a, const std::vector<InputEvent>& b) {
-  size_t n = 0;
-  while (n < a.size() && n < b.size() && same_event(a[n], b[n])) ++n;
-  return n;
-}
-
-}  // namespace
-
-void Machine::set_replay(std::vector<InputEvent> events) {
-  for (size_t i = 0; i < events.size(); ++i) {
-    const auto& ev = events[i];
-    if (ev.kind != "serial" && ev.kind != "power-on" && ev.kind != "power-off")
-      throw std::invalid_argument("replay event " + std::to_string(i) + ": unknown kind '" + ev.kind + "'");
-    if (i && ev.time < events[i - 1].time)
-      throw std::invalid_argument("replay event " + std::to_string(i) + ": time " + std::to_string(ev.time) +
-                                  " is earlier than the event before it");
-  }
-  size_t next = common_prefix(input_log_, events);
-  if (next < events.size() && events[next].time < now())
-    throw std::invalid_argument("replay event " + std::to_string(next) + ": time " + std::to_string(events[next].time) +
-                                " is in the past (the machine is at " + std::to_string(now()) + ")");
-  replay_ = std::move(events);
-  replay_next_ = next;
-  replaying_ = true;
-  replay_power_pending_ = false;
-  arm_replay_timer();
-}
-
-void Machine::end_replay() {
-  replaying_ = false;
-  replay_.clear();
-  replay_next_ = 0;
-  replay_power_pending_ = false;
-  replay_timer_->cancel();
+void Machine::log_input(InputKind kind, std::string bytes) {
+  input_log_.push_back({now(), kind, std::move(bytes)});
 }
 
 void Machine::restore_history(std::string serial_output, std::vector<InputEvent> input_log) {
   serial_ = std::move(serial_output);
   input_log_ = std::move(input_log);
-  if (replaying_) {
-    replay_next_ = common_prefix(input_log_, replay_);
-    replay_power_pending_ = false;
-    arm_replay_timer();
-  }
-}
-
-bool Machine::next_replay_event_due(const char* kind) const {
-  return replay_next_ < replay_.size() && replay_[replay_next_].kind == kind && replay_[replay_next_].time <= now();
-}
-
-void Machine::arm_replay_timer() {
-  if (replaying_ && replay_next_ < replay_.size())
-    replay_timer_->arm(replay_[replay_next_].time);
-  else
-    replay_timer_->cancel();
-}
-
-// Inside the engine's run (at exactly the event's time): serial bytes go straight in, as the
-// host's send_input would have between two runs. A power action resets or stops the whole
-// machine, so the engine is stopped and run()/step() carry it out.
-void Machine::on_replay_timer() {
-  while (replay_next_ < replay_.size() && replay_[replay_next_].time <= now()) {
-    const InputEvent& ev = replay_[replay_next_];
-    if (ev.kind != "serial") {
-      replay_power_pending_ = true;
-      engine_->request_stop("replay: " + ev.kind);
-      return;
-    }
-    ++replay_next_;
-    inject_serial(ev.bytes);
-  }
-  arm_replay_timer();
-}
-
-// Between runs: every event due now, in log order. An event already in the past means the
-// log does not belong to this history (or was edited): continuing would diverge silently.
-void Machine::apply_due_events() {
-  if (!replaying_) return;
-  while (replay_next_ < replay_.size() && replay_[replay_next_].time <= now()) {
-    const InputEvent ev = replay_[replay_next_];
-    if (ev.time < now())
-      throw std::runtime_error("replay: event " + std::to_string(replay_next_) + " (" + ev.kind + " at " +
-                               std::to_string(ev.time) + ") lies in the past: the machine is at " + std::to_string(now()));
-    ++replay_next_;
-    if (ev.kind == "serial") inject_serial(ev.bytes);
-    else if (ev.kind == "power-on") do_power_on();
-    else do_power_off();
-  }
-  arm_replay_timer();
 }
 
 size_t Machine::pending_input() const { return uart_->pending_input(); }

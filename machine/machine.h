@@ -15,7 +15,7 @@
 #include "machine/boot/multiboot.h"
 #include "machine/boot/symbols.h"
 #include "machine/bus.h"
-#include "replay/input_log.h"
+#include "machine/host_input.h"
 
 namespace kjump {
 
@@ -68,8 +68,7 @@ class Machine {
   const MachineConfig& config() const { return config_; }
 
   // ---- power ----
-  // Host power actions; both are logged as input events. While replaying, they are accepted
-  // only as the log's next event (otherwise LiveInputRefused).
+  // Host power actions; both are logged as input events.
   // Resets CPU and devices, clears RAM, loads the kernel: the state at the Multiboot entry.
   void power_on();
   // Orderly power-off: commits the disk (never torn) and stops.
@@ -77,40 +76,26 @@ class Machine {
   const PowerState& power() const { return power_; }
 
   // ---- running ----
-  // While replaying, run() and step() also carry out the log's power actions at their
-  // times, so a replayed run goes through the same power cycles without the host's help.
   RunResult run(uint64_t until_vt);
   RunResult step(uint64_t limit = kNever);
   uint64_t now() const { return engine_->now(); }
 
   // ---- host I/O ----
   // Queues host bytes for COM1 (flow-controlled by the UART as QEMU's chardev does) and logs
-  // them with the current virtual time. Refused (LiveInputRefused) while replaying.
+  // them with the current virtual time.
   void send_input(std::string_view bytes);
   size_t pending_input() const;
   const std::string& serial_output() const { return serial_; }
   void clear_serial_output() { serial_.clear(); }
   std::function<void(uint8_t)> on_serial;  // live echo of guest output
 
-  // ---- input log, record and replay ----
+  // ---- input log (record; replay/input_feed.h replays it from the host side) ----
   // Every external input so far (serial bytes, host power actions), in order, stamped with
-  // the virtual time at which it took effect. Feeding it to a fresh machine's set_replay()
-  // reproduces this run exactly.
+  // the virtual time at which it took effect. Feeding it back at those times to a fresh
+  // machine reproduces this run exactly.
   const std::vector<InputEvent>& input_log() const { return input_log_; }
-  // From now on the machine injects `events` itself, each at exactly its time (a timer on
-  // the engine's event queue stops the CPU there), and refuses live host input. Events the
-  // machine has already logged (a common prefix with input_log()) are skipped; the rest must
-  // not lie in the past. Throws std::invalid_argument on an unknown kind, events out of
-  // order or in the past.
-  void set_replay(std::vector<InputEvent> events);
-  // Back to live input (replay events not yet injected are dropped).
-  void end_replay();
-  bool replaying() const { return replaying_; }
-  // Replay events not yet injected.
-  size_t replay_remaining() const { return replaying_ ? replay_.size() - replay_next_ : 0; }
   // Snapshot restore: puts back what lives outside the declared state — the serial output
-  // and the input log as they were when the snapshot was taken. While replaying, injection
-  // resumes after the restored log's last event.
+  // and the input log as they were when the snapshot was taken.
   void restore_history(std::string serial_output, std::vector<InputEvent> input_log);
 
   // ---- introspection ----
@@ -147,16 +132,7 @@ class Machine {
   };
   void wire_devices();
   void apply_entry_state();
-  void do_power_on();
-  void do_power_off();
-  void log_input(std::string kind, std::string bytes);
-  // Replay: arms the timer for the next event; the timer injects serial events and leaves
-  // power actions (which reset or stop the machine) to run()/step().
-  void arm_replay_timer();
-  void on_replay_timer();
-  bool next_replay_event_due(const char* kind) const;
-  void apply_due_events();
-  void inject_serial(std::string bytes);
+  void log_input(InputKind kind, std::string bytes);
 
   MachineConfig config_;
   std::unique_ptr<Engine> engine_;
@@ -177,20 +153,9 @@ class Machine {
   std::vector<DeliveryEvent> recent_;
   StateView state_;
   std::unique_ptr<KexecAudit> audit_;
+  // Host-side history, deliberately not declared state: a replayed run must hash like the
+  // recorded one.
   std::vector<InputEvent> input_log_;
-  bool replaying_ = false;
-  std::vector<InputEvent> replay_;
-  size_t replay_next_ = 0;
-  bool replay_power_pending_ = false;
-  // Host-side bookkeeping, deliberately not declared state: a replayed run must hash like
-  // the recorded one. Registered last, so device timers due at the same instant fire first,
-  // as they did before the host acted in the recorded run. Declared last: destroyed first.
-  std::unique_ptr<Timer> replay_timer_;
-};
-
-// Live input (send_input, host power actions) offered while the machine replays a log.
-struct LiveInputRefused : std::runtime_error {
-  using std::runtime_error::runtime_error;
 };
 
 }  // namespace kjump

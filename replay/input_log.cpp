@@ -15,8 +15,6 @@ int hex_digit(char c) {
   return -1;
 }
 
-bool known_kind(const std::string& k) { return k == "serial" || k == "power-on" || k == "power-off"; }
-
 }  // namespace
 
 void write_input_log(const std::string& path, const std::vector<InputEvent>& events) {
@@ -25,8 +23,7 @@ void write_input_log(const std::string& path, const std::vector<InputEvent>& eve
   out << kHeader << "\n";
   static constexpr char kHex[] = "0123456789abcdef";
   for (const auto& ev : events) {
-    if (!known_kind(ev.kind)) throw InputLogError(path + ": cannot write event of unknown kind '" + ev.kind + "'");
-    out << ev.time << ' ' << ev.kind;
+    out << ev.time << ' ' << to_string(ev.kind);
     if (!ev.bytes.empty()) {
       out << ' ';
       for (unsigned char c : ev.bytes) out << kHex[c >> 4] << kHex[c & 15];
@@ -68,16 +65,17 @@ std::vector<InputEvent> read_input_log(const std::string& path) {
     } catch (const std::exception&) {
       throw fail("bad time '" + time_s + "'");
     }
-    if (!known_kind(kind)) throw fail("unknown event kind '" + kind + "' (serial, power-on, power-off)");
-    ev.kind = kind;
+    std::optional<InputKind> k = input_kind_from_name(kind);
+    if (!k) throw fail("unknown event kind '" + kind + "' (serial, power-on, power-off)");
+    ev.kind = *k;
     if (hex.size() % 2) throw fail("odd number of hex digits");
     for (size_t i = 0; i < hex.size(); i += 2) {
       int hi = hex_digit(hex[i]), lo = hex_digit(hex[i + 1]);
       if (hi < 0 || lo < 0) throw fail("bad hex byte '" + hex.substr(i, 2) + "'");
       ev.bytes.push_back(char(hi << 4 | lo));
     }
-    if (ev.kind == "serial" && ev.bytes.empty()) throw fail("serial event without bytes");
-    if (ev.kind != "serial" && !ev.bytes.empty()) throw fail(ev.kind + " event takes no bytes");
+    if (ev.kind == InputKind::Serial && ev.bytes.empty()) throw fail("serial event without bytes");
+    if (ev.kind != InputKind::Serial && !ev.bytes.empty()) throw fail(kind + " event takes no bytes");
     if (!events.empty() && ev.time < events.back().time)
       throw fail("time " + std::to_string(ev.time) + " is earlier than the event before it (" +
                  std::to_string(events.back().time) + ")");

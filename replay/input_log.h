@@ -1,6 +1,6 @@
-// Every external input, stamped with the virtual time at which it took effect. Recording
-// writes it out; replay feeds it back at exactly those times, so a replayed run is identical
-// to the recorded one (interactive sessions included).
+// Input-log files: every external input of a run (machine/host_input.h), stamped with the
+// virtual time at which it took effect. Recording writes it out; replay (replay/input_feed.h)
+// feeds it back at exactly those times, so a replayed run is identical to the recorded one.
 #pragma once
 
 #include <cstdint>
@@ -8,13 +8,9 @@
 #include <string>
 #include <vector>
 
-namespace kjump {
+#include "machine/host_input.h"
 
-struct InputEvent {
-  uint64_t time;       // Machine::now() when the input took effect
-  std::string kind;    // "serial" (bytes for COM1); "power-off", "power-on" for host power actions
-  std::string bytes;
-};
+namespace kjump {
 
 struct InputLogError : std::runtime_error {
   using std::runtime_error::runtime_error;

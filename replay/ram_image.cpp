@@ -1,7 +1,10 @@
 #include "replay/ram_image.h"
 
+#include <cstdint>
 #include <cstring>
 #include <stdexcept>
+
+#include "base/hex.h"
 
 namespace kjump {
 
@@ -66,6 +69,29 @@ size_t RamImage::pages_shared_with(const RamImage& other) const {
   for (size_t i = 0; i < pages_.size() && i < other.pages_.size(); ++i)
     n += pages_[i] && pages_[i] == other.pages_[i];
   return n;
+}
+
+std::vector<std::string> ram_differences(const uint8_t* ram, size_t ram_size, const RamImage& image) {
+  std::vector<std::string> out;
+  if (ram_size != image.size()) {
+    out.push_back("RAM size " + std::to_string(ram_size) + " vs " + std::to_string(image.size()));
+    return out;
+  }
+  size_t run_start = SIZE_MAX;
+  auto close_run = [&](size_t end_page) {
+    if (run_start == SIZE_MAX) return;
+    out.push_back(hex32(run_start * kRamPageSize) + "-" + hex32(end_page * kRamPageSize - 1));
+    run_start = SIZE_MAX;
+  };
+  for (size_t i = 0; i < image.page_count(); ++i) {
+    const uint8_t* cur = ram + i * kRamPageSize;
+    const RamPage* p = image.page(i);
+    bool same = p ? std::memcmp(p->data(), cur, kRamPageSize) == 0 : is_zero_page(cur);
+    if (!same && run_start == SIZE_MAX) run_start = i;
+    if (same) close_run(i);
+  }
+  close_run(image.page_count());
+  return out;
 }
 
 }  // namespace kjump

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace kjump {
@@ -46,5 +47,9 @@ class RamImage {
  private:
   std::vector<std::shared_ptr<const RamPage>> pages_;
 };
+
+// Page ranges where `ram` (of `ram_size` bytes) differs from `image`, as "0xSTART-0xEND"
+// strings; a size mismatch is one entry saying so.
+std::vector<std::string> ram_differences(const uint8_t* ram, size_t ram_size, const RamImage& image);
 
 }  // namespace kjump

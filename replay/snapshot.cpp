@@ -32,16 +32,4 @@ void SnapshotStore::restore(Machine& m, const Snapshot& s) {
   m.restore_history(s.serial_output, s.input_log);
 }
 
-bool SnapshotStore::restore(const std::string& name, Machine& m) const {
-  const Snapshot* s = find(name);
-  if (!s) return false;
-  restore(m, *s);
-  return true;
-}
-
-const Snapshot* SnapshotStore::find(const std::string& name) const {
-  auto it = named_.find(name);
-  return it == named_.end() ? nullptr : &it->second;
-}
-
 }  // namespace kjump

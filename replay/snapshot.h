@@ -30,6 +30,8 @@ struct Snapshot {
   std::vector<InputEvent> input_log;    // Machine::input_log() when taken (restored with it)
 };
 
+// Named snapshots, and where in the history each was taken, belong to the Session
+// (session/session.h); the store only takes and restores them.
 class SnapshotStore {
  public:
   // Captures the machine (between runs only). RAM pages equal to the previous snapshot's
@@ -39,15 +41,8 @@ class SnapshotStore {
   // Between runs only. Throws StateError if the snapshot belongs to another configuration.
   static void restore(Machine& m, const Snapshot& s);
 
-  // Named snapshots (the scenario language's `snapshot save|restore NAME`).
-  void save(const std::string& name, Machine& m) { named_[name] = take(m); }
-  void put(const std::string& name, Snapshot s) { named_[name] = std::move(s); }
-  bool restore(const std::string& name, Machine& m) const;
-  const Snapshot* find(const std::string& name) const;
-
  private:
   RamImage last_ram_;
-  std::map<std::string, Snapshot> named_;
 };
 
 // Snapshot files: magic "KJSNAP\0\0", format version, sections (machine configuration

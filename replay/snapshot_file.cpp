@@ -144,8 +144,9 @@ std::vector<uint8_t> encode_inputs(const std::vector<InputEvent>& events) {
   w.u32(uint32_t(events.size()));
   for (const auto& ev : events) {
     w.u64(ev.time);
-    w.u16(uint16_t(ev.kind.size()));
-    w.str(ev.kind);
+    const std::string kind = to_string(ev.kind);  // by name: the file does not depend on the enum's values
+    w.u16(uint16_t(kind.size()));
+    w.str(kind);
     w.u32(uint32_t(ev.bytes.size()));
     w.str(ev.bytes);
   }
@@ -156,7 +157,9 @@ std::vector<InputEvent> decode_inputs(Reader& r, const std::string& malformed) {
   std::vector<InputEvent> events(r.u32());
   for (auto& ev : events) {
     ev.time = r.u64();
-    ev.kind = r.str(r.u16());
+    std::optional<InputKind> kind = input_kind_from_name(r.str(r.u16()));
+    if (!kind) throw SnapshotError(malformed);
+    ev.kind = *kind;
     ev.bytes = r.str(r.u32());
   }
   if (r.left()) throw SnapshotError(malformed);

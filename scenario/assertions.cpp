@@ -1,23 +1,15 @@
 #include "scenario/assertions.h"
 
-#include <cinttypes>
-#include <cstdio>
-
 #include "machine/kexec_audit.h"
-#include "scenario/quantities.h"
+#include "base/hex.h"
+#include "base/quantity.h"
 #include "scenario/serial_pattern.h"
 
 namespace kjump::scenario {
 namespace {
 
-std::string hex(uint64_t v, int width = 8) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%0*" PRIx64, width, v);
-  return buf;
-}
-
-uint64_t number_value(const Text& t, const Variables& vars) {
-  std::string s = expand(t, vars);
+uint64_t number_value(const Text& t, const ResolvedArgs& args) {
+  const std::string& s = args(t);
   try {
     return parse_number(s);
   } catch (const std::invalid_argument& e) {
@@ -73,15 +65,15 @@ bool compare(uint64_t a, CompareOp op, uint64_t b) {
   return false;
 }
 
-AssertOutcome check_register(Machine& m, const AssertRegCmd& c, const Variables& vars) {
-  uint64_t expected = number_value(c.value, vars);
+AssertOutcome check_register(Machine& m, const AssertRegCmd& c, const ResolvedArgs& args) {
+  uint64_t expected = number_value(c.value, args);
   uint32_t actual = m.engine().reg(c.reg);
   return {compare(actual, c.op, expected),
-          std::string(reg_name(c.reg)) + " = " + hex(actual) + ", expected " + to_string(c.op) + " " + hex(expected)};
+          std::string(reg_name(c.reg)) + " = " + hex32(actual) + ", expected " + to_string(c.op) + " " + hex32(expected)};
 }
 
-AssertOutcome check_memory(Machine& m, const AssertMemCmd& c, const Variables& vars) {
-  std::string spec = expand(c.address, vars);
+AssertOutcome check_memory(Machine& m, const AssertMemCmd& c, const ResolvedArgs& args) {
+  std::string spec = args(c.address);
   uint64_t addr = 0;
   unsigned size = 4;
   try {
@@ -96,15 +88,15 @@ AssertOutcome check_memory(Machine& m, const AssertMemCmd& c, const Variables& v
   } catch (const std::invalid_argument& e) {
     throw ScriptError(c.address.loc, e.what());
   }
-  uint64_t expected = number_value(c.value, vars);
+  uint64_t expected = number_value(c.value, args);
   uint8_t bytes[4] = {};
-  std::string where = std::string(c.virt ? "virt " : "phys ") + hex(addr) + ":" + std::to_string(size);
+  std::string where = std::string(c.virt ? "virt " : "phys ") + hex32(addr) + ":" + std::to_string(size);
   if (c.virt) {
     if (addr > 0xFFFFFFFFull || !m.engine().read_virt(uint32_t(addr), bytes, size))
       return {false, where + " is not mapped by the guest's page tables"};
   } else {
     auto& ram = m.engine().ram();
-    if (addr + size > ram.size()) return {false, where + " is outside RAM (" + hex(ram.size()) + " bytes)"};
+    if (addr + size > ram.size()) return {false, where + " is outside RAM (" + hex32(ram.size()) + " bytes)"};
     std::copy(ram.data() + addr, ram.data() + addr + size, bytes);
   }
   uint64_t actual = 0;
@@ -128,11 +120,11 @@ void validate_device_field(Machine& m, const AssertDeviceCmd& c) {
   }
 }
 
-AssertOutcome check_device(Machine& m, const AssertDeviceCmd& c, const Variables& vars) {
+AssertOutcome check_device(Machine& m, const AssertDeviceCmd& c, const ResolvedArgs& args) {
   validate_device_field(m, c);
   auto fields = inspect_state(*m.device(c.device));
   const std::string& actual = find_field(fields, c.field)->value;
-  std::string expected = expand(c.value, vars);
+  std::string expected = args(c.value);
   std::string what = c.device + "." + c.field;
   auto a = inspected_number(actual);
   auto e = inspected_number(expected);
@@ -140,9 +132,9 @@ AssertOutcome check_device(Machine& m, const AssertDeviceCmd& c, const Variables
   return compare_strings(what, actual, c.op, expected);
 }
 
-AssertOutcome check_serial(const std::string& output, const AssertSerialCmd& c, const Variables& vars) {
+AssertOutcome check_serial(const std::string& output, const AssertSerialCmd& c, const ResolvedArgs& args) {
   if (c.contains) {
-    std::string text = expand(*c.contains, vars);
+    std::string text = args(*c.contains);
     bool found = output.find(text) != std::string::npos;
     return {found, "serial output (" + std::to_string(output.size()) + " bytes) " +
                        (found ? "contains" : "does not contain") + " \"" + escape_for_message(text) + "\""};
@@ -152,10 +144,10 @@ AssertOutcome check_serial(const std::string& output, const AssertSerialCmd& c, 
                              (m ? "matches" : "does not match") + " /" + c.matches->pattern + "/"};
 }
 
-AssertOutcome check_variable(const AssertVarCmd& c, const Variables& vars) {
+AssertOutcome check_variable(const AssertVarCmd& c, const Variables& vars, const ResolvedArgs& args) {
   auto it = vars.find(c.name);
   if (it == vars.end()) throw ScriptError(c.name_loc, "undefined variable '" + c.name + "'");
-  std::string expected = expand(c.value, vars);
+  std::string expected = args(c.value);
   // Numbers compare as numbers ("0x10" == "16", "9" < "10"), anything else as text.
   auto a = inspected_number(it->second);
   auto e = inspected_number(expected);
@@ -164,7 +156,7 @@ AssertOutcome check_variable(const AssertVarCmd& c, const Variables& vars) {
   return compare_strings(c.name, it->second, c.op, expected);
 }
 
-AssertOutcome check_audit(const Machine& m, const AssertAuditCmd& c, const Variables& vars) {
+AssertOutcome check_audit(const Machine& m, const AssertAuditCmd& c, const ResolvedArgs& args) {
   const KexecAudit& audit = m.kexec_audit();
   const auto& findings = audit.findings();
   std::string counts = std::to_string(findings.size()) + " finding(s), " + std::to_string(audit.jumps()) +
@@ -181,7 +173,7 @@ AssertOutcome check_audit(const Machine& m, const AssertAuditCmd& c, const Varia
     bool clean = findings.empty();
     return {clean, "kexec audit: " + counts + (clean ? "" : listed())};
   }
-  uint64_t expected = number_value(c.value, vars);
+  uint64_t expected = number_value(c.value, args);
   bool jumps = c.what == AssertAuditCmd::What::Jumps;
   uint64_t actual = jumps ? audit.jumps() : findings.size();
   bool pass = compare(actual, c.op, expected);

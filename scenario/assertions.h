@@ -1,4 +1,4 @@
-// Evaluates `assert ...` against the machine and the variables. A false assertion is an
+// Evaluates `assert ...` against the machine and the command's resolved arguments. A false assertion is an
 // outcome (pass = false, with a message saying what was found); a value that cannot be
 // evaluated (bad number after expansion, unknown device field) is a ScriptError.
 #pragma once
@@ -17,14 +17,14 @@ struct AssertOutcome {
 
 bool compare(uint64_t actual, CompareOp op, uint64_t expected);
 
-AssertOutcome check_register(Machine& m, const AssertRegCmd& c, const Variables& vars);
-AssertOutcome check_memory(Machine& m, const AssertMemCmd& c, const Variables& vars);
-AssertOutcome check_device(Machine& m, const AssertDeviceCmd& c, const Variables& vars);
-AssertOutcome check_serial(const std::string& output, const AssertSerialCmd& c, const Variables& vars);
-AssertOutcome check_variable(const AssertVarCmd& c, const Variables& vars);
+AssertOutcome check_register(Machine& m, const AssertRegCmd& c, const ResolvedArgs& args);
+AssertOutcome check_memory(Machine& m, const AssertMemCmd& c, const ResolvedArgs& args);
+AssertOutcome check_device(Machine& m, const AssertDeviceCmd& c, const ResolvedArgs& args);
+AssertOutcome check_serial(const std::string& output, const AssertSerialCmd& c, const ResolvedArgs& args);
+AssertOutcome check_variable(const AssertVarCmd& c, const Variables& vars, const ResolvedArgs& args);
 // The machine's kexec audits (machine/kexec_audit.h) over this machine's life so far; a failed
 // `clean` / `findings` lists the findings.
-AssertOutcome check_audit(const Machine& m, const AssertAuditCmd& c, const Variables& vars);
+AssertOutcome check_audit(const Machine& m, const AssertAuditCmd& c, const ResolvedArgs& args);
 
 // Throws ScriptError (at the field) if the device or its field does not exist; run when a
 // machine is created, before it runs, so a typo is a bad-input error and not a late failure.

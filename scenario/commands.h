@@ -3,6 +3,7 @@
 // already checked by the parser, the rest are checked when they are expanded.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <regex>
@@ -90,6 +91,22 @@ struct Command {
   SourceLoc loc;       // the command word
   std::string source;  // the line as written, trimmed (progress and summaries)
   CommandBody body;
+};
+
+// Calls `fn` on every Text argument of `body`, in the order the command declares them.
+void for_each_text(const CommandBody& body, const std::function<void(const Text&)>& fn);
+
+// A command's Text arguments, each expanded once with the variables as they were when the
+// command started (a command never sees its own captures). Verbs read their arguments here.
+class ResolvedArgs {
+ public:
+  ResolvedArgs(const CommandBody& body, const Variables& vars);
+  // The expansion of `t`, which must be an argument of the command this was built from.
+  const std::string& operator()(const Text& t) const;
+  const std::string* operator()(const std::optional<Text>& t) const { return t ? &(*this)(*t) : nullptr; }
+
+ private:
+  std::vector<std::pair<const Text*, std::string>> values_;
 };
 
 struct Script {

@@ -1,30 +1,21 @@
-// Runs a checked script against a machine: configuration, power, serial I/O with
-// expectations, waits, checkpoints, snapshots and assertions, in order, stopping at the
-// first failure. Reports every step on the progress stream and returns a RunSummary.
+// Runs a checked script over a Session: configuration, power, serial I/O with expectations,
+// waits, checkpoints, snapshots and assertions, in order, stopping at the first failure.
+// Reports every step on the progress stream and returns a RunSummary. The verbs themselves
+// are in scenario/verbs.h; this is the loop, the run's files (trace, input log) and the
+// summary.
 //
 // Determinism: everything the guest sees happens at instruction counts fixed by the script
-// and the guest alone. The machine stops only at deadlines the script sets, and when the
-// guest's output completes an `expect` match (never on host timing); `send` delivers at the
-// instruction where the previous command stopped. The same script therefore gives the same
-// trace on every run.
+// and the guest alone (session/session.h). The same script therefore gives the same trace on
+// every run.
 #pragma once
 
 #include <cstdint>
-#include <functional>
-#include <map>
-#include <memory>
 #include <ostream>
 #include <string>
 
-#include "replay/input_log.h"
-#include "replay/snapshot.h"
 #include "scenario/commands.h"
-#include "scenario/machine_setup.h"
-#include "scenario/quantities.h"
-#include "scenario/replay_feed.h"
 #include "scenario/run_summary.h"
-#include "scenario/serial_pattern.h"
-#include "scenario/trace_session.h"
+#include "session/session.h"
 
 namespace kjump::scenario {
 
@@ -40,19 +31,10 @@ struct RunOptions {
   std::ostream* progress = nullptr;  // steps and guest output as they happen; null: quiet
 };
 
-// Default `expect` timeout: 200M guest instructions, or 60 s of virtual time if that comes
-// first (an idle guest retires a few hundred instructions per timer tick: 200M of them would
-// be an hour of virtual time and seconds of host time before a failure is reported).
-inline constexpr uint64_t kDefaultExpectTimeout = 200'000'000;
-inline constexpr uint64_t kDefaultExpectTimeCap = 60'000'000'000;
-// How long (virtual ns) the guest's output must stay as it is before a regex match that ends
-// at the very end of the output (`\d+` seeing "12", more digits may follow) is taken.
-inline constexpr uint64_t kQuietTime = 1'000'000;
-
-class Interpreter {
+class Interpreter : private SessionObserver {
  public:
   Interpreter(const Script& script, RunOptions options);
-  ~Interpreter();
+  ~Interpreter() override;
   Interpreter(const Interpreter&) = delete;
   Interpreter& operator=(const Interpreter&) = delete;
 
@@ -60,63 +42,18 @@ class Interpreter {
   RunSummary run();
 
  private:
-  enum class Flow { Next, Exit, Stop };
-  struct NamedSnapshot {
-    Snapshot snap;
-    size_t cursor = 0;  // the expect cursor when taken
-  };
-  struct Advance {
-    enum class End { Done, Deadline, PoweredOff, Fault } end;
-    std::string detail;
-  };
-  // What a waiting command sees in the output so far.
-  enum class Seen { Nothing, Tentative, Done };
-
-  void prepare();
-  Flow execute(const Command& c);
-  Flow run_boot(const Command& c);
-  Flow run_power(const Command& c, const PowerCmd& p);
-  Flow run_send(const Command& c, const SendCmd& s);
-  Flow run_expect(const Command& c, const ExpectCmd& e);
-  Flow run_wait(const Command& c, const WaitCmd& w);
-  Flow run_checkpoint(const std::string& name);
-  Flow run_snapshot(const Command& c, const SnapshotCmd& s);
-  Flow run_assert_state(const Command& c, const AssertStateCmd& a);
-  Flow record_check(const Command& c, bool passed, const std::string& message);
-  Flow fail(const Command& c, const std::string& message);
-
-  void build_machine(const Command& c);
-  void validate_devices();
-  Duration duration_of(const Text& t) const;
-  // Runs the machine until `seen(accept_tentative)` says Done, the deadline passes, the guest
-  // powers off or faults. A Tentative result is accepted once kQuietTime has passed since it
-  // first appeared (or at the deadline). Stops come only from the guest (its output, its
-  // timers) and the script's numbers, never from the host.
-  // `time_cap`: an extra bound in virtual ns from now (the default expect timeout's).
-  Advance advance(const Duration& limit, const std::function<Seen(bool accept_tentative)>& seen,
-                  uint64_t time_cap = kNever);
-  void run_machine(uint64_t limit, RunResult& r);
-  void on_serial_byte(uint8_t c);
+  SessionOptions prepare();
+  void run_script(Session& session);
+  void write_outputs(const Session* session);
   void say(const std::string& line);
-  std::string snapshot_path(const Text& t) const;
+  // SessionObserver
+  void guest_output(uint8_t c) override;
+  void checkpoint_taken(const TraceRecord& r, const Divergence* d) override;
 
   const Script& script_;
   RunOptions opt_;
-  Variables vars_;
-  MachineSetup setup_;
-  std::unique_ptr<Machine> m_;
-  std::unique_ptr<TraceSession> trace_;
-  std::unique_ptr<ReplayFeed> feed_;  // --replay
-  SnapshotStore store_;
-  std::map<std::string, NamedSnapshot> snapshots_;
   RunSummary summary_;
-
-  size_t cursor_ = 0;                                   // expect scanning starts here
-  const SerialPattern* watching_ = nullptr;             // the expect waiting for output
-  bool tentative_armed_ = false;                        // advance() already counts quiet time
-  bool auto_checkpoint_stop_ = false;                   // a periodic checkpoint diverged
-  bool at_line_start_ = true;                           // progress stream bookkeeping
-  uint64_t sends_ = 0;
+  bool at_line_start_ = true;  // progress stream bookkeeping
 };
 
 }  // namespace kjump::scenario

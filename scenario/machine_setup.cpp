@@ -5,14 +5,14 @@
 #include <fstream>
 
 #include "scenario/checker.h"
-#include "scenario/quantities.h"
+#include "base/quantity.h"
 
 namespace kjump::scenario {
 namespace {
 
 uint64_t size_value(const Text& t, const Variables& vars) {
   try {
-    uint64_t v = parse_byte_size(expand(t, vars));
+    uint64_t v = parse_size(expand(t, vars));
     if (v == 0) throw std::invalid_argument("size must be greater than zero");
     return v;
   } catch (const std::invalid_argument& e) {

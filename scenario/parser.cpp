@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "scenario/lexer.h"
-#include "scenario/quantities.h"
+#include "base/quantity.h"
 
 namespace kjump::scenario {
 namespace {
@@ -120,7 +120,7 @@ class LineParser {
 Text size_arg(LineParser& p, const std::string& what) {
   Text t = p.text(what);
   check_literal(t, [](const std::string& s) {
-    if (parse_byte_size(s) == 0) throw std::invalid_argument("size '" + s + "' must be greater than zero");
+    if (parse_size(s) == 0) throw std::invalid_argument("size '" + s + "' must be greater than zero");
   });
   return t;
 }
@@ -306,7 +306,7 @@ const std::map<std::string, Handler>& handlers() {
            p.keyword("scratch");
            c.scratch_size = size_arg(p, "the scratch image's size");
            check_literal(*c.scratch_size, [](const std::string& s) {
-             if (parse_byte_size(s) % 512) throw std::invalid_argument("disk size '" + s + "' is not a multiple of 512");
+             if (parse_size(s) % 512) throw std::invalid_argument("disk size '" + s + "' is not a multiple of 512");
            });
          }
          p.done("disk");
@@ -387,18 +387,6 @@ const std::map<std::string, Handler>& handlers() {
 }
 
 }  // namespace
-
-const char* to_string(CompareOp op) {
-  switch (op) {
-    case CompareOp::Eq: return "==";
-    case CompareOp::Ne: return "!=";
-    case CompareOp::Lt: return "<";
-    case CompareOp::Le: return "<=";
-    case CompareOp::Gt: return ">";
-    case CompareOp::Ge: return ">=";
-  }
-  return "?";
-}
 
 Script parse_script(const std::string& text, const std::string& file, const std::string& directory) {
   Script script{file, directory, {}};

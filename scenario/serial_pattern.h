@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/text_escape.h"
 #include "scenario/commands.h"
 
 namespace kjump::scenario {
@@ -35,8 +36,5 @@ class SerialPattern {
   std::optional<std::string> text_;
   std::optional<CompiledRegex> re_;
 };
-
-// Printable form of guest output for messages: escapes control bytes, keeps the tail.
-std::string escape_for_message(const std::string& s, size_t max_len = 160);
 
 }  // namespace kjump::scenario

@@ -1,7 +1,7 @@
 #include "machine/boot/e820.h"
 
 #include "machine/boot/boot_error.h"
-#include "machine/boot/size_parse.h"
+#include "base/quantity.h"
 
 namespace kjump {
 

@@ -33,7 +33,7 @@ inline constexpr uint64_t kMinRamSize = 2ull << 20;
 inline constexpr uint64_t kRamSizeLimit = 0xE0000000;
 
 // Throws BootError unless ram_size is in [2 MiB, 3.5 GiB) and a multiple of 8 KiB (what
-// QEMU rounds -m to; see qemu_round_ram_size).
+// QEMU rounds -m up to, softmmu/vl.c).
 void check_ram_size(uint64_t ram_size);
 
 // The six entries of §8.2 for this RAM size (checked with check_ram_size).

@@ -6,7 +6,7 @@
 #include "machine/boot/boot_error.h"
 #include "machine/boot/file_bytes.h"
 #include "machine/boot/multiboot_kernel.h"
-#include "machine/boot/size_parse.h"
+#include "base/quantity.h"
 
 namespace kjump {
 

@@ -6,7 +6,7 @@
 
 #include "machine/boot/boot_error.h"
 #include "machine/boot/elf32.h"
-#include "machine/boot/size_parse.h"
+#include "base/quantity.h"
 
 namespace kjump {
 

@@ -1,16 +1,18 @@
 // Record and replay: the machine logs every external input with the virtual time it took
-// effect; a fresh machine fed that log injects each event at exactly its time and ends in
-// the identical state, however the host slices its runs. The same input one instruction
-// later is a different run, and the trace comparison says where it first shows.
+// effect; a session replaying that log (replay/input_feed.h) puts each event in at exactly
+// its time and ends in the identical state, however the run is sliced. The same input one
+// instruction later is a different run, and the trace comparison says where it first shows.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <fstream>
 
+#include "replay/input_feed.h"
 #include "replay/input_log.h"
 #include "replay/snapshot.h"
 #include "replay/state_trace.h"
 #include "replay_test_support.h"
+#include "session/session.h"
 
 using namespace kjump;
 using namespace kjump::replaytest;
@@ -30,12 +32,28 @@ std::vector<std::pair<uint64_t, std::string>> checkpoints() {
   return cps;
 }
 
+// Runs the session's machine until virtual time `t`.
+void run_to(Session& s, uint64_t t) {
+  uint64_t now = s.machine().now();
+  if (t > now) s.advance(Duration{Duration::Unit::VirtualNs, t - now, "test"}, nullptr);
+}
+
+// A session replaying `log` on a fresh machine, powered on as the log's first event says.
+std::unique_ptr<Session> replaying(const std::vector<InputEvent>& log) {
+  SessionOptions o;
+  o.replay = log;
+  auto s = std::make_unique<Session>(std::move(o));
+  s->build(kernel_config());
+  s->power_on();
+  return s;
+}
+
 // Runs to kEnd checkpoint by checkpoint (replay supplies the input), capturing a trace.
-std::vector<TraceRecord> trace_to_end(Machine& m) {
+std::vector<TraceRecord> trace_to_end(Session& s) {
   std::vector<TraceRecord> trace;
   for (auto& [t, name] : checkpoints()) {
-    m.run(t);
-    trace.push_back(capture_trace_record(m, name));
+    run_to(s, t);
+    trace.push_back(capture_trace_record(s.machine(), name));
   }
   return trace;
 }
@@ -59,12 +77,7 @@ std::vector<TraceRecord> record(Machine& m, size_t shifted = SIZE_MAX, uint64_t 
   return trace;
 }
 
-bool same_events(const std::vector<InputEvent>& a, const std::vector<InputEvent>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (a[i].time != b[i].time || a[i].kind != b[i].kind || a[i].bytes != b[i].bytes) return false;
-  return true;
-}
+bool same_events(const std::vector<InputEvent>& a, const std::vector<InputEvent>& b) { return a == b; }
 
 }  // namespace
 
@@ -74,9 +87,9 @@ TEST_CASE("record/replay: a replayed run ends in the recorded state") {
   const auto log = rec.input_log();
   REQUIRE(log.size() == typing().size() + 1);
   CHECK(log[0].time == 0);
-  CHECK(log[0].kind == "power-on");
+  CHECK(log[0].kind == InputKind::PowerOn);
   CHECK(log[2].time == 1'234'567);
-  CHECK(log[2].kind == "serial");
+  CHECK(log[2].kind == InputKind::Serial);
   CHECK(log[2].bytes == "mem");
   REQUIRE(rec.serial_output().find("two") != std::string::npos);
 
@@ -87,60 +100,50 @@ TEST_CASE("record/replay: a replayed run ends in the recorded state") {
   REQUIRE(same_events(loaded, log));
 
   SUBCASE("one run to the end") {
-    Machine rep(kernel_config());
-    rep.set_replay(loaded);
-    CHECK(rep.replaying());
-    rep.run(kEnd);  // powers on by itself: the log's first event
-    CHECK(rep.now() == kEnd);
-    CHECK(rep.state_hash() == rec.state_hash());
-    CHECK(rep.engine().retired() == rec.engine().retired());
-    CHECK(rep.serial_output() == rec.serial_output());
-    CHECK(same_events(rep.input_log(), log));
-    CHECK(rep.replay_remaining() == 0);
+    auto rep = replaying(loaded);
+    run_to(*rep, kEnd);
+    Machine& m = rep->machine();
+    CHECK(m.now() == kEnd);
+    CHECK(m.state_hash() == rec.state_hash());
+    CHECK(m.engine().retired() == rec.engine().retired());
+    CHECK(m.serial_output() == rec.serial_output());
+    CHECK(same_events(m.input_log(), log));
   }
-  SUBCASE("checkpoint by checkpoint, with the host powering on itself") {
-    Machine rep(kernel_config());
-    rep.power_on();  // the same action as the log's first event: taken as that event
-    rep.set_replay(loaded);
-    auto trace = trace_to_end(rep);
+  SUBCASE("checkpoint by checkpoint") {
+    auto rep = replaying(loaded);
+    auto trace = trace_to_end(*rep);
     CHECK_FALSE(compare_traces(golden, trace).has_value());
-    CHECK(rep.serial_output() == rec.serial_output());
+    CHECK(rep->machine().serial_output() == rec.serial_output());
   }
-  SUBCASE("odd slices and single steps") {
-    Machine rep(kernel_config());
-    rep.set_replay(loaded);
-    while (rep.now() < kEnd) {
-      if (rep.now() % 7 == 0) rep.step(kEnd);
-      else rep.run(std::min(kEnd, rep.now() + 33'331));
+  SUBCASE("odd slices and single instructions") {
+    auto rep = replaying(loaded);
+    Machine& m = rep->machine();
+    while (m.now() < kEnd) {
+      if (m.now() % 7 == 0) run_to(*rep, m.now() + 1);  // one instruction while the guest runs
+      else run_to(*rep, std::min(kEnd, m.now() + 33'331));
     }
-    CHECK(rep.state_hash() == rec.state_hash());
-    CHECK(rep.serial_output() == rec.serial_output());
+    CHECK(m.state_hash() == rec.state_hash());
+    CHECK(m.serial_output() == rec.serial_output());
   }
-  SUBCASE("live input is refused while replaying") {
-    Machine rep(kernel_config());
-    rep.set_replay(loaded);
-    rep.run(300'000);
-    CHECK_THROWS_AS(rep.send_input("x"), LiveInputRefused);
-    CHECK_THROWS_AS(rep.power_off(), LiveInputRefused);
-    rep.run(kEnd);
-    CHECK(rep.state_hash() == rec.state_hash());
-    rep.end_replay();
-    rep.send_input("echo live\n");  // accepted again
-    CHECK(rep.input_log().size() == log.size() + 1);
+  SUBCASE("live input that is not the next recorded one is refused") {
+    auto rep = replaying(loaded);
+    run_to(*rep, 300'000);
+    CHECK_THROWS_AS(rep->send("x"), ReplayDiverged);
+    CHECK_THROWS_AS(rep->power_off(), ReplayDiverged);
+    run_to(*rep, kEnd);
+    CHECK(rep->machine().state_hash() == rec.state_hash());
   }
-  SUBCASE("snapshot and restore in the middle of a replay") {
-    Machine rep(kernel_config());
-    rep.set_replay(loaded);
-    rep.run(2'000'000);  // before "ps", "date", "echo two"
-    SnapshotStore store;
-    Snapshot mid = store.take(rep);
-    rep.run(kEnd);
-    REQUIRE(rep.state_hash() == rec.state_hash());
-    SnapshotStore::restore(rep, mid);
-    CHECK(rep.replay_remaining() == 3);
-    rep.run(kEnd);
-    CHECK(rep.state_hash() == rec.state_hash());
-    CHECK(rep.serial_output() == rec.serial_output());
+  SUBCASE("snapshot and restore in the middle of a replay rewind the replay too") {
+    auto rep = replaying(loaded);
+    run_to(*rep, 2'000'000);  // before "ps", "date", "echo two"
+    rep->save_snapshot("mid");
+    run_to(*rep, kEnd);
+    REQUIRE(rep->machine().state_hash() == rec.state_hash());
+    rep->restore_snapshot("mid");
+    CHECK(rep->machine().input_log().size() == log.size() - 3);
+    run_to(*rep, kEnd);
+    CHECK(rep->machine().state_hash() == rec.state_hash());
+    CHECK(rep->machine().serial_output() == rec.serial_output());
   }
 }
 
@@ -158,12 +161,11 @@ TEST_CASE("record/replay: host power cycles are replayed too") {
   REQUIRE(rec.input_log().size() == 5);
   REQUIRE(rec.serial_output().find("after") != std::string::npos);
 
-  Machine rep(kernel_config());
-  rep.set_replay(rec.input_log());
-  rep.run(3'500'000);
-  CHECK(rep.now() == rec.now());
-  CHECK(rep.state_hash() == rec.state_hash());
-  CHECK(rep.serial_output() == rec.serial_output());
+  auto rep = replaying(rec.input_log());
+  run_to(*rep, 3'500'000);
+  CHECK(rep->machine().now() == rec.now());
+  CHECK(rep->machine().state_hash() == rec.state_hash());
+  CHECK(rep->machine().serial_output() == rec.serial_output());
 }
 
 TEST_CASE("record/replay: the same input one instruction later diverges, and the trace says where") {
@@ -207,7 +209,9 @@ TEST_CASE("record/replay: the same input one instruction later diverges, and the
 
 TEST_CASE("input log: text format and errors naming file:line") {
   TempDir dir;
-  std::vector<InputEvent> events = {{0, "power-on", ""}, {450001, "serial", "echo \x01\xff\n"}, {900000, "power-off", ""}};
+  std::vector<InputEvent> events = {{0, InputKind::PowerOn, ""},
+                                    {450001, InputKind::Serial, "echo \x01\xff\n"},
+                                    {900000, InputKind::PowerOff, ""}};
   std::string p = dir.file("in.log");
   write_input_log(p, events);
   std::ifstream f(p);
@@ -239,18 +243,21 @@ TEST_CASE("input log: text format and errors naming file:line") {
   CHECK(error_of("") == ":1: empty file, not a kjump input log");
 }
 
-TEST_CASE("replay: events in the past or out of order are refused") {
+TEST_CASE("replay: a recorded input in the past is a divergence; the machine's own history is skipped") {
   Machine m(kernel_config());
   m.power_on();
   m.run(10'000);
-  CHECK_THROWS_AS(m.set_replay({{0, "power-on", ""}, {5'000, "serial", "x"}}), std::invalid_argument);
-  CHECK_THROWS_AS(m.set_replay({{20'000, "serial", "x"}, {15'000, "serial", "y"}}), std::invalid_argument);
-  CHECK_THROWS_AS(m.set_replay({{20'000, "reset", ""}}), std::invalid_argument);
+  InputFeed past({{0, InputKind::PowerOn, ""}, {5'000, InputKind::Serial, "x"}});
+  CHECK_THROWS_AS(past.apply_due(m), ReplayDiverged);
   // The already-logged power-on is recognised as the same history and skipped.
-  m.set_replay({{0, "power-on", ""}, {20'000, "serial", "x"}});
-  CHECK(m.replay_remaining() == 1);
-  m.run(30'000);
-  CHECK(m.replay_remaining() == 0);
+  InputFeed feed({{0, InputKind::PowerOn, ""}, {20'000, InputKind::Serial, "x"}});
+  REQUIRE(feed.next(m) != nullptr);
+  CHECK(feed.next_time(m) == 20'000);
+  CHECK(feed.matches_next(m, InputKind::Serial, "x") ==
+        "replay: the script's serial at t=10000 \"x\" is not the next recorded input (serial at t=20000 \"x\")");
+  m.run(20'000);
+  CHECK(feed.apply_due(m) == 1);
+  CHECK(feed.next(m) == nullptr);
   REQUIRE(m.input_log().size() == 2);
   CHECK(m.input_log()[1].time == 20'000);
 }

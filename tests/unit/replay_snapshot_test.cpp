@@ -9,6 +9,7 @@
 #include "emu/state.h"
 #include "replay/snapshot.h"
 #include "replay_test_support.h"
+#include "session/session.h"
 
 using namespace kjump;
 using namespace kjump::replaytest;
@@ -192,17 +193,25 @@ TEST_CASE("snapshot: incremental snapshots copy only the pages that changed") {
   CHECK(m.state_hash() == fresh.state_hash());
 }
 
-TEST_CASE("snapshot: named snapshots") {
-  Machine m(kernel_config());
-  m.power_on();
-  m.run(400'000);
-  SnapshotStore store;
-  store.save("boot", m);
-  uint64_t h = m.state_hash();
-  m.run(900'000);
-  CHECK(store.find("boot") != nullptr);
-  CHECK(store.find("nope") == nullptr);
-  CHECK_FALSE(store.restore("nope", m));
-  CHECK(store.restore("boot", m));
-  CHECK(m.state_hash() == h);
+TEST_CASE("session: named snapshots put back the machine, its output and the expect cursor") {
+  Session s;
+  s.build(kernel_config());
+  s.power_on();
+  s.advance(Duration{Duration::Unit::VirtualNs, 400'000, "400us"}, nullptr);
+  s.consume_to(s.output().size());
+  s.save_snapshot("boot");
+  uint64_t h = s.machine().state_hash();
+  size_t cursor = s.cursor(), output = s.output().size();
+  s.machine().send_input("help\n");
+  s.advance(Duration{Duration::Unit::VirtualNs, 5'000'000, "5ms"}, nullptr);
+  s.consume_to(s.output().size());
+  REQUIRE(s.output().size() > output);
+  CHECK(s.find_snapshot("boot") != nullptr);
+  CHECK(s.find_snapshot("nope") == nullptr);
+  CHECK_THROWS_AS(s.restore_snapshot("nope"), std::out_of_range);
+  s.restore_snapshot("boot");
+  CHECK(s.machine().state_hash() == h);
+  CHECK(s.output().size() == output);
+  CHECK(s.cursor() == cursor);
+  CHECK(s.machine().input_log().size() == 1);  // the power-on only
 }

@@ -3,6 +3,7 @@
 #include "scenario/parser.h"
 #include "scenario/serial_pattern.h"
 
+using namespace kjump;
 using namespace kjump::scenario;
 
 namespace {

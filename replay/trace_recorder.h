@@ -1,6 +1,6 @@
-// The checkpoints of one run: collected for --trace, and compared as they are taken against
-// a golden trace for --check, so a divergence stops the run at the first checkpoint that
-// differs instead of after the whole scenario.
+// The checkpoints of one run: collected for a trace file, and compared as they are taken
+// against a golden trace, so a divergence stops the run at the first checkpoint that differs
+// instead of after the whole run.
 #pragma once
 
 #include <optional>
@@ -9,12 +9,12 @@
 
 #include "replay/state_trace.h"
 
-namespace kjump::scenario {
+namespace kjump {
 
-class TraceSession {
+class TraceRecorder {
  public:
-  // Records are captured only when `capture` (a --trace file) or a golden trace is given.
-  TraceSession(bool capture, std::optional<std::vector<TraceRecord>> golden);
+  // Records are captured only when `capture` (a trace file) or a golden trace is given.
+  TraceRecorder(bool capture, std::optional<std::vector<TraceRecord>> golden);
 
   bool active() const { return capture_ || golden_.has_value(); }
   // Captures a record (if active) and compares the run so far with the golden trace.
@@ -30,4 +30,4 @@ class TraceSession {
   std::vector<TraceRecord> records_;
 };
 
-}  // namespace kjump::scenario
+}  // namespace kjump

@@ -1,11 +1,11 @@
-#include "scenario/trace_session.h"
+#include "replay/trace_recorder.h"
 
-namespace kjump::scenario {
+namespace kjump {
 
-TraceSession::TraceSession(bool capture, std::optional<std::vector<TraceRecord>> golden)
+TraceRecorder::TraceRecorder(bool capture, std::optional<std::vector<TraceRecord>> golden)
     : capture_(capture), golden_(std::move(golden)) {}
 
-std::optional<Divergence> TraceSession::checkpoint(Machine& m, const std::string& name) {
+std::optional<Divergence> TraceRecorder::checkpoint(Machine& m, const std::string& name) {
   if (!active()) return std::nullopt;
   records_.push_back(capture_trace_record(m, name));
   if (!golden_) return std::nullopt;
@@ -15,9 +15,9 @@ std::optional<Divergence> TraceSession::checkpoint(Machine& m, const std::string
   return compare_traces(prefix, records_);
 }
 
-std::optional<Divergence> TraceSession::finish() const {
+std::optional<Divergence> TraceRecorder::finish() const {
   if (!golden_) return std::nullopt;
   return compare_traces(*golden_, records_);
 }
 
-}  // namespace kjump::scenario
+}  // namespace kjump

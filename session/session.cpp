@@ -1,0 +1,89 @@
+#include "session/session.h"
+
+#include "emu/state.h"
+
+namespace kjump {
+
+Session::Session(SessionOptions options, SessionObserver* observer)
+    : opt_(std::move(options)), observer_(observer), trace_(opt_.capture_trace, std::move(opt_.golden)) {
+  if (opt_.replay) feed_.emplace(std::move(*opt_.replay));
+}
+
+Session::~Session() = default;
+
+void Session::build(const MachineConfig& config) {
+  auto m = std::make_unique<Machine>(config);
+  m->on_serial = [this](uint8_t ch) { on_guest_output(ch); };
+  m_ = std::move(m);
+}
+
+// ---- live input and power ----
+
+void Session::check_live(InputKind kind, const std::string& bytes) const {
+  if (!feed_) return;
+  std::string why = feed_->matches_next(*m_, kind, bytes);
+  if (!why.empty()) throw ReplayDiverged(why);
+}
+
+void Session::power_on() {
+  check_live(InputKind::PowerOn, "");
+  m_->power_on();
+  cursor_ = output().size();
+}
+
+void Session::power_off() {
+  check_live(InputKind::PowerOff, "");
+  m_->power_off();
+}
+
+void Session::send(const std::string& bytes) {
+  check_live(InputKind::Serial, bytes);
+  m_->send_input(bytes);
+}
+
+void Session::on_guest_output(uint8_t ch) {
+  if (observer_) observer_->guest_output(ch);
+  if (!waiting_) return;
+  // Stop when the wait can finish, or when a tentative result first appears (advance() then
+  // runs on only until its quiet time is up).
+  Seen s = (*waiting_)(false);
+  if (s == Seen::Done || (s == Seen::Tentative && !tentative_armed_)) m_->engine().request_stop("output matched");
+}
+
+// ---- checkpoints ----
+
+std::optional<Divergence> Session::checkpoint(const std::string& name) {
+  auto d = trace_.checkpoint(*m_, name);
+  if (observer_ && trace_.active()) observer_->checkpoint_taken(trace_.records().back(), d ? &*d : nullptr);
+  return d;
+}
+
+// ---- named snapshots ----
+
+void Session::save_snapshot(const std::string& name) { snapshots_[name] = NamedSnapshot{store_.take(*m_), cursor_}; }
+
+void Session::restore_snapshot(const std::string& name) {
+  auto it = snapshots_.find(name);
+  if (it == snapshots_.end()) throw std::out_of_range("no snapshot named '" + name + "'");
+  SnapshotStore::restore(*m_, it->second.snap);
+  cursor_ = std::min(it->second.cursor, output().size());
+}
+
+void Session::write_snapshot(const std::string& name, const std::string& path) const {
+  const NamedSnapshot* s = find_snapshot(name);
+  if (!s) throw std::out_of_range("no snapshot named '" + name + "'");
+  write_snapshot_file(path, *m_, s->snap);
+}
+
+void Session::read_snapshot(const std::string& name, const std::string& path) {
+  Snapshot snap = read_snapshot_file(path, *m_);
+  size_t cursor = snap.serial_output.size();
+  snapshots_[name] = NamedSnapshot{std::move(snap), cursor};
+}
+
+const Session::NamedSnapshot* Session::find_snapshot(const std::string& name) const {
+  auto it = snapshots_.find(name);
+  return it == snapshots_.end() ? nullptr : &it->second;
+}
+
+}  // namespace kjump

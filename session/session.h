@@ -1,0 +1,152 @@
+// One owner of a running machine and its history: the Machine, the snapshot store and its
+// named snapshots, the cursor into the guest's serial output that `expect` consumes, the
+// input feed when replaying, and the checkpoint trace. Everything a driver does to a machine
+// — the scenario interpreter, the debugger console, the GDB stub — goes through a Session,
+// so a snapshot restore puts the whole history back in one place.
+//
+// Determinism: a Session stops the machine only at instruction counts its caller chose and
+// when the guest's own output completes what the caller waits for (never on host timing);
+// live input is delivered at the instruction where the previous run stopped. The same calls
+// therefore give the same machine states on every run.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/quantity.h"
+#include "machine/machine.h"
+#include "replay/input_feed.h"
+#include "replay/snapshot.h"
+#include "replay/trace_recorder.h"
+
+namespace kjump {
+
+// Named values the user captured or set (a scenario's variables, the debugger's
+// convenience values).
+using Variables = std::map<std::string, std::string>;
+
+// How long (virtual ns) the guest's output must stay as it is before a tentative match
+// (one that ends at the very end of the output: `\d+` seeing "12", more digits may follow)
+// is taken.
+inline constexpr uint64_t kQuietTime = 1'000'000;
+
+struct SessionOptions {
+  std::optional<std::vector<InputEvent>> replay;   // feed these inputs instead of live ones
+  bool capture_trace = false;                      // keep every checkpoint record
+  std::optional<std::vector<TraceRecord>> golden;  // compare checkpoints with these as they are taken
+  uint64_t checkpoint_every = 0;                   // N > 0: also a checkpoint "every-N" at each multiple of N instructions
+};
+
+// What a driver is told while the session runs.
+class SessionObserver {
+ public:
+  virtual ~SessionObserver() = default;
+  virtual void guest_output(uint8_t) {}
+  // After every checkpoint (when the trace is active): its record, and the divergence from
+  // the golden trace if this checkpoint is the first that differs.
+  virtual void checkpoint_taken(const TraceRecord&, const Divergence*) {}
+};
+
+// What a waiting caller sees in the output so far (see Session::advance).
+enum class Seen { Nothing, Tentative, Done };
+
+struct AdvanceEnd {
+  enum class End { Done, Deadline, PoweredOff, Fault } end = End::Done;
+  std::string detail;  // PoweredOff: how; Fault: the fault report
+};
+
+class Session {
+ public:
+  explicit Session(SessionOptions options = {}, SessionObserver* observer = nullptr);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // ---- the machine ----
+  // Builds a new machine from `config` (powered off); the previous one, if any, must be off.
+  // Throws BootError / std::runtime_error naming the culprit.
+  void build(const MachineConfig& config);
+  bool has_machine() const { return m_ != nullptr; }
+  Machine& machine() { return *m_; }
+  const Machine& machine() const { return *m_; }
+  bool replaying() const { return feed_.has_value(); }
+
+  // ---- live input and power (checked against the recorded inputs when replaying: a
+  // mismatch throws ReplayDiverged) ----
+  void power_on();   // the expect cursor moves to the end of the output so far
+  void power_off();
+  void send(const std::string& bytes);
+
+  // ---- serial output and the expect cursor ----
+  const std::string& output() const { return m_->serial_output(); }
+  size_t cursor() const { return cursor_; }
+  void consume_to(size_t end) { cursor_ = end; }
+
+  // ---- running ----
+  // Runs the machine until `seen(accept_tentative)` says Done, `limit` passes (instructions
+  // or virtual time from now), `time_cap` virtual ns pass, or the guest powers off or
+  // faults. While running, `seen(false)` is asked after each guest output byte; the machine
+  // stops when it says Done, or when a Tentative result first appears, which is then
+  // accepted once kQuietTime has passed (or at the deadline). `seen` may be null (a wait).
+  AdvanceEnd advance(const Duration& limit, const std::function<Seen(bool accept_tentative)>& seen,
+                     uint64_t time_cap = kNever);
+  // Guest instructions and virtual time that passed while this session ran (all machines,
+  // all restores).
+  uint64_t instructions_run() const { return instructions_; }
+  uint64_t virtual_ns_run() const { return virtual_ns_; }
+
+  // ---- checkpoints ----
+  // Records a checkpoint (when the trace is active) and compares it with the golden trace;
+  // returns the divergence if this is the first checkpoint that differs.
+  std::optional<Divergence> checkpoint(const std::string& name);
+  // At the end: the run must have exactly the golden trace's checkpoints.
+  std::optional<Divergence> finish_trace() const { return trace_.finish(); }
+  const std::vector<TraceRecord>& trace() const { return trace_.records(); }
+  bool trace_active() const { return trace_.active(); }
+
+  // ---- named snapshots (in memory; files through write/read) ----
+  struct NamedSnapshot {
+    Snapshot snap;
+    size_t cursor = 0;  // the expect cursor when taken
+  };
+  void save_snapshot(const std::string& name);
+  // Puts the machine, its output, its input log and the expect cursor back as they were.
+  // Throws std::out_of_range for an unknown name, StateError for a snapshot of another
+  // configuration.
+  void restore_snapshot(const std::string& name);
+  void write_snapshot(const std::string& name, const std::string& path) const;
+  void read_snapshot(const std::string& name, const std::string& path);
+  const NamedSnapshot* find_snapshot(const std::string& name) const;
+
+  // ---- values ----
+  Variables& variables() { return vars_; }
+  const Variables& variables() const { return vars_; }
+
+ private:
+  void run_slice(uint64_t limit, RunResult& r);
+  void on_guest_output(uint8_t c);
+  void check_live(InputKind kind, const std::string& bytes) const;
+
+  SessionOptions opt_;
+  SessionObserver* observer_;
+  std::unique_ptr<Machine> m_;
+  std::optional<InputFeed> feed_;
+  TraceRecorder trace_;
+  SnapshotStore store_;
+  std::map<std::string, NamedSnapshot> snapshots_;
+  Variables vars_;
+  size_t cursor_ = 0;
+  uint64_t instructions_ = 0, virtual_ns_ = 0;
+
+  // The wait in progress (advance()): asked after each guest output byte.
+  const std::function<Seen(bool)>* waiting_ = nullptr;
+  bool tentative_armed_ = false;  // advance() already counts quiet time
+  std::optional<std::string> periodic_divergence_;  // a periodic checkpoint diverged: stop
+};
+
+}  // namespace kjump
