@@ -1,3 +1,5 @@
+// size: 995 lines, seven jobs; split by job (delivery, block counting, CPU model, CPU state, watches) under the
+// engine issue, together with the hook management that made the first split crash (docs/unicorn-fast-paths.md).
 #include "emu/engine.h"
 
 #include <spdlog/spdlog.h>
@@ -222,7 +224,7 @@ unsigned Engine::cpl() const { return hflags() & kHflagCplMask; }
 
 void Engine::set_cpl(unsigned cpl) {
   // Unicorn checks segment loads against the current privilege level and offers no way to
-  // change CPL; QEMU keeps CPL in hflags, so patch it in the context blob (unicorn-reference §c).
+  // change CPL; QEMU keeps CPL in hflags, so patch it in the context blob (docs/unicorn-reference.md §c).
   uc_context_save(uc_, ctx_);
   auto* p = reinterpret_cast<uint8_t*>(ctx_) + layout_.hflags;
   uint32_t h = u32_at(p);
@@ -493,7 +495,7 @@ void Engine::add_breakpoint(uint32_t addr) {
   uc_hook_add(uc_, &h, UC_HOOK_CODE, reinterpret_cast<void*>(&Engine::hook_breakpoint), this, addr, addr);
   bp_hooks_[addr] = h;
   breakpoints_.push_back(addr);
-  // Blocks translated before the hook existed would not call it (unicorn-reference §a).
+  // Blocks translated before the hook existed would not call it (docs/unicorn-reference.md §a).
   uc_ctl_flush_tb(uc_);
 }
 

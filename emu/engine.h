@@ -6,7 +6,7 @@
 // instructions are counted per translated block (block hook + icount) and corrected
 // whenever a block is cut short (fault, breakpoint, deadline). Devices schedule timers on
 // the event queue and the engine stops at exactly their deadline, using the hybrid method
-// measured in unicorn-reference.md §b: a block hook notices the deadline falls inside the
+// measured in docs/unicorn-reference.md §b: a block hook notices the deadline falls inside the
 // next block, and a code hook bounded to that block stops at the exact instruction.
 //
 // Unicorn delivers no exceptions or interrupts itself; deliver() below does it as an i386

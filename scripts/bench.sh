@@ -35,7 +35,7 @@ if [ $have_qemu = 1 ]; then
   for cfg in "icount:-icount shift=0,sleep=off" "tcg:"; do
     name="${cfg%%:*}"; flags="${cfg#*:}"
     # Boot + exit cost of QEMU itself (BIOS, option ROM) is measured with a 1-iteration image
-    # and subtracted, as in pc-devices-reference.md §10.2.
+    # and subtracted, as in docs/pc-devices-reference.md §10.2.
     full=$(for i in 1 2 3; do qemu_time "$LOOP" $flags; done | median3)
     base=$(for i in 1 2 3; do qemu_time "$LOOP1" $flags; done | median3)
     net=$(echo "$full - $base" | bc -l)

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The layering rule of ARCHITECTURE.md, checked: every `#include "DIR/..."` of a kjump folder
-# must point at a layer the including folder may use (down the spine, never up or sideways).
-# Prints one line per offending include and exits 1; silent and 0 when the house is in order.
+# The house rules of ARCHITECTURE.md, checked:
+#  - layering: every `#include "DIR/..."` of a kjump folder must point at a layer the including
+#    folder may use (down the spine, never up or sideways);
+#  - size: no host source file over 500 lines unless one of its first 5 lines says why
+#    ("// size: ...").
+# Prints one line per offence and exits 1; silent and 0 when the house is in order.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -40,4 +43,13 @@ while IFS= read -r -d '' f; do
   done < <(grep -n -o -E '^[[:space:]]*#[[:space:]]*include[[:space:]]+"[^"]+"' "$f" |
            sed -E 's/^([0-9]+):.*"([^"]+)"/\1:\2/')
 done < <(git ls-files -z --cached --others --exclude-standard -- '*.h' '*.hpp' '*.cpp' '*.c' '*.S')
+# Host sources only: the guest is a different program with its own shape.
+while IFS= read -r -d '' f; do
+  [[ "$f" == guest/* ]] && continue
+  lines=$(wc -l < "$f")
+  if [ "$lines" -gt 500 ] && ! head -n 5 "$f" | grep -q "size:"; then
+    echo "$f: $lines lines: split it by job, or say why not in a '// size:' line at its top (see ARCHITECTURE.md)"
+    bad=1
+  fi
+done < <(git ls-files -z --cached --others --exclude-standard -- '*.h' '*.cpp')
 exit $bad

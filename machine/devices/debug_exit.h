@@ -1,6 +1,6 @@
 // isa-debug-exit (`-device isa-debug-exit,iobase=0xf4,iosize=0x04`): any write ends the
 // run with host status ((value << 1) | 1) & 0xFF, from inside the OUT instruction, as
-// QEMU 7.2 does (pc-devices-reference.md §6). Reads return 0. No state.
+// QEMU 7.2 does (docs/pc-devices-reference.md §6). Reads return 0. No state.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// QEMU's fw_cfg interface on x86 (pc-devices-reference.md §5): selector 0x510 (16-bit
+// QEMU's fw_cfg interface on x86 (docs/pc-devices-reference.md §5): selector 0x510 (16-bit
 // writes), data 0x511 (8-bit reads) and the big-endian DMA register at 0x514-0x51B.
 //
 // Item contents are configuration, set up by the machine before the guest runs; only the

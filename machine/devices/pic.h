@@ -1,5 +1,5 @@
 // The PC's cascaded 8259A pair (master 0x20/0x21, slave 0xA0/0xA1) plus the PIIX ELCR
-// (0x4D0/0x4D1), modelled on QEMU 7.2's i8259: see pc-devices-reference.md §2.
+// (0x4D0/0x4D1), modelled on QEMU 7.2's i8259: see docs/pc-devices-reference.md §2.
 //
 // It is both the IrqSink that devices drive (lines 0..15; 8..15 reach the master through
 // its IR2 input) and the InterruptController the CPU asks for INTR and INTA.

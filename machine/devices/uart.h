@@ -1,5 +1,5 @@
 // 16550A UART on COM1 (0x3F8-0x3FF, IRQ4) with QEMU 7.2's serial.c semantics
-// (pc-devices-reference.md §1.4): synchronous transmit, level-computed IRQ not gated by
+// (docs/pc-devices-reference.md §1.4): synchronous transmit, level-computed IRQ not gated by
 // OUT2, 16-byte FIFOs with trigger levels, a character timeout of 4 character times of
 // virtual time, loopback, and QEMU's receive flow control (host input waits in a queue
 // until the UART has room for it, so nothing is lost to overruns).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Differential test: the same guest kernel, command line, fw_cfg files, disk image and serial
-# input on kjump and on qemu-system-i386 (the reference, flags of pc-devices-reference.md
+# input on kjump and on qemu-system-i386 (the reference, flags of docs/pc-devices-reference.md
 # §9.5) must give byte-identical serial transcripts and the same exit status.
 #   usage: differential.sh KJUMP KERNEL.elf
 # Exit 0 = identical, 1 = a difference (diff printed), 77 = QEMU missing (ctest: skipped).

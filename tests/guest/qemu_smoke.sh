@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Boots the kjump guest kernel on QEMU (the reference machine) with piped shell commands and
-# checks the transcripts against the numbers in shared/docs/pc-devices-reference.md.
+# checks the transcripts against the numbers in docs/pc-devices-reference.md.
 #   usage: qemu_smoke.sh path/to/kernel.elf
 # Exit 0 = all checks passed, 1 = a check failed, 77 = QEMU not installed (ctest: skipped).
 set -u
@@ -15,7 +15,7 @@ FAILS=0
 CHECKS=0
 
 # run NAME TIMEOUT QEMU-ARGS... < input : transcript (CR stripped) in $WORK/NAME.txt, status in
-# $WORK/NAME.rc. Deterministic settings from §9.5 of the reference.
+# $WORK/NAME.rc. Deterministic settings from §9.5 of docs/pc-devices-reference.md.
 run() {
   local name="$1" limit="$2"
   shift 2
@@ -92,7 +92,7 @@ poweroff
 expect_status main 33
 expect_line main "kjump guest kernel (i386, multiboot)"
 expect_line main "cmdline: console=ttyS0 quiet"
-# QEMU 7.2 + SeaBIOS with -m 128 (reference §8.2).
+# QEMU 7.2 + SeaBIOS with -m 128 (docs/pc-devices-reference.md §8.2).
 expect_line main "memory: lower 639 KiB, upper 129920 KiB"
 expect_line main "e820: [mem 0x0000000000000000-0x000000000009fbff] usable"
 expect_line main "e820: [mem 0x0000000000100000-0x0000000007fdffff] usable"

@@ -5,7 +5,7 @@
 
 using namespace kjump;
 
-TEST_CASE("boot e820: the map QEMU+SeaBIOS give a 128 MiB pc (pc-devices-reference §8.2)") {
+TEST_CASE("boot e820: the map QEMU+SeaBIOS give a 128 MiB pc (docs/pc-devices-reference.md §8.2)") {
   std::vector<E820Entry> expected = {
       {0x0, 0x9FC00, E820Type::Ram},
       {0x9FC00, 0x400, E820Type::Reserved},
