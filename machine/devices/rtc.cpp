@@ -1,8 +1,7 @@
 #include "machine/devices/rtc.h"
 
-#include <cstdio>
-#include <stdexcept>
-
+#include "base/calendar.h"
+#include "base/muldiv.h"
 #include "machine/bus.h"
 #include "machine/devices/byte_ports.h"
 
@@ -21,78 +20,9 @@ constexpr uint8_t kRegAUip = 0x80;
 constexpr uint8_t kRegBSet = 0x80, kRegBPie = 0x40, kRegBAie = 0x20, kRegBUie = 0x10,
                   kRegBDm = 0x04, kRegB24h = 0x02;
 constexpr uint8_t kRegCIrqf = 0x80, kRegCPf = 0x40, kRegCAf = 0x20, kRegCUf = 0x10, kRegCMask = 0x70;
-
-uint64_t muldiv64(uint64_t a, uint64_t b, uint64_t c) { return uint64_t((unsigned __int128)a * b / c); }
-
-int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-int64_t floor_mod(int64_t a, int64_t b) { return a - floor_div(a, b) * b; }
-
-// QEMU's mktimegm: tolerant of out-of-range fields, which is what a guest writing odd
-// values into the time registers gets on QEMU too.
-int64_t mktimegm(int year, int mon /*1..12*/, int mday, int hour, int min, int sec) {
-  int64_t y = year, m = mon, d = mday;
-  if (m < 3) {
-    m += 12;
-    y--;
-  }
-  int64_t t = 86400LL * (d + (153 * m - 457) / 5 + 365 * y + y / 4 - y / 100 + y / 400 - 719469);
-  return t + 3600LL * hour + 60LL * min + sec;
-}
-
-// Days since 1970-01-01 to a civil date (H. Hinnant's algorithm).
-void civil_from_days(int64_t z, int& year, int& month, int& day) {
-  z += 719468;
-  int64_t era = floor_div(z, 146097);
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t y = yoe + era * 400;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  day = int(doy - (153 * mp + 2) / 5 + 1);
-  month = int(mp < 10 ? mp + 3 : mp - 9);
-  year = int(y + (month <= 2));
-}
 }  // namespace
 
-RtcDateTime RtcDateTime::parse(std::string_view text) {
-  RtcDateTime t;
-  std::string s(text);
-  int n = 0;
-  char tail = 0;
-  bool ok = false;
-  if (s.size() == 19 && std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &t.year, &t.month, &t.day, &t.hour,
-                                    &t.minute, &t.second, &n) == 6 && n == 19) {
-    ok = true;
-  } else if (s.size() == 10 && std::sscanf(s.c_str(), "%4d-%2d-%2d%n%c", &t.year, &t.month, &t.day, &n, &tail) == 3 &&
-             n == 10) {
-    t.hour = t.minute = t.second = 0;
-    ok = true;
-  }
-  ok = ok && t.month >= 1 && t.month <= 12 && t.day >= 1 && t.day <= 31 && t.hour <= 23 && t.minute <= 59 &&
-       t.second <= 59 && t.hour >= 0 && t.minute >= 0 && t.second >= 0;
-  if (ok) {
-    RtcCalendar c = rtc_calendar_from_unix(t.to_unix_seconds());
-    ok = c.day == t.day;  // rejects 2021-02-30 and friends
-  }
-  if (!ok) throw std::invalid_argument("rtc base: '" + s + "' is not YYYY-MM-DD[THH:MM:SS]");
-  return t;
-}
-
-int64_t RtcDateTime::to_unix_seconds() const { return mktimegm(year, month, day, hour, minute, second); }
-
-RtcCalendar rtc_calendar_from_unix(int64_t unix_seconds) {
-  RtcCalendar c{};
-  int64_t days = floor_div(unix_seconds, 86400);
-  int64_t sod = unix_seconds - days * 86400;
-  civil_from_days(days, c.year, c.month, c.day);
-  c.hour = int(sod / 3600);
-  c.minute = int(sod / 60 % 60);
-  c.second = int(sod % 60);
-  c.wday = int(floor_mod(days + 4, 7));  // 1970-01-01 was a Thursday
-  return c;
-}
-
-CmosRtc::CmosRtc(const Clock& clock, EventQueue& queue, IrqLine irq8, uint64_t ram_bytes, RtcDateTime epoch)
+CmosRtc::CmosRtc(const Clock& clock, EventQueue& queue, IrqLine irq8, uint64_t ram_bytes, CivilTime epoch)
     : Device("rtc"),
       clock_(clock),
       irq_(irq8),
@@ -190,7 +120,8 @@ int CmosRtc::from_bcd(int a) const {
   return (cmos_[kRegB] & kRegBDm) ? a : ((a >> 4) * 10) + (a & 0x0F);
 }
 
-void CmosRtc::set_cmos_time(const RtcCalendar& tm) {
+void CmosRtc::set_cmos_time(int64_t unix_seconds) {
+  CivilTime tm = CivilTime::from_unix_seconds(unix_seconds);
   cmos_[kSeconds] = uint8_t(to_bcd(tm.second));
   cmos_[kMinutes] = uint8_t(to_bcd(tm.minute));
   if (cmos_[kRegB] & kRegB24h) {
@@ -200,7 +131,7 @@ void CmosRtc::set_cmos_time(const RtcCalendar& tm) {
     cmos_[kHours] = uint8_t(to_bcd(h));
     if (tm.hour >= 12) cmos_[kHours] |= 0x80;
   }
-  cmos_[kDayOfWeek] = uint8_t(to_bcd(tm.wday + 1));
+  cmos_[kDayOfWeek] = uint8_t(to_bcd(tm.weekday() + 1));
   cmos_[kDayOfMonth] = uint8_t(to_bcd(tm.day));
   cmos_[kMonth] = uint8_t(to_bcd(tm.month));
   // base_year is 0 on the pc machine: the century byte holds the real century.
@@ -210,7 +141,7 @@ void CmosRtc::set_cmos_time(const RtcCalendar& tm) {
 
 void CmosRtc::update_time() {
   int64_t guest_sec = floor_div(guest_rtc_ns(), kNsPerSecond);
-  if (!(cmos_[kRegB] & kRegBSet)) set_cmos_time(rtc_calendar_from_unix(guest_sec));
+  if (!(cmos_[kRegB] & kRegBSet)) set_cmos_time(guest_sec);
 }
 
 void CmosRtc::set_time() {
