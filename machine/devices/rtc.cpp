@@ -1,25 +1,43 @@
+// The MC146818 itself, after QEMU's hw/rtc/mc146818rtc.c: the clock bytes follow
+// epoch + virtual time, the update cycle (UIP, UF, the alarm) and the periodic interrupt run
+// on Timers, and a guest write re-bases the clock. Calendar arithmetic comes from
+// base/calendar.h, register names from rtc_regs.h.
 #include "machine/devices/rtc.h"
 
 #include "base/calendar.h"
 #include "base/muldiv.h"
 #include "machine/bus.h"
 #include "machine/devices/byte_ports.h"
+#include "machine/devices/rtc_regs.h"
 
 namespace kjump {
+
+using namespace mc146818;
 
 namespace {
 constexpr int64_t kNsPerSecond = 1000000000LL;
 constexpr uint32_t kRtcClockRate = 32768;
 constexpr int64_t kUipHoldLength = 8 * kNsPerSecond / 32768;  // 244140 ns
 
-// CMOS indices and register bits.
-constexpr uint8_t kSeconds = 0x00, kSecondsAlarm = 0x01, kMinutes = 0x02, kMinutesAlarm = 0x03, kHours = 0x04,
-                  kHoursAlarm = 0x05, kDayOfWeek = 0x06, kDayOfMonth = 0x07, kMonth = 0x08, kYear = 0x09,
-                  kRegA = 0x0A, kRegB = 0x0B, kRegC = 0x0C, kRegD = 0x0D, kCentury = 0x32, kPs2Century = 0x37;
-constexpr uint8_t kRegAUip = 0x80;
-constexpr uint8_t kRegBSet = 0x80, kRegBPie = 0x40, kRegBAie = 0x20, kRegBUie = 0x10,
-                  kRegBDm = 0x04, kRegB24h = 0x02;
-constexpr uint8_t kRegCIrqf = 0x80, kRegCPf = 0x40, kRegCAf = 0x20, kRegCUf = 0x10, kRegCMask = 0x70;
+// The date and time bytes: reading one first brings it up to date, writing one re-bases the
+// clock (QEMU's case list, shared by cmos_ioport_read and cmos_ioport_write). Selecting the
+// PS/2 century alias moves the index to the century byte for good, as QEMU does.
+bool select_clock_byte(uint8_t& index) {
+  if (index == kPs2Century) index = kCentury;
+  switch (index) {
+    case kCentury:
+    case kSeconds:
+    case kMinutes:
+    case kHours:
+    case kDayOfWeek:
+    case kDayOfMonth:
+    case kMonth:
+    case kYear:
+      return true;
+    default:
+      return false;
+  }
+}
 }  // namespace
 
 CmosRtc::CmosRtc(const Clock& clock, EventQueue& queue, IrqLine irq8, uint64_t ram_bytes, CivilTime epoch)
@@ -58,33 +76,6 @@ void CmosRtc::reset() {
   irq_.lower();
 }
 
-// pc_cmos_init with one CPU, the default floppy controller and boot order "cad".
-void CmosRtc::fill_config_bytes() {
-  constexpr uint64_t KiB = 1024, MiB = 1024 * KiB;
-  uint64_t below_4g = ram_bytes_ >= 0xE0000000ull ? 0xC0000000ull : ram_bytes_;
-  uint64_t above_4g = ram_bytes_ - below_4g;
-  uint64_t val = below_4g / KiB < 640 ? below_4g / KiB : 640;
-  cmos_[0x15] = uint8_t(val);
-  cmos_[0x16] = uint8_t(val >> 8);
-  val = below_4g > 1 * MiB ? (below_4g - 1 * MiB) / KiB : 0;
-  if (val > 65535) val = 65535;
-  cmos_[0x17] = cmos_[0x30] = uint8_t(val);
-  cmos_[0x18] = cmos_[0x31] = uint8_t(val >> 8);
-  val = below_4g > 16 * MiB ? (below_4g - 16 * MiB) / (64 * KiB) : 0;
-  if (val > 65535) val = 65535;
-  cmos_[0x34] = uint8_t(val);
-  cmos_[0x35] = uint8_t(val >> 8);
-  val = above_4g / 65536;
-  cmos_[0x5B] = uint8_t(val);
-  cmos_[0x5C] = uint8_t(val >> 8);
-  cmos_[0x5D] = uint8_t(val >> 16);
-  cmos_[0x5F] = 0;     // CPUs - 1
-  cmos_[0x10] = 0x50;  // fd0: 2.88 MB "auto" drive with no media, as QEMU reports it
-  cmos_[0x14] = 0x07;  // equipment: one floppy, FPU, PS/2 mouse
-  cmos_[0x3D] = 0x12;  // boot order: hard disk, then floppy ...
-  cmos_[0x38] = 0x30;  // ... then CD-ROM; floppy boot-signature check on
-}
-
 void CmosRtc::declare_state(StateDecl& d) {
   d.field("cmos", cmos_);
   d.field("index", index_);
@@ -116,7 +107,7 @@ bool CmosRtc::running() const { return !(cmos_[kRegB] & kRegBSet) && (cmos_[kReg
 int CmosRtc::to_bcd(int a) const { return (cmos_[kRegB] & kRegBDm) ? a : ((a / 10) << 4) | (a % 10); }
 
 int CmosRtc::from_bcd(int a) const {
-  if ((a & 0xC0) == 0xC0) return -1;  // "don't care" (alarm wildcards)
+  if ((a & kAlarmDontCare) == kAlarmDontCare) return -1;  // alarm wildcard
   return (cmos_[kRegB] & kRegBDm) ? a : ((a >> 4) * 10) + (a & 0x0F);
 }
 
@@ -322,20 +313,11 @@ bool CmosRtc::update_in_progress() {
 
 uint8_t CmosRtc::read_byte(uint16_t port) {
   if (port != kBase + 1) return 0xFF;  // the index port reads 0xFF
+  if (select_clock_byte(index_)) {
+    if (running()) update_time();
+    return cmos_[index_];
+  }
   switch (index_) {
-    case kPs2Century:
-      index_ = kCentury;
-      [[fallthrough]];
-    case kCentury:
-    case kSeconds:
-    case kMinutes:
-    case kHours:
-    case kDayOfWeek:
-    case kDayOfMonth:
-    case kMonth:
-    case kYear:
-      if (running()) update_time();
-      return cmos_[index_];
     case kRegA: {
       uint8_t ret = cmos_[kRegA];
       if (update_in_progress()) ret |= kRegAUip;
@@ -359,29 +341,20 @@ void CmosRtc::write_byte(uint16_t port, uint8_t data) {
     return;
   }
   if (port != kBase + 1) return;
+  if (select_clock_byte(index_)) {
+    cmos_[index_] = data;
+    if (running()) {  // in SET mode the clock restarts only when SET is cleared
+      set_time();
+      check_update_timer();
+    }
+    return;
+  }
   switch (index_) {
     case kSecondsAlarm:
     case kMinutesAlarm:
     case kHoursAlarm:
       cmos_[index_] = data;
       check_update_timer();
-      break;
-    case kPs2Century:
-      index_ = kCentury;
-      [[fallthrough]];
-    case kCentury:
-    case kSeconds:
-    case kMinutes:
-    case kHours:
-    case kDayOfWeek:
-    case kDayOfMonth:
-    case kMonth:
-    case kYear:
-      cmos_[index_] = data;
-      if (running()) {  // in SET mode the clock restarts only when SET is cleared
-        set_time();
-        check_update_timer();
-      }
       break;
     case kRegA: {
       bool update_periodic = (cmos_[kRegA] ^ data) & 0x0F;

@@ -2,7 +2,8 @@
 // `-rtc base=<epoch>,clock=vm` (pc-devices-reference.md §4): the time is the fixed epoch
 // plus elapsed virtual time, so it is identical in every run. Periodic and update-ended /
 // alarm interrupts run on Timers. The date arithmetic is base/calendar.h (integer code, no
-// host time function).
+// host time function); the register names are rtc_regs.h; the PC's configuration bytes
+// (QEMU's pc_cmos_init, board code rather than the chip) are filled in rtc_pc_cmos.cpp.
 #pragma once
 
 #include <cstdint>
