@@ -1,27 +1,25 @@
+// The channel as the guest's port accesses see it, after QEMU's hw/ide/core.c and
+// ioport.c: the task-file registers both devices latch, the device control register (nIEN,
+// SRST, HOB), the PIO data window and the sector transfers behind it, the port decode, and
+// the declared state. What a command does is in ide_commands.cpp.
 #include "machine/devices/ide.h"
 
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <string>
 
+#include "base/hex.h"
 #include "machine/bus.h"
+#include "machine/devices/ide_internal.h"
 
 namespace kjump {
+
+using namespace ide_detail;
 
 namespace {
 constexpr uint8_t kDevLba = 0x40, kDevSelect = 0x10, kDevAlwaysOn = 0xA0, kDevHs = 0x0F;
 constexpr uint8_t kCtrlDisableIrq = 0x02, kCtrlReset = 0x04, kCtrlHob = 0x80;
-constexpr uint32_t kSector = Disk::kSectorSize;
-
-void put_le16(std::vector<uint8_t>& b, int word, uint32_t v) {
-  b[size_t(word) * 2] = uint8_t(v);
-  b[size_t(word) * 2 + 1] = uint8_t(v >> 8);
-}
-
-// ATA strings: space padded, two characters per word, first character in the high byte.
-void put_padded(std::vector<uint8_t>& b, int word, const std::string& s, int len) {
-  for (int i = 0; i < len; ++i) b[size_t(word) * 2 + size_t(i ^ 1)] = uint8_t(i < int(s.size()) ? s[size_t(i)] : ' ');
-}
 }  // namespace
 
 IdeController::IdeController(Disk* master, IrqLine irq14) : Device("ide"), irq_(irq14) {
@@ -42,36 +40,6 @@ IdeController::IdeController(Disk* master, IrqLine irq14) : Device("ide"), irq_(
 void IdeController::map(Bus& bus) {
   bus.map_io(kCommandBase, kCommandCount, this, "ide");
   bus.map_io(kControlPort, 1, this, "ide-ctrl");
-}
-
-// QEMU's hd_geometry_guess: trust an MBR partition that ends on a cylinder boundary with at
-// most 16 heads, otherwise use 16 heads x 63 sectors and as many cylinders as fit.
-void IdeController::guess_geometry(Drive& d) {
-  uint64_t nb = d.disk->sector_count();
-  std::vector<uint8_t> mbr(kSector);
-  d.disk->read(0, 1, mbr.data());
-  if (mbr[510] == 0x55 && mbr[511] == 0xAA) {
-    for (int i = 0; i < 4; ++i) {
-      const uint8_t* p = mbr.data() + 0x1BE + 16 * i;
-      uint32_t nr_sects = uint32_t(p[12]) | uint32_t(p[13]) << 8 | uint32_t(p[14]) << 16 | uint32_t(p[15]) << 24;
-      if (!nr_sects || !p[5]) continue;
-      uint32_t heads = p[5] + 1u, secs = p[6] & 63u;
-      if (secs == 0) continue;
-      uint64_t cyls = nb / (heads * secs);
-      if (cyls < 1 || cyls > 16383) continue;
-      if (heads > 16) break;  // LBA-translated layout: fall back to the standard geometry
-      d.cylinders = uint32_t(cyls);
-      d.heads = heads;
-      d.sectors = secs;
-      return;
-    }
-  }
-  uint64_t cyls = nb / (16 * 63);
-  if (cyls > 16383) cyls = 16383;
-  if (cyls < 2) cyls = 2;
-  d.cylinders = uint32_t(cyls);
-  d.heads = 16;
-  d.sectors = 63;
 }
 
 void IdeController::reset() {
@@ -158,18 +126,12 @@ void IdeController::post_load() {
 }
 
 void IdeController::audit_quiesce(std::vector<std::string>& findings) const {
-  char buf[96];
   for (const Drive& s : ifs_) {
     if (!s.disk) continue;
-    const char* who = s.unit ? "slave" : "master";
-    if (s.status & (kBusy | kDrq)) {
-      std::snprintf(buf, sizeof buf, "ide: %s busy or mid-transfer (status 0x%02x)", who, s.status);
-      findings.push_back(buf);
-    }
-    if (s.disk->dirty_sectors()) {
-      std::snprintf(buf, sizeof buf, "ide: %s has %zu written sectors not yet flushed", who, s.disk->dirty_sectors());
-      findings.push_back(buf);
-    }
+    std::string who = s.unit ? "ide: slave" : "ide: master";
+    if (s.status & (kBusy | kDrq)) findings.push_back(who + " busy or mid-transfer (status " + hex(s.status, 2) + ")");
+    if (size_t dirty = s.disk->dirty_sectors())
+      findings.push_back(who + " has " + std::to_string(dirty) + " written sectors not yet flushed");
   }
   if (irq_level_ && !(cmd_ & kCtrlDisableIrq)) findings.push_back("ide: IRQ14 pending (status not read, nIEN=0)");
 }
@@ -330,303 +292,6 @@ void IdeController::sector_write(Drive& d) {
     transfer_start(d, n1 * kSector, kEndSectorWrite);
   }
   set_irq();
-}
-
-void IdeController::inject_stuck_flush(const Clock& clock, EventQueue& queue, uint64_t busy_ns) {
-  fault_clock_ = &clock;
-  stuck_ns_ = busy_ns;
-  stuck_timer_ = std::make_unique<Timer>(queue, "ide.stuck_flush", [this] { finish_stuck_flush(); });
-}
-
-void IdeController::finish_stuck_flush() {
-  Drive& d = active();
-  if (d.status & kBusy) flush_cache(d);
-}
-
-void IdeController::flush_cache(Drive& d) {
-  if (d.disk) {
-    try {
-      d.disk->commit();
-    } catch (const std::exception&) {
-      abort_command(d);  // werror=report for anything but ENOSPC; we do not stop the VM
-      set_irq();
-      return;
-    }
-  }
-  d.status = kReady | kSeek;
-  set_irq();
-}
-
-void IdeController::build_identify(Drive& d) {
-  std::vector<uint8_t>& p = d.identify;
-  if (!d.identify_set) {
-    std::fill(p.begin(), p.end(), 0);
-    uint64_t nb = d.disk->sector_count();
-    put_le16(p, 0, 0x0040);
-    put_le16(p, 1, d.cylinders);
-    put_le16(p, 3, d.heads);
-    put_le16(p, 4, 512 * d.sectors);
-    put_le16(p, 5, 512);
-    put_le16(p, 6, d.sectors);
-    put_padded(p, 10, d.serial, 20);
-    put_le16(p, 20, 3);
-    put_le16(p, 21, 512);
-    put_le16(p, 22, 4);
-    put_padded(p, 23, "2.5+", 8);
-    put_padded(p, 27, "QEMU HARDDISK", 40);
-    put_le16(p, 47, 0x8000 | kMaxMultSectors);
-    put_le16(p, 48, 1);
-    put_le16(p, 49, (1 << 11) | (1 << 9) | (1 << 8));
-    put_le16(p, 51, 0x200);
-    put_le16(p, 52, 0x200);
-    put_le16(p, 53, 1 | (1 << 1) | (1 << 2));
-    put_le16(p, 54, d.cylinders);
-    put_le16(p, 55, d.heads);
-    put_le16(p, 56, d.sectors);
-    uint32_t oldsize = d.cylinders * d.heads * d.sectors;
-    put_le16(p, 57, oldsize);
-    put_le16(p, 58, oldsize >> 16);
-    if (d.mult_sectors) put_le16(p, 59, 0x100 | d.mult_sectors);
-    put_le16(p, 62, 0x07);
-    put_le16(p, 63, 0x07);
-    put_le16(p, 64, 0x03);
-    put_le16(p, 65, 120);
-    put_le16(p, 66, 120);
-    put_le16(p, 67, 120);
-    put_le16(p, 68, 120);
-    put_le16(p, 69, 1 << 14);  // IDE disks get discard_granularity 512 by default
-    put_le16(p, 80, 0xF0);
-    put_le16(p, 81, 0x16);
-    put_le16(p, 82, (1 << 14) | (1 << 5) | 1);
-    put_le16(p, 83, (1 << 14) | (1 << 13) | (1 << 12) | (1 << 10));
-    put_le16(p, 84, 1 << 14);
-    put_le16(p, 85, (1 << 14) | (1 << 5) | 1);  // write cache enabled (cache=writeback)
-    put_le16(p, 86, (1 << 13) | (1 << 12) | (1 << 10));
-    put_le16(p, 87, 1 << 14);
-    put_le16(p, 88, 0x3F | (1 << 13));
-    put_le16(p, 93, 1 | (1 << 14) | 0x2000);
-    put_le16(p, 106, 0x6000);  // 512-byte physical sectors
-    put_le16(p, 169, 1);
-    put_le16(p, 217, 0);  // rotation rate not reported
-    uint64_t lba28 = nb >= (1u << 28) ? (1u << 28) - 1 : nb;
-    put_le16(p, 60, uint32_t(lba28));
-    put_le16(p, 61, uint32_t(lba28 >> 16));
-    put_le16(p, 100, uint32_t(nb));
-    put_le16(p, 101, uint32_t(nb >> 16));
-    put_le16(p, 102, uint32_t(nb >> 32));
-    put_le16(p, 103, uint32_t(nb >> 48));
-    d.identify_set = 1;
-  }
-  std::memcpy(d.io_buffer.data(), p.data(), kSector);
-}
-
-void IdeController::exec_dev_diagnostic(Drive& d) {
-  set_signature(d);
-  d.status = kReady | kSeek;
-  d.error = 0x01;  // device 0 passed, device 1 passed or absent
-  set_irq();
-}
-
-// One entry of QEMU's ide_cmd_table for a hard disk. Returns true when the command is
-// complete (the caller then drops BSY and raises INTRQ); `permitted` false means the
-// opcode is not in the table for a disk.
-bool IdeController::run_command(Drive& d, uint8_t cmd, bool& set_dsc, bool& permitted) {
-  set_dsc = false;
-  permitted = true;
-  switch (cmd) {
-    case 0x10:  // RECALIBRATE
-      set_dsc = true;
-      return true;
-    case 0x20:  // READ SECTORS
-    case 0x21:  // READ SECTORS (no retry)
-    case 0x24:  // READ SECTORS EXT
-      if (!d.disk) {
-        abort_command(d);
-        return true;
-      }
-      lba48_transform(d, cmd == 0x24);
-      d.req_nb_sectors = 1;
-      sector_read(d);
-      return false;
-    case 0x29:  // READ MULTIPLE EXT
-    case 0xC4:  // READ MULTIPLE
-      if (!d.disk || !d.mult_sectors) {
-        abort_command(d);
-        return true;
-      }
-      lba48_transform(d, cmd == 0x29);
-      d.req_nb_sectors = d.mult_sectors;
-      sector_read(d);
-      return false;
-    case 0x30:  // WRITE SECTORS
-    case 0x31:  // WRITE SECTORS (no retry)
-    case 0x34:  // WRITE SECTORS EXT
-    case 0x3C:  // WRITE VERIFY
-      if (!d.disk) {
-        abort_command(d);
-        return true;
-      }
-      lba48_transform(d, cmd == 0x34);
-      d.req_nb_sectors = 1;
-      d.status = kSeek | kReady;
-      transfer_start(d, kSector, kEndSectorWrite);
-      return false;
-    case 0x39:  // WRITE MULTIPLE EXT
-    case 0xC5:  // WRITE MULTIPLE
-      if (!d.disk || !d.mult_sectors) {
-        abort_command(d);
-        return true;
-      }
-      lba48_transform(d, cmd == 0x39);
-      d.req_nb_sectors = d.mult_sectors;
-      d.status = kSeek | kReady;
-      transfer_start(d, (d.nsector < d.req_nb_sectors ? d.nsector : d.req_nb_sectors) * kSector, kEndSectorWrite);
-      return false;
-    case 0x27:  // READ NATIVE MAX ADDRESS EXT
-    case 0xF8:  // READ NATIVE MAX ADDRESS
-      set_dsc = true;
-      if (!d.disk) {
-        abort_command(d);
-        return true;
-      }
-      lba48_transform(d, cmd == 0x27);
-      set_sector(d, int64_t(d.disk->sector_count()) - 1);
-      return true;
-    case 0x40:  // READ VERIFY
-    case 0x41:
-    case 0x42:  // READ VERIFY EXT
-      set_dsc = true;
-      lba48_transform(d, cmd == 0x42);
-      return true;
-    case 0x70:  // SEEK
-      set_dsc = true;
-      return true;
-    case 0x90:  // EXECUTE DEVICE DIAGNOSTIC
-      exec_dev_diagnostic(d);
-      return false;
-    case 0x91:  // INITIALIZE DEVICE PARAMETERS
-      set_dsc = true;
-      if (!d.disk) abort_command(d);
-      return true;
-    case 0x94: case 0x95: case 0x96: case 0x97: case 0x99:  // standby/idle/sleep
-    case 0xE0: case 0xE1: case 0xE2: case 0xE3: case 0xE6:
-      return true;
-    case 0x98:  // CHECK POWER MODE
-    case 0xE5:
-      set_dsc = true;
-      d.nsector = 0xFF;  // active or idle
-      return true;
-    case 0xC6:  // SET MULTIPLE MODE
-      set_dsc = true;
-      if ((d.nsector & 0xFF) != 0 && ((d.nsector & 0xFF) > kMaxMultSectors || (d.nsector & (d.nsector - 1)) != 0))
-        abort_command(d);
-      else
-        d.mult_sectors = uint8_t(d.nsector & 0xFF);
-      return true;
-    case 0xE7:  // FLUSH CACHE
-    case 0xEA:  // FLUSH CACHE EXT
-      d.status |= kBusy;
-      if (stuck_timer_ && !stuck_used_) {
-        stuck_used_ = true;  // injected fault: stay busy, finish later
-        stuck_timer_->arm(fault_clock_->now() + stuck_ns_);
-        return false;
-      }
-      flush_cache(d);
-      return false;
-    case 0xEC:  // IDENTIFY DEVICE: data ready at once, no BSY phase
-      if (!d.disk) {
-        abort_command(d);
-        return true;
-      }
-      build_identify(d);
-      d.status = kReady | kSeek;
-      transfer_start(d, kSector, kEndStop);
-      set_irq();
-      return false;
-    case 0xEF:  // SET FEATURES
-      set_dsc = true;
-      if (!d.disk) {
-        abort_command(d);
-        return true;
-      }
-      switch (d.feature) {
-        case 0x02:  // write cache enable
-          put_le16(d.identify, 85, (1 << 14) | (1 << 5) | 1);
-          return true;
-        case 0x82:  // write cache disable: the cache is flushed first
-          put_le16(d.identify, 85, (1 << 14) | 1);
-          flush_cache(d);
-          return false;
-        case 0xCC: case 0x66: case 0xAA: case 0x55: case 0x05: case 0x85:
-        case 0x69: case 0x67: case 0x96: case 0x9A: case 0x42: case 0xC2:
-          return true;
-        case 0x03: {  // set transfer mode
-          uint32_t val = d.nsector & 0x07;
-          switch (d.nsector >> 3) {
-            case 0x00:
-            case 0x01:
-              put_le16(d.identify, 62, 0x07);
-              put_le16(d.identify, 63, 0x07);
-              put_le16(d.identify, 88, 0x3F);
-              return true;
-            case 0x02:
-              put_le16(d.identify, 62, 0x07 | (1 << (val + 8)));
-              put_le16(d.identify, 63, 0x07);
-              put_le16(d.identify, 88, 0x3F);
-              return true;
-            case 0x04:
-              put_le16(d.identify, 62, 0x07);
-              put_le16(d.identify, 63, 0x07 | (1 << (val + 8)));
-              put_le16(d.identify, 88, 0x3F);
-              return true;
-            case 0x08:
-              put_le16(d.identify, 62, 0x07);
-              put_le16(d.identify, 63, 0x07);
-              put_le16(d.identify, 88, 0x3F | (1 << (val + 8)));
-              return true;
-          }
-          break;
-        }
-      }
-      abort_command(d);
-      return true;
-    // In QEMU's table but needing the PIIX bus master (DMA), TRIM or SMART, none of which
-    // this model has: refuse them cleanly instead of hanging with BSY set.
-    case 0x06: case 0x25: case 0x35: case 0xC8: case 0xC9: case 0xCA: case 0xCB:
-      abort_command(d);
-      return true;
-    case 0xB0:
-      set_dsc = true;
-      abort_command(d);
-      return true;
-    default:
-      permitted = false;
-      return true;
-  }
-}
-
-void IdeController::exec_cmd(uint8_t val) {
-  Drive& d = active();
-  if (absent(d)) return;  // commands to a non-existent slave are ignored
-  if (d.status & (kBusy | kDrq)) return;  // only ATAPI DEVICE RESET is allowed now
-  // Probe the table first: a command not permitted for a disk aborts without side effects.
-  bool set_dsc = false, permitted = true;
-  uint8_t saved_status = d.status, saved_error = d.error;
-  d.status = kReady | kBusy;
-  d.error = 0;
-  bool complete = run_command(d, val, set_dsc, permitted);
-  if (!permitted) {
-    d.status = saved_status;
-    d.error = saved_error;
-    abort_command(d);
-    set_irq();
-    return;
-  }
-  if (complete) {
-    d.status &= ~kBusy;
-    if (set_dsc && !d.error) d.status |= kSeek;
-    set_irq();
-  }
 }
 
 void IdeController::software_reset() {

@@ -7,6 +7,10 @@
 // and its status and error registers read 0.
 //
 // Not modelled: bus-master DMA (READ/WRITE DMA and DSM abort), SMART (aborts), ATAPI.
+//
+// Split as QEMU splits hw/ide: ide.cpp holds the registers, the PIO transfer, the port
+// decode and the declared state; ide_commands.cpp the command table, the flush and the
+// diagnostic; ide_identify.cpp the IDENTIFY block and the CHS geometry guess.
 #pragma once
 
 #include <cstdint>
@@ -107,10 +111,33 @@ class IdeController : public Device, public PortIo {
   void sector_write(Drive& d);
   void flush_cache(Drive& d);
   void build_identify(Drive& d);
-  void exec_cmd(uint8_t val);
-  bool run_command(Drive& d, uint8_t cmd, bool& set_dsc, bool& permitted);
   void exec_dev_diagnostic(Drive& d);
   void software_reset();
+
+  // The command table (ide_commands.cpp), QEMU's ide_cmd_table: a handler returns true when
+  // the command is complete, and exec_cmd then drops BSY and raises INTRQ.
+  using CommandHandler = bool (IdeController::*)(Drive& d, uint8_t cmd);
+  enum CommandFlags : uint8_t { kSetDsc = 1, kNeedsDisk = 2 };
+  struct Command {
+    CommandHandler run = nullptr;  // null: not permitted for a hard disk
+    uint8_t flags = 0;             // CommandFlags
+  };
+  static const Command& command(uint8_t opcode);
+  void exec_cmd(uint8_t val);
+  bool cmd_nop(Drive& d, uint8_t cmd);
+  bool cmd_abort(Drive& d, uint8_t cmd);
+  bool cmd_read_pio(Drive& d, uint8_t cmd);
+  bool cmd_read_multiple(Drive& d, uint8_t cmd);
+  bool cmd_write_pio(Drive& d, uint8_t cmd);
+  bool cmd_write_multiple(Drive& d, uint8_t cmd);
+  bool cmd_read_native_max(Drive& d, uint8_t cmd);
+  bool cmd_verify(Drive& d, uint8_t cmd);
+  bool cmd_exec_dev_diagnostic(Drive& d, uint8_t cmd);
+  bool cmd_check_power_mode(Drive& d, uint8_t cmd);
+  bool cmd_set_multiple_mode(Drive& d, uint8_t cmd);
+  bool cmd_flush_cache(Drive& d, uint8_t cmd);
+  bool cmd_identify(Drive& d, uint8_t cmd);
+  bool cmd_set_features(Drive& d, uint8_t cmd);
 
   uint8_t read_register(int reg);
   void write_register(int reg, uint8_t val);

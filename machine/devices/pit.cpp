@@ -1,18 +1,12 @@
 #include "machine/devices/pit.h"
 
+#include "base/muldiv.h"
 #include "machine/bus.h"
 #include "machine/devices/byte_ports.h"
 
 namespace kjump {
 
-namespace {
 constexpr uint64_t kNsPerSecond = 1000000000ull;
-
-// QEMU's muldiv64: a * b / c with a 128-bit intermediate, rounded down.
-uint64_t muldiv64(uint64_t a, uint64_t b, uint64_t c) {
-  return uint64_t((unsigned __int128)a * b / c);
-}
-}  // namespace
 
 uint64_t Pit8254::ns_to_ticks(uint64_t ns) { return muldiv64(ns, kFrequencyHz, kNsPerSecond); }
 uint64_t Pit8254::ticks_to_ns(uint64_t ticks) { return muldiv64(ticks, kNsPerSecond, kFrequencyHz); }

@@ -1,98 +1,46 @@
+// The MC146818 itself, after QEMU's hw/rtc/mc146818rtc.c: the clock bytes follow
+// epoch + virtual time, the update cycle (UIP, UF, the alarm) and the periodic interrupt run
+// on Timers, and a guest write re-bases the clock. Calendar arithmetic comes from
+// base/calendar.h, register names from rtc_regs.h.
 #include "machine/devices/rtc.h"
 
-#include <cstdio>
-#include <stdexcept>
-
+#include "base/calendar.h"
+#include "base/muldiv.h"
 #include "machine/bus.h"
 #include "machine/devices/byte_ports.h"
+#include "machine/devices/rtc_regs.h"
 
 namespace kjump {
+
+using namespace mc146818;
 
 namespace {
 constexpr int64_t kNsPerSecond = 1000000000LL;
 constexpr uint32_t kRtcClockRate = 32768;
 constexpr int64_t kUipHoldLength = 8 * kNsPerSecond / 32768;  // 244140 ns
 
-// CMOS indices and register bits.
-constexpr uint8_t kSeconds = 0x00, kSecondsAlarm = 0x01, kMinutes = 0x02, kMinutesAlarm = 0x03, kHours = 0x04,
-                  kHoursAlarm = 0x05, kDayOfWeek = 0x06, kDayOfMonth = 0x07, kMonth = 0x08, kYear = 0x09,
-                  kRegA = 0x0A, kRegB = 0x0B, kRegC = 0x0C, kRegD = 0x0D, kCentury = 0x32, kPs2Century = 0x37;
-constexpr uint8_t kRegAUip = 0x80;
-constexpr uint8_t kRegBSet = 0x80, kRegBPie = 0x40, kRegBAie = 0x20, kRegBUie = 0x10,
-                  kRegBDm = 0x04, kRegB24h = 0x02;
-constexpr uint8_t kRegCIrqf = 0x80, kRegCPf = 0x40, kRegCAf = 0x20, kRegCUf = 0x10, kRegCMask = 0x70;
-
-uint64_t muldiv64(uint64_t a, uint64_t b, uint64_t c) { return uint64_t((unsigned __int128)a * b / c); }
-
-int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-int64_t floor_mod(int64_t a, int64_t b) { return a - floor_div(a, b) * b; }
-
-// QEMU's mktimegm: tolerant of out-of-range fields, which is what a guest writing odd
-// values into the time registers gets on QEMU too.
-int64_t mktimegm(int year, int mon /*1..12*/, int mday, int hour, int min, int sec) {
-  int64_t y = year, m = mon, d = mday;
-  if (m < 3) {
-    m += 12;
-    y--;
+// The date and time bytes: reading one first brings it up to date, writing one re-bases the
+// clock (QEMU's case list, shared by cmos_ioport_read and cmos_ioport_write). Selecting the
+// PS/2 century alias moves the index to the century byte for good, as QEMU does.
+bool select_clock_byte(uint8_t& index) {
+  if (index == kPs2Century) index = kCentury;
+  switch (index) {
+    case kCentury:
+    case kSeconds:
+    case kMinutes:
+    case kHours:
+    case kDayOfWeek:
+    case kDayOfMonth:
+    case kMonth:
+    case kYear:
+      return true;
+    default:
+      return false;
   }
-  int64_t t = 86400LL * (d + (153 * m - 457) / 5 + 365 * y + y / 4 - y / 100 + y / 400 - 719469);
-  return t + 3600LL * hour + 60LL * min + sec;
-}
-
-// Days since 1970-01-01 to a civil date (H. Hinnant's algorithm).
-void civil_from_days(int64_t z, int& year, int& month, int& day) {
-  z += 719468;
-  int64_t era = floor_div(z, 146097);
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t y = yoe + era * 400;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  day = int(doy - (153 * mp + 2) / 5 + 1);
-  month = int(mp < 10 ? mp + 3 : mp - 9);
-  year = int(y + (month <= 2));
 }
 }  // namespace
 
-RtcDateTime RtcDateTime::parse(std::string_view text) {
-  RtcDateTime t;
-  std::string s(text);
-  int n = 0;
-  char tail = 0;
-  bool ok = false;
-  if (s.size() == 19 && std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &t.year, &t.month, &t.day, &t.hour,
-                                    &t.minute, &t.second, &n) == 6 && n == 19) {
-    ok = true;
-  } else if (s.size() == 10 && std::sscanf(s.c_str(), "%4d-%2d-%2d%n%c", &t.year, &t.month, &t.day, &n, &tail) == 3 &&
-             n == 10) {
-    t.hour = t.minute = t.second = 0;
-    ok = true;
-  }
-  ok = ok && t.month >= 1 && t.month <= 12 && t.day >= 1 && t.day <= 31 && t.hour <= 23 && t.minute <= 59 &&
-       t.second <= 59 && t.hour >= 0 && t.minute >= 0 && t.second >= 0;
-  if (ok) {
-    RtcCalendar c = rtc_calendar_from_unix(t.to_unix_seconds());
-    ok = c.day == t.day;  // rejects 2021-02-30 and friends
-  }
-  if (!ok) throw std::invalid_argument("rtc base: '" + s + "' is not YYYY-MM-DD[THH:MM:SS]");
-  return t;
-}
-
-int64_t RtcDateTime::to_unix_seconds() const { return mktimegm(year, month, day, hour, minute, second); }
-
-RtcCalendar rtc_calendar_from_unix(int64_t unix_seconds) {
-  RtcCalendar c{};
-  int64_t days = floor_div(unix_seconds, 86400);
-  int64_t sod = unix_seconds - days * 86400;
-  civil_from_days(days, c.year, c.month, c.day);
-  c.hour = int(sod / 3600);
-  c.minute = int(sod / 60 % 60);
-  c.second = int(sod % 60);
-  c.wday = int(floor_mod(days + 4, 7));  // 1970-01-01 was a Thursday
-  return c;
-}
-
-CmosRtc::CmosRtc(const Clock& clock, EventQueue& queue, IrqLine irq8, uint64_t ram_bytes, RtcDateTime epoch)
+CmosRtc::CmosRtc(const Clock& clock, EventQueue& queue, IrqLine irq8, uint64_t ram_bytes, CivilTime epoch)
     : Device("rtc"),
       clock_(clock),
       irq_(irq8),
@@ -128,33 +76,6 @@ void CmosRtc::reset() {
   irq_.lower();
 }
 
-// pc_cmos_init with one CPU, the default floppy controller and boot order "cad".
-void CmosRtc::fill_config_bytes() {
-  constexpr uint64_t KiB = 1024, MiB = 1024 * KiB;
-  uint64_t below_4g = ram_bytes_ >= 0xE0000000ull ? 0xC0000000ull : ram_bytes_;
-  uint64_t above_4g = ram_bytes_ - below_4g;
-  uint64_t val = below_4g / KiB < 640 ? below_4g / KiB : 640;
-  cmos_[0x15] = uint8_t(val);
-  cmos_[0x16] = uint8_t(val >> 8);
-  val = below_4g > 1 * MiB ? (below_4g - 1 * MiB) / KiB : 0;
-  if (val > 65535) val = 65535;
-  cmos_[0x17] = cmos_[0x30] = uint8_t(val);
-  cmos_[0x18] = cmos_[0x31] = uint8_t(val >> 8);
-  val = below_4g > 16 * MiB ? (below_4g - 16 * MiB) / (64 * KiB) : 0;
-  if (val > 65535) val = 65535;
-  cmos_[0x34] = uint8_t(val);
-  cmos_[0x35] = uint8_t(val >> 8);
-  val = above_4g / 65536;
-  cmos_[0x5B] = uint8_t(val);
-  cmos_[0x5C] = uint8_t(val >> 8);
-  cmos_[0x5D] = uint8_t(val >> 16);
-  cmos_[0x5F] = 0;     // CPUs - 1
-  cmos_[0x10] = 0x50;  // fd0: 2.88 MB "auto" drive with no media, as QEMU reports it
-  cmos_[0x14] = 0x07;  // equipment: one floppy, FPU, PS/2 mouse
-  cmos_[0x3D] = 0x12;  // boot order: hard disk, then floppy ...
-  cmos_[0x38] = 0x30;  // ... then CD-ROM; floppy boot-signature check on
-}
-
 void CmosRtc::declare_state(StateDecl& d) {
   d.field("cmos", cmos_);
   d.field("index", index_);
@@ -186,11 +107,12 @@ bool CmosRtc::running() const { return !(cmos_[kRegB] & kRegBSet) && (cmos_[kReg
 int CmosRtc::to_bcd(int a) const { return (cmos_[kRegB] & kRegBDm) ? a : ((a / 10) << 4) | (a % 10); }
 
 int CmosRtc::from_bcd(int a) const {
-  if ((a & 0xC0) == 0xC0) return -1;  // "don't care" (alarm wildcards)
+  if ((a & kAlarmDontCare) == kAlarmDontCare) return -1;  // alarm wildcard
   return (cmos_[kRegB] & kRegBDm) ? a : ((a >> 4) * 10) + (a & 0x0F);
 }
 
-void CmosRtc::set_cmos_time(const RtcCalendar& tm) {
+void CmosRtc::set_cmos_time(int64_t unix_seconds) {
+  CivilTime tm = CivilTime::from_unix_seconds(unix_seconds);
   cmos_[kSeconds] = uint8_t(to_bcd(tm.second));
   cmos_[kMinutes] = uint8_t(to_bcd(tm.minute));
   if (cmos_[kRegB] & kRegB24h) {
@@ -200,7 +122,7 @@ void CmosRtc::set_cmos_time(const RtcCalendar& tm) {
     cmos_[kHours] = uint8_t(to_bcd(h));
     if (tm.hour >= 12) cmos_[kHours] |= 0x80;
   }
-  cmos_[kDayOfWeek] = uint8_t(to_bcd(tm.wday + 1));
+  cmos_[kDayOfWeek] = uint8_t(to_bcd(tm.weekday() + 1));
   cmos_[kDayOfMonth] = uint8_t(to_bcd(tm.day));
   cmos_[kMonth] = uint8_t(to_bcd(tm.month));
   // base_year is 0 on the pc machine: the century byte holds the real century.
@@ -210,7 +132,7 @@ void CmosRtc::set_cmos_time(const RtcCalendar& tm) {
 
 void CmosRtc::update_time() {
   int64_t guest_sec = floor_div(guest_rtc_ns(), kNsPerSecond);
-  if (!(cmos_[kRegB] & kRegBSet)) set_cmos_time(rtc_calendar_from_unix(guest_sec));
+  if (!(cmos_[kRegB] & kRegBSet)) set_cmos_time(guest_sec);
 }
 
 void CmosRtc::set_time() {
@@ -391,20 +313,11 @@ bool CmosRtc::update_in_progress() {
 
 uint8_t CmosRtc::read_byte(uint16_t port) {
   if (port != kBase + 1) return 0xFF;  // the index port reads 0xFF
+  if (select_clock_byte(index_)) {
+    if (running()) update_time();
+    return cmos_[index_];
+  }
   switch (index_) {
-    case kPs2Century:
-      index_ = kCentury;
-      [[fallthrough]];
-    case kCentury:
-    case kSeconds:
-    case kMinutes:
-    case kHours:
-    case kDayOfWeek:
-    case kDayOfMonth:
-    case kMonth:
-    case kYear:
-      if (running()) update_time();
-      return cmos_[index_];
     case kRegA: {
       uint8_t ret = cmos_[kRegA];
       if (update_in_progress()) ret |= kRegAUip;
@@ -428,29 +341,20 @@ void CmosRtc::write_byte(uint16_t port, uint8_t data) {
     return;
   }
   if (port != kBase + 1) return;
+  if (select_clock_byte(index_)) {
+    cmos_[index_] = data;
+    if (running()) {  // in SET mode the clock restarts only when SET is cleared
+      set_time();
+      check_update_timer();
+    }
+    return;
+  }
   switch (index_) {
     case kSecondsAlarm:
     case kMinutesAlarm:
     case kHoursAlarm:
       cmos_[index_] = data;
       check_update_timer();
-      break;
-    case kPs2Century:
-      index_ = kCentury;
-      [[fallthrough]];
-    case kCentury:
-    case kSeconds:
-    case kMinutes:
-    case kHours:
-    case kDayOfWeek:
-    case kDayOfMonth:
-    case kMonth:
-    case kYear:
-      cmos_[index_] = data;
-      if (running()) {  // in SET mode the clock restarts only when SET is cleared
-        set_time();
-        check_update_timer();
-      }
       break;
     case kRegA: {
       bool update_periodic = (cmos_[kRegA] ^ data) & 0x0F;

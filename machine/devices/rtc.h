@@ -1,15 +1,16 @@
 // MC146818 RTC + CMOS RAM (index 0x70, data 0x71, IRQ8) as QEMU 7.2's mc146818rtc with
 // `-rtc base=<epoch>,clock=vm` (pc-devices-reference.md §4): the time is the fixed epoch
 // plus elapsed virtual time, so it is identical in every run. Periodic and update-ended /
-// alarm interrupts run on Timers. All date arithmetic is integer code of our own; no host
-// time function is ever called.
+// alarm interrupts run on Timers. The date arithmetic is base/calendar.h (integer code, no
+// host time function); the register names are rtc_regs.h; the PC's configuration bytes
+// (QEMU's pc_cmos_init, board code rather than the chip) are filled in rtc_pc_cmos.cpp.
 #pragma once
 
 #include <cstdint>
 #include <string>
-#include <string_view>
 #include <vector>
 
+#include "base/calendar.h"
 #include "emu/event_queue.h"
 #include "machine/device.h"
 #include "machine/irq.h"
@@ -18,30 +19,16 @@ namespace kjump {
 
 class Bus;
 
-// A UTC calendar instant (proleptic Gregorian).
-struct RtcDateTime {
-  int year = 2020, month = 1, day = 1, hour = 0, minute = 0, second = 0;
-
-  // "YYYY-MM-DDTHH:MM:SS" or "YYYY-MM-DD" (QEMU's -rtc base= forms). Throws
-  // std::invalid_argument naming the text on anything else.
-  static RtcDateTime parse(std::string_view text);
-  int64_t to_unix_seconds() const;
-};
-
-// Broken-down UTC time of `unix_seconds` (wday 0 = Sunday), pure integer arithmetic.
-struct RtcCalendar {
-  int year, month, day, hour, minute, second, wday;
-};
-RtcCalendar rtc_calendar_from_unix(int64_t unix_seconds);
-
 class CmosRtc : public Device, public PortIo {
  public:
   static constexpr uint16_t kBase = 0x70;
   static constexpr uint32_t kCount = 2;
+  // The `-rtc base=` every kjump machine and every differential QEMU run uses.
+  static constexpr CivilTime kDefaultEpoch{2020, 1, 1, 0, 0, 0};
 
   // `ram_bytes` fills the memory-size CMOS bytes the way QEMU's pc_cmos_init does.
   CmosRtc(const Clock& clock, EventQueue& queue, IrqLine irq8, uint64_t ram_bytes,
-          RtcDateTime epoch = RtcDateTime{});
+          CivilTime epoch = kDefaultEpoch);
 
   void map(Bus& bus);
 
@@ -60,7 +47,7 @@ class CmosRtc : public Device, public PortIo {
   bool running() const;
   int to_bcd(int a) const;
   int from_bcd(int a) const;
-  void set_cmos_time(const RtcCalendar& tm);
+  void set_cmos_time(int64_t unix_seconds);
   void update_time();  // refresh the time bytes from the clock
   void set_time();     // re-base the clock on the time bytes
   uint32_t periodic_clock_ticks() const;

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "base/calendar.h"
 #include "dev_fakes.h"
 #include "emu/state.h"
 #include "machine/devices/rtc.h"
@@ -195,21 +196,21 @@ TEST_CASE("rtc: CMOS memory-size bytes follow QEMU's pc_cmos_init") {
 }
 
 TEST_CASE("rtc: date helpers are pure integer code") {
-  CHECK(RtcDateTime{}.to_unix_seconds() == 1577836800);
-  RtcDateTime t = RtcDateTime::parse("2024-02-29T23:59:58");
+  CHECK(CmosRtc::kDefaultEpoch.to_unix_seconds() == 1577836800);
+  CivilTime t = CivilTime::parse("2024-02-29T23:59:58");
   CHECK(t.to_unix_seconds() == 1709251198);
-  CHECK(RtcDateTime::parse("2000-03-01").to_unix_seconds() == 951868800);
-  CHECK_THROWS_AS(RtcDateTime::parse("2023-02-29"), std::invalid_argument);
-  CHECK_THROWS_AS(RtcDateTime::parse("2020-01-01 00:00:00"), std::invalid_argument);
-  CHECK_THROWS_AS(RtcDateTime::parse("yesterday"), std::invalid_argument);
-  auto c = rtc_calendar_from_unix(0);
+  CHECK(CivilTime::parse("2000-03-01").to_unix_seconds() == 951868800);
+  CHECK_THROWS_AS(CivilTime::parse("2023-02-29"), std::invalid_argument);
+  CHECK_THROWS_AS(CivilTime::parse("2020-01-01 00:00:00"), std::invalid_argument);
+  CHECK_THROWS_AS(CivilTime::parse("yesterday"), std::invalid_argument);
+  auto c = CivilTime::from_unix_seconds(0);
   CHECK(c.year == 1970);
-  CHECK(c.wday == 4);  // Thursday
-  c = rtc_calendar_from_unix(951782400);
+  CHECK(c.weekday() == 4);  // Thursday
+  c = CivilTime::from_unix_seconds(951782400);
   CHECK(c.month == 2);
   CHECK(c.day == 29);
-  CHECK(c.wday == 2);  // 2000-02-29 was a Tuesday
-  c = rtc_calendar_from_unix(-1);
+  CHECK(c.weekday() == 2);  // 2000-02-29 was a Tuesday
+  c = CivilTime::from_unix_seconds(-1);
   CHECK(c.year == 1969);
   CHECK(c.hour == 23);
 }
@@ -218,7 +219,7 @@ TEST_CASE("rtc: a custom epoch and state round-trip") {
   FakeClock clock;
   EventQueue q;
   RecordingIrqSink sink{clock};
-  CmosRtc rtc(clock, q, IrqLine(&sink, 8), 128ull << 20, RtcDateTime::parse("1999-12-31T23:59:59"));
+  CmosRtc rtc(clock, q, IrqLine(&sink, 8), 128ull << 20, CivilTime::parse("1999-12-31T23:59:59"));
   auto rd = [&](uint8_t i) {
     rtc.io_write(0x70, 1, i);
     return rtc.io_read(0x71, 1);
