@@ -3,7 +3,7 @@
 #include <cinttypes>
 #include <cstdio>
 
-#include "machine/kexec_audit.h"
+#include "machine/kexec/audit.h"
 #include "scenario/quantities.h"
 #include "scenario/serial_pattern.h"
 

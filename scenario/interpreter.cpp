@@ -1,6 +1,6 @@
 #include "scenario/interpreter.h"
 
-#include "machine/kexec_audit.h"
+#include "machine/kexec/audit.h"
 
 #include <algorithm>
 #include <chrono>
