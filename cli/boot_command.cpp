@@ -10,7 +10,7 @@
 #include "cli/machine_options.h"
 #include "cli/terminal.h"
 #include "machine/boot/boot_error.h"
-#include "machine/kexec_audit.h"
+#include "machine/kexec/audit.h"
 
 namespace kjump {
 namespace {

@@ -4,12 +4,20 @@
 # add_guest_image(NAME <name> LINKER_SCRIPT <file.ld> SOURCES <files...> [DEFINES <d...>]
 #                 [INCLUDES <dirs...>])
 # produces ${CMAKE_CURRENT_BINARY_DIR}/<name>.elf and a target guest_<name>.
+#
+# Guest sources may include the shared ABI headers as "abi/..." and nothing else of the host:
+# the include path holds only a link to the repository's abi/ folder.
+set(KJUMP_GUEST_ABI_INCLUDE ${CMAKE_BINARY_DIR}/guest-include)
+file(MAKE_DIRECTORY ${KJUMP_GUEST_ABI_INCLUDE})
+file(CREATE_LINK ${CMAKE_SOURCE_DIR}/abi ${KJUMP_GUEST_ABI_INCLUDE}/abi SYMBOLIC)
 set(KJUMP_GUEST_CFLAGS -m32 -march=i686 -ffreestanding -nostdlib -fno-pic -fno-pie
     -fno-stack-protector -fno-builtin -mno-red-zone -mgeneral-regs-only -fno-asynchronous-unwind-tables
     -O2 -g -Wall -Wextra -Wno-unused-parameter
     # Guest images must not depend on where the checkout or the build directory is: they are
     # served to guests as fw_cfg files and hashed into golden traces.
-    -ffile-prefix-map=${CMAKE_SOURCE_DIR}=/kjump -ffile-prefix-map=${CMAKE_BINARY_DIR}=/kjump-build)
+    # The last matching map wins: abi/ headers are named as in the source tree.
+    -ffile-prefix-map=${CMAKE_SOURCE_DIR}=/kjump -ffile-prefix-map=${CMAKE_BINARY_DIR}=/kjump-build
+    -ffile-prefix-map=${CMAKE_BINARY_DIR}/guest-include=/kjump)
 set(KJUMP_GUEST_CXXFLAGS -fno-exceptions -fno-rtti -fno-threadsafe-statics -fno-use-cxa-atexit -std=gnu++20)
 
 execute_process(COMMAND ${CMAKE_C_COMPILER} -m32 -print-libgcc-file-name
@@ -18,7 +26,7 @@ execute_process(COMMAND ${CMAKE_C_COMPILER} -m32 -print-libgcc-file-name
 function(add_guest_image)
   cmake_parse_arguments(G "" "NAME;LINKER_SCRIPT" "SOURCES;DEFINES;INCLUDES" ${ARGN})
   set(objs)
-  set(incs)
+  set(incs -I${KJUMP_GUEST_ABI_INCLUDE})
   foreach(i ${G_INCLUDES})
     list(APPEND incs -I${i})
   endforeach()

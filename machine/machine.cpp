@@ -8,7 +8,7 @@
 #include <stdexcept>
 
 #include "machine/boot/boot_error.h"
-#include "machine/kexec_audit.h"
+#include "machine/kexec/audit.h"
 #include "machine/boot/elf32.h"
 #include "machine/devices/debug_exit.h"
 #include "machine/devices/disk_image.h"
@@ -51,7 +51,7 @@ Machine::Machine(MachineConfig config) : config_(std::move(config)) {
   }
   wire_devices();
   state_.m = this;
-  audit_ = std::make_unique<KexecAudit>(*this);
+  audit_ = std::make_unique<KexecAudit>(*engine_, devices());
   engine_->on_delivery = [this](const DeliveryEvent& ev) {
     if (recent_.size() == 16) recent_.erase(recent_.begin());
     recent_.push_back(ev);

@@ -113,7 +113,7 @@ class Machine {
   uint64_t ram_hash() const;
   uint64_t state_hash();
 
-  // The quiesce and trampoline audits of kexec jumps (machine/kexec_audit.h).
+  // The quiesce and trampoline audits of kexec jumps (machine/kexec/audit.h).
   const KexecAudit& kexec_audit() const { return *audit_; }
 
   // Last deliveries (exceptions and interrupts), newest last, for fault reports.

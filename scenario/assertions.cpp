@@ -1,8 +1,8 @@
 #include "scenario/assertions.h"
 
-#include "machine/kexec_audit.h"
 #include "base/hex.h"
 #include "base/quantity.h"
+#include "machine/kexec/audit.h"
 #include "scenario/serial_pattern.h"
 
 namespace kjump::scenario {

@@ -22,7 +22,7 @@ AssertOutcome check_memory(Machine& m, const AssertMemCmd& c, const ResolvedArgs
 AssertOutcome check_device(Machine& m, const AssertDeviceCmd& c, const ResolvedArgs& args);
 AssertOutcome check_serial(const std::string& output, const AssertSerialCmd& c, const ResolvedArgs& args);
 AssertOutcome check_variable(const AssertVarCmd& c, const Variables& vars, const ResolvedArgs& args);
-// The machine's kexec audits (machine/kexec_audit.h) over this machine's life so far; a failed
+// The machine's kexec audits (machine/kexec/audit.h) over this machine's life so far; a failed
 // `clean` / `findings` lists the findings.
 AssertOutcome check_audit(const Machine& m, const AssertAuditCmd& c, const ResolvedArgs& args);
 

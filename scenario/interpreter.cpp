@@ -3,7 +3,7 @@
 #include <chrono>
 
 #include "base/hex.h"
-#include "machine/kexec_audit.h"
+#include "machine/kexec/audit.h"
 #include "replay/input_log.h"
 #include "scenario/checker.h"
 #include "scenario/machine_setup.h"

@@ -37,7 +37,7 @@ struct RunSummary {
   uint64_t virtual_ns = 0;      // virtual time that passed while running
   uint64_t final_time = 0;      // Machine::now() at the end
   double wall_seconds = 0;      // host time for the whole run (reporting only; never reaches the guest)
-  // The machine's kexec audits (machine/kexec_audit.h): quiesce and trampoline findings.
+  // The machine's kexec audits (machine/kexec/audit.h): quiesce and trampoline findings.
   std::vector<std::string> audit_findings;
   unsigned kexec_jumps = 0, audited_phases = 0;
 

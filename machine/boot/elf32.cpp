@@ -1,8 +1,9 @@
 #include "machine/boot/elf32.h"
 
 #include <algorithm>
-#include <cstdio>
+#include <cstddef>
 
+#include "base/hex.h"
 #include "machine/boot/boot_error.h"
 #include "machine/boot/file_bytes.h"
 
@@ -10,21 +11,13 @@ namespace kjump {
 
 namespace {
 
-constexpr uint16_t kEmI386 = 3;
-constexpr uint16_t kEmX86_64 = 62;
-constexpr uint32_t kPtLoad = 1;
-constexpr uint32_t kShtSymtab = 2;
-constexpr uint32_t kShtStrtab = 3;
-constexpr size_t kEhdrSize = 52;
-constexpr size_t kPhdrSize = 32;
-constexpr size_t kShdrSize = 40;
-constexpr size_t kSymSize = 16;
-
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
+// Field offsets into the file, from the shared layout (the file is read byte by byte, so the
+// host's own endianness and alignment never matter).
+#define AT(Struct, field) uint64_t{offsetof(elf::Struct, field)}
+constexpr size_t kEhdrSize = sizeof(elf::Ehdr);
+constexpr size_t kPhdrSize = sizeof(elf::Phdr);
+constexpr size_t kShdrSize = sizeof(elf::Shdr);
+constexpr size_t kSymSize = sizeof(elf::Sym);
 
 // Bounds-checked little-endian reads from the file image.
 class Reader {
@@ -49,24 +42,24 @@ class Reader {
 };
 
 void check_identity(const Reader& r, size_t file_size) {
-  if (file_size < 4 || r.u8(0) != 0x7F || r.u8(1) != 'E' || r.u8(2) != 'L' || r.u8(3) != 'F') {
+  if (file_size < 4 || !std::equal(std::begin(elf::kMagic), std::end(elf::kMagic), r.bytes(0, 4).begin())) {
     r.fail("not an ELF file");
   }
-  if (file_size < 5) r.fail("truncated ELF header");
+  if (file_size < elf::kEiClass + 1) r.fail("truncated ELF header");
   // QEMU's wording is "Cannot load x86-64 image, give a 32bit one."
-  if (r.u8(4) == 2) r.fail("ELF64 images are not supported; give a 32-bit kernel");
-  if (r.u8(4) != 1) r.fail("unknown ELF class " + std::to_string(r.u8(4)));
+  if (r.u8(elf::kEiClass) == elf::kClass64) r.fail("ELF64 images are not supported; give a 32-bit kernel");
+  if (r.u8(elf::kEiClass) != elf::kClass32) r.fail("unknown ELF class " + std::to_string(r.u8(elf::kEiClass)));
   if (file_size < kEhdrSize) r.fail("truncated ELF header");
-  if (r.u8(5) != 1) r.fail("not a little-endian ELF");
-  uint16_t machine = r.u16(18);
-  if (machine == kEmX86_64) r.fail("x86-64 ELF (e_machine 62) is not supported; give a 32-bit kernel");
-  if (machine != kEmI386) r.fail("not an i386 ELF (e_machine " + std::to_string(machine) + ")");
+  if (r.u8(elf::kEiData) != elf::kData2Lsb) r.fail("not a little-endian ELF");
+  uint16_t machine = r.u16(AT(Ehdr, e_machine));
+  if (machine == elf::kEmX86_64) r.fail("x86-64 ELF (e_machine 62) is not supported; give a 32-bit kernel");
+  if (machine != elf::kEm386) r.fail("not an i386 ELF (e_machine " + std::to_string(machine) + ")");
 }
 
 void read_segments(const Reader& r, Elf32Image& img) {
-  const uint32_t phoff = r.u32(28);
-  const uint16_t phentsize = r.u16(42);
-  const uint16_t phnum = r.u16(44);
+  const uint32_t phoff = r.u32(AT(Ehdr, e_phoff));
+  const uint16_t phentsize = r.u16(AT(Ehdr, e_phentsize));
+  const uint16_t phnum = r.u16(AT(Ehdr, e_phnum));
   if (phnum != 0 && phentsize != kPhdrSize) {
     r.fail("program header size " + std::to_string(phentsize) + ", expected 32");
   }
@@ -74,15 +67,15 @@ void read_segments(const Reader& r, Elf32Image& img) {
 
   for (unsigned i = 0; i < phnum; ++i) {
     const uint64_t ph = phoff + uint64_t{i} * kPhdrSize;
-    if (r.u32(ph) != kPtLoad) continue;
+    if (r.u32(ph + AT(Phdr, p_type)) != elf::kPtLoad) continue;
     Elf32Segment s;
     s.phdr_index = i;
-    const uint32_t offset = r.u32(ph + 4);
-    s.vaddr = r.u32(ph + 8);
-    s.paddr = r.u32(ph + 12);
-    s.filesz = r.u32(ph + 16);
-    s.memsz = r.u32(ph + 20);
-    s.flags = r.u32(ph + 24);
+    const uint32_t offset = r.u32(ph + AT(Phdr, p_offset));
+    s.vaddr = r.u32(ph + AT(Phdr, p_vaddr));
+    s.paddr = r.u32(ph + AT(Phdr, p_paddr));
+    s.filesz = r.u32(ph + AT(Phdr, p_filesz));
+    s.memsz = r.u32(ph + AT(Phdr, p_memsz));
+    s.flags = r.u32(ph + AT(Phdr, p_flags));
     const std::string which = "PT_LOAD segment " + std::to_string(i);
     if (s.filesz > s.memsz) r.fail(which + ": p_filesz is larger than p_memsz");
     if (uint64_t{s.paddr} + s.memsz > (uint64_t{1} << 32)) r.fail(which + ": ends above 4 GiB");
@@ -112,34 +105,36 @@ void read_segments(const Reader& r, Elf32Image& img) {
 }
 
 void read_symbols(const Reader& r, Elf32Image& img) {
-  const uint32_t shoff = r.u32(32);
-  const uint16_t shentsize = r.u16(46);
-  const uint16_t shnum = r.u16(48);
+  const uint32_t shoff = r.u32(AT(Ehdr, e_shoff));
+  const uint16_t shentsize = r.u16(AT(Ehdr, e_shentsize));
+  const uint16_t shnum = r.u16(AT(Ehdr, e_shnum));
   if (shoff == 0 || shnum == 0) return;
   if (shentsize != kShdrSize) r.fail("section header size " + std::to_string(shentsize) + ", expected 40");
   if (!r.fits(shoff, uint64_t{shnum} * kShdrSize)) r.fail("section header table runs past the end of the file");
 
   auto shdr = [&](unsigned i) { return shoff + uint64_t{i} * kShdrSize; };
   for (unsigned i = 0; i < shnum; ++i) {
-    if (r.u32(shdr(i) + 4) != kShtSymtab) continue;
-    const uint32_t sym_off = r.u32(shdr(i) + 16);
-    const uint32_t sym_size = r.u32(shdr(i) + 20);
-    const uint32_t link = r.u32(shdr(i) + 24);
+    if (r.u32(shdr(i) + AT(Shdr, sh_type)) != elf::kShtSymtab) continue;
+    const uint32_t sym_off = r.u32(shdr(i) + AT(Shdr, sh_offset));
+    const uint32_t sym_size = r.u32(shdr(i) + AT(Shdr, sh_size));
+    const uint32_t link = r.u32(shdr(i) + AT(Shdr, sh_link));
     if (!r.fits(sym_off, sym_size)) r.fail(".symtab runs past the end of the file");
-    if (link >= shnum || r.u32(shdr(link) + 4) != kShtStrtab) r.fail(".symtab does not link to a string table");
-    const uint32_t str_off = r.u32(shdr(link) + 16);
-    const uint32_t str_size = r.u32(shdr(link) + 20);
+    if (link >= shnum || r.u32(shdr(link) + AT(Shdr, sh_type)) != elf::kShtStrtab) {
+      r.fail(".symtab does not link to a string table");
+    }
+    const uint32_t str_off = r.u32(shdr(link) + AT(Shdr, sh_offset));
+    const uint32_t str_size = r.u32(shdr(link) + AT(Shdr, sh_size));
     if (!r.fits(str_off, str_size)) r.fail(".strtab runs past the end of the file");
 
     for (uint64_t k = 1; k < sym_size / kSymSize; ++k) {  // entry 0 is the null symbol
       const uint64_t e = sym_off + k * kSymSize;
       Elf32Symbol s;
-      const uint32_t name = r.u32(e);
-      s.value = r.u32(e + 4);
-      s.size = r.u32(e + 8);
-      s.type = r.u8(e + 12) & 0xF;
-      s.bind = r.u8(e + 12) >> 4;
-      s.shndx = r.u16(e + 14);
+      const uint32_t name = r.u32(e + AT(Sym, st_name));
+      s.value = r.u32(e + AT(Sym, st_value));
+      s.size = r.u32(e + AT(Sym, st_size));
+      s.type = r.u8(e + AT(Sym, st_info)) & 0xF;
+      s.bind = r.u8(e + AT(Sym, st_info)) >> 4;
+      s.shndx = r.u16(e + AT(Sym, st_shndx));
       if (name >= str_size) r.fail(".symtab entry " + std::to_string(k) + " has a name outside .strtab");
       auto strings = r.bytes(str_off + name, str_size - name);
       auto nul = std::find(strings.begin(), strings.end(), uint8_t{0});
@@ -158,7 +153,7 @@ Elf32Image Elf32Image::parse(std::span<const uint8_t> file, const std::string& p
   check_identity(r, file.size());
   Elf32Image img;
   img.path = path;
-  img.entry = r.u32(24);
+  img.entry = r.u32(AT(Ehdr, e_entry));
   read_segments(r, img);
   if (symbols == Symbols::Read) read_symbols(r, img);
   return img;
@@ -168,5 +163,7 @@ Elf32Image Elf32Image::load(const std::string& path) {
   std::vector<uint8_t> bytes = read_file_bytes(path, "kernel");
   return parse(bytes, path);
 }
+
+#undef AT
 
 }  // namespace kjump

@@ -1,5 +1,6 @@
 // Reading 32-bit little-endian i386 ELF executables: the PT_LOAD segments the Multiboot
-// loader places, the entry point, and the .symtab the debugger uses for names.
+// loader places, the entry point, and the .symtab the debugger uses for names. The layout and
+// the constants (elf::kPf*, elf::kStt*, ...) are abi/elf32.h's.
 #pragma once
 
 #include <cstdint>
@@ -7,22 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "abi/elf32.h"
+
 namespace kjump {
-
-inline constexpr uint32_t kElfPfX = 1;  // p_flags: executable
-inline constexpr uint32_t kElfPfW = 2;
-inline constexpr uint32_t kElfPfR = 4;
-
-inline constexpr uint8_t kElfSttNotype = 0;
-inline constexpr uint8_t kElfSttObject = 1;
-inline constexpr uint8_t kElfSttFunc = 2;
-inline constexpr uint8_t kElfSttSection = 3;
-inline constexpr uint8_t kElfSttFile = 4;
-inline constexpr uint8_t kElfStbLocal = 0;
-inline constexpr uint8_t kElfStbGlobal = 1;
-inline constexpr uint8_t kElfStbWeak = 2;
-inline constexpr uint16_t kElfShnUndef = 0;
-inline constexpr uint16_t kElfShnAbs = 0xFFF1;
 
 struct Elf32Segment {
   unsigned phdr_index;  // position in the program header table, for messages
@@ -30,7 +18,7 @@ struct Elf32Segment {
   uint32_t vaddr;
   uint32_t filesz;
   uint32_t memsz;  // >= filesz; the rest is BSS
-  uint32_t flags;  // kElfPf*
+  uint32_t flags;  // elf::kPf*
   std::vector<uint8_t> data;  // filesz bytes from the file
 };
 
@@ -38,9 +26,9 @@ struct Elf32Symbol {
   std::string name;
   uint32_t value;
   uint32_t size;
-  uint8_t type;    // kElfStt*
-  uint8_t bind;    // kElfStb*
-  uint16_t shndx;  // kElfShnUndef for undefined, kElfShnAbs for absolute
+  uint8_t type;    // elf::kStt*
+  uint8_t bind;    // elf::kStb*
+  uint16_t shndx;  // elf::kShnUndef for undefined, elf::kShnAbs for absolute
 };
 
 struct Elf32Image {

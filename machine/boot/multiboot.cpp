@@ -1,8 +1,9 @@
 #include "machine/boot/multiboot.h"
 
 #include <algorithm>
-#include <cstdio>
+#include <cstddef>
 
+#include "base/hex.h"
 #include "machine/boot/boot_error.h"
 #include "machine/boot/file_bytes.h"
 #include "machine/boot/multiboot_kernel.h"
@@ -14,25 +15,11 @@ namespace {
 
 constexpr uint64_t kPage = 4096;
 
-// MBI field offsets (Multiboot 0.6.96 §3.3).
-constexpr size_t kMbiFlags = 0;
-constexpr size_t kMbiMemLower = 4;
-constexpr size_t kMbiMemUpper = 8;
-constexpr size_t kMbiBootDevice = 12;
-constexpr size_t kMbiCmdline = 16;
-constexpr size_t kMbiModsCount = 20;
-constexpr size_t kMbiModsAddr = 24;
-constexpr size_t kMbiMmapLength = 44;
-constexpr size_t kMbiMmapAddr = 48;
-constexpr size_t kMbiLoaderName = 64;
+// Offsets into the MBI, a module entry and a memory-map entry (abi/multiboot_info.h): the
+// bytes are written one by one, so the host's endianness and alignment never matter.
+#define AT(Struct, field) offsetof(multiboot::Struct, field)
 
 uint64_t page_align(uint64_t v) { return (v + kPage - 1) / kPage * kPage; }
-
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 void put32(std::vector<uint8_t>& buf, size_t off, uint32_t v) {
   for (unsigned i = 0; i < 4; ++i) buf[off + i] = static_cast<uint8_t>(v >> (8 * i));
@@ -90,24 +77,25 @@ struct Blob {
     return addr;
   }
   void add_module(uint32_t start, uint32_t end, uint32_t string_addr) {
-    const size_t at = offset_mbinfo + kMultibootModEntrySize * mods_count++;
-    put32(bytes, at, start);
-    put32(bytes, at + 4, end);
-    put32(bytes, at + 8, string_addr);
-    put32(bytes, at + 12, 0);
+    const size_t at = offset_mbinfo + sizeof(multiboot::Module) * mods_count++;
+    put32(bytes, at + AT(Module, start), start);
+    put32(bytes, at + AT(Module, end), end);
+    put32(bytes, at + AT(Module, string), string_addr);
+    put32(bytes, at + AT(Module, reserved), 0);
   }
 };
 
 std::vector<uint8_t> mmap_bytes(const std::vector<E820Entry>& map) {
-  std::vector<uint8_t> out(map.size() * kMultibootMmapEntrySize);
+  constexpr size_t kEntry = sizeof(multiboot::MmapEntry);
+  std::vector<uint8_t> out(map.size() * kEntry);
   for (size_t i = 0; i < map.size(); ++i) {
-    const size_t at = i * kMultibootMmapEntrySize;
-    put32(out, at, 20);
-    put32(out, at + 4, static_cast<uint32_t>(map[i].base));
-    put32(out, at + 8, static_cast<uint32_t>(map[i].base >> 32));
-    put32(out, at + 12, static_cast<uint32_t>(map[i].length));
-    put32(out, at + 16, static_cast<uint32_t>(map[i].length >> 32));
-    put32(out, at + 20, static_cast<uint32_t>(map[i].type));
+    const size_t at = i * kEntry;
+    put32(out, at + AT(MmapEntry, size), kEntry - sizeof(uint32_t));  // counts the bytes after itself
+    put32(out, at + AT(MmapEntry, base), static_cast<uint32_t>(map[i].base));
+    put32(out, at + AT(MmapEntry, base) + 4, static_cast<uint32_t>(map[i].base >> 32));
+    put32(out, at + AT(MmapEntry, length), static_cast<uint32_t>(map[i].length));
+    put32(out, at + AT(MmapEntry, length) + 4, static_cast<uint32_t>(map[i].length >> 32));
+    put32(out, at + AT(MmapEntry, type), static_cast<uint32_t>(map[i].type));
   }
   return out;
 }
@@ -171,7 +159,7 @@ MultibootBoot MultibootLoader::load(PhysMemory& mem, uint64_t ram_size, const Mu
   Blob blob{kernel.load_addr, std::move(kernel.image)};
   const uint64_t kernel_size = blob.bytes.size();
   blob.offset_mbinfo = page_align(kernel_size);
-  blob.offset_cmdlines = blob.offset_mbinfo + kMultibootModEntrySize * mods.size();
+  blob.offset_cmdlines = blob.offset_mbinfo + sizeof(multiboot::Module) * mods.size();
   blob.offset_bootloader = blob.offset_cmdlines + cmdline_len;
   uint64_t size = page_align(blob.offset_bootloader + sizeof kMultibootLoaderName);
   require_usable(boot.e820, ram_size, blob.phys + blob.offset_mbinfo, size - blob.offset_mbinfo,
@@ -200,22 +188,22 @@ MultibootBoot MultibootLoader::load(PhysMemory& mem, uint64_t ram_size, const Mu
 
   // The MBI template QEMU hands the option ROM through fw_cfg...
   std::vector<uint8_t> mbi(kMultibootInfoSize, 0);
-  put32(mbi, kMbiFlags, kMultibootInfoFlags);
-  put32(mbi, kMbiBootDevice, kMultibootBootDevice);
-  put32(mbi, kMbiCmdline, boot.cmdline_addr);
-  put32(mbi, kMbiModsCount, blob.mods_count);
-  put32(mbi, kMbiModsAddr, static_cast<uint32_t>(blob.phys + blob.offset_mbinfo));
-  put32(mbi, kMbiMmapAddr, kMultibootMmapAddr);
-  put32(mbi, kMbiLoaderName, boot.loader_name_addr);
+  put32(mbi, AT(Info, flags), kMultibootInfoFlags);
+  put32(mbi, AT(Info, boot_device), kMultibootBootDevice);
+  put32(mbi, AT(Info, cmdline), boot.cmdline_addr);
+  put32(mbi, AT(Info, mods_count), blob.mods_count);
+  put32(mbi, AT(Info, mods_addr), static_cast<uint32_t>(blob.phys + blob.offset_mbinfo));
+  put32(mbi, AT(Info, mmap_addr), kMultibootMmapAddr);
+  put32(mbi, AT(Info, boot_loader_name), boot.loader_name_addr);
   boot.mbi_template = mbi;
 
   // ...and what the ROM adds under SeaBIOS: INT 12h, the E820 walk, mem_upper from it.
   // mmap_length is stored with a 16-bit move; the template's upper half is zero.
   boot.mem_upper_kib = multiboot_mem_upper_kib(boot.e820);
   std::vector<uint8_t> mmap = mmap_bytes(boot.e820);
-  put32(mbi, kMbiMemLower, kMultibootMemLowerKib);
-  put32(mbi, kMbiMemUpper, boot.mem_upper_kib);
-  put32(mbi, kMbiMmapLength, static_cast<uint16_t>(mmap.size()));
+  put32(mbi, AT(Info, mem_lower), kMultibootMemLowerKib);
+  put32(mbi, AT(Info, mem_upper), boot.mem_upper_kib);
+  put32(mbi, AT(Info, mmap_length), static_cast<uint16_t>(mmap.size()));
 
   // The ROM's order: MBI and memory map in real mode, then the blob by fw_cfg DMA.
   write(mem, kSeabiosMultibootGdtAddr,
@@ -234,5 +222,7 @@ MultibootBoot MultibootLoader::load(PhysMemory& mem, uint64_t ram_size, const Mu
   boot.blob = std::move(blob.bytes);
   return boot;
 }
+
+#undef AT
 
 }  // namespace kjump

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "abi/multiboot_info.h"
 #include "emu/phys_memory.h"
 #include "machine/boot/e820.h"
 #include "machine/boot/multiboot_entry.h"
@@ -15,11 +16,12 @@
 namespace kjump {
 
 inline constexpr uint32_t kMultibootInfoAddr = 0x9500;  // fw_cfg INITRD_ADDR
-inline constexpr uint32_t kMultibootInfoSize = 88;      // fw_cfg INITRD_SIZE
+inline constexpr uint32_t kMultibootInfoSize = sizeof(multiboot::Info);  // fw_cfg INITRD_SIZE (88)
 inline constexpr uint32_t kMultibootMmapAddr = 0x9000;  // size field of the first entry
-inline constexpr uint32_t kMultibootMmapEntrySize = 24; // 4-byte size (20) + 20-byte entry
-inline constexpr uint32_t kMultibootModEntrySize = 16;  // start, end, string, reserved
-inline constexpr uint32_t kMultibootInfoFlags = 0x24F;  // mem, boot_device, cmdline, mods, mmap, loader name
+// The MBI flags QEMU sets (0x24F).
+inline constexpr uint32_t kMultibootInfoFlags = multiboot::kInfoMemory | multiboot::kInfoBootDevice |
+                                                multiboot::kInfoCmdline | multiboot::kInfoMods |
+                                                multiboot::kInfoMmap | multiboot::kInfoLoaderName;
 inline constexpr uint32_t kMultibootBootDevice = 0x8000FFFF;
 inline constexpr char kMultibootLoaderName[] = "qemu";
 

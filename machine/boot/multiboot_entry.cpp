@@ -1,12 +1,14 @@
 #include "machine/boot/multiboot_entry.h"
 
+#include "abi/multiboot_info.h"
+
 namespace kjump {
 
 MultibootEntryState multiboot_entry_state(uint32_t entry, uint32_t mbi_addr) {
   const SegmentCache code{0x08, 0, 0xFFFFFFFF, 0x9A, 0xC};  // ljmp does not set the accessed bit
   const SegmentCache data{0x10, 0, 0xFFFFFFFF, 0x93, 0xC};  // mov to a segment register does
   MultibootEntryState s{};
-  s.eax = kMultibootBootloaderMagic;
+  s.eax = multiboot::kBootloaderMagic;
   s.ebx = mbi_addr;
   s.ecx = entry;       // the ROM jumps through ECX
   s.edx = 0x00010511;  // leftover from the ROM's last fw_cfg access

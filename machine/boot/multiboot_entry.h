@@ -33,7 +33,6 @@ struct MultibootEntryState {
   uint16_t idtr_limit;
 };
 
-inline constexpr uint32_t kMultibootBootloaderMagic = 0x2BADB002;
 // Where multiboot_dma.bin's GDT sits once SeaBIOS has placed the option ROM.
 inline constexpr uint32_t kSeabiosMultibootGdtAddr = 0xCB2B8;
 

@@ -1,5 +1,7 @@
 #include "machine/boot/multiboot_header.h"
 
+#include <cstddef>
+
 namespace kjump {
 
 namespace {
@@ -17,18 +19,19 @@ uint32_t word_at(std::span<const uint8_t> file, uint64_t off) {
 
 std::optional<MultibootHeader> find_multiboot_header(std::span<const uint8_t> file) {
   for (uint32_t off = 0; off < kMultibootScanLimit && off < file.size(); off += 4) {
-    if (word_at(file, off) != kMultibootHeaderMagic) continue;
-    const uint32_t flags = word_at(file, off + 4);
-    const uint32_t checksum = word_at(file, off + 8);
-    if (kMultibootHeaderMagic + flags + checksum != 0) continue;
+    auto field = [&](size_t offset) { return word_at(file, off + offset); };
+    if (field(offsetof(multiboot::Header, magic)) != multiboot::kHeaderMagic) continue;
+    const uint32_t flags = field(offsetof(multiboot::Header, flags));
+    const uint32_t checksum = field(offsetof(multiboot::Header, checksum));
+    if (multiboot::kHeaderMagic + flags + checksum != 0) continue;
     MultibootHeader h;
     h.file_offset = off;
     h.flags = flags;
-    h.header_addr = word_at(file, off + 12);
-    h.load_addr = word_at(file, off + 16);
-    h.load_end_addr = word_at(file, off + 20);
-    h.bss_end_addr = word_at(file, off + 24);
-    h.entry_addr = word_at(file, off + 28);
+    h.header_addr = field(offsetof(multiboot::Header, header_addr));
+    h.load_addr = field(offsetof(multiboot::Header, load_addr));
+    h.load_end_addr = field(offsetof(multiboot::Header, load_end_addr));
+    h.bss_end_addr = field(offsetof(multiboot::Header, bss_end_addr));
+    h.entry_addr = field(offsetof(multiboot::Header, entry_addr));
     return h;
   }
   return std::nullopt;

@@ -6,22 +6,23 @@
 #include <optional>
 #include <span>
 
+#include "abi/multiboot_info.h"
+
 namespace kjump {
 
-inline constexpr uint32_t kMultibootHeaderMagic = 0x1BADB002;
 // QEMU reads the first 8 KiB and scans offsets below 8192 - 48 (room for the 12 header
 // words), in 4-byte steps. A header at 8144 is therefore not found, though the spec allows it.
-inline constexpr uint32_t kMultibootScanLimit = 8192 - 48;
-// Flag bit 16: the address fields are valid and the file is loaded by them ("a.out kludge").
-inline constexpr uint32_t kMultibootHeaderHasAddr = 1u << 16;
+inline constexpr uint32_t kMultibootScanLimit = 8192 - sizeof(multiboot::Header);
 
+// The fields of a found header (abi/multiboot_info.h) that the loader uses, and where it was.
 struct MultibootHeader {
   uint32_t file_offset;
   uint32_t flags;
-  // Only meaningful with kMultibootHeaderHasAddr.
+  // Only meaningful with multiboot::kHeaderAoutKludge (flag bit 16, the "a.out kludge": the
+  // address fields are valid and the file is loaded by them).
   uint32_t header_addr, load_addr, load_end_addr, bss_end_addr, entry_addr;
 
-  bool has_addresses() const { return (flags & kMultibootHeaderHasAddr) != 0; }
+  bool has_addresses() const { return (flags & multiboot::kHeaderAoutKludge) != 0; }
 };
 
 // The first place where magic + flags + checksum == 0 (mod 2^32). QEMU does not reject

@@ -1,9 +1,9 @@
 #include "machine/boot/multiboot_kernel.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <limits>
 
+#include "base/hex.h"
 #include "machine/boot/boot_error.h"
 #include "machine/boot/elf32.h"
 #include "base/quantity.h"
@@ -11,12 +11,6 @@
 namespace kjump {
 
 namespace {
-
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 void check_fits(const std::string& path, uint64_t addr, uint64_t size, uint64_t ram_size) {
   if (addr + size > ram_size) {
@@ -47,7 +41,7 @@ void load_elf(MultibootKernel& k, std::span<const uint8_t> file, const std::stri
   // wins, as in its loop). Otherwise it is used as is.
   k.entry = elf.entry;
   for (const auto& s : elf.segments) {
-    if (s.vaddr != s.paddr && (s.flags & kElfPfX) && elf.entry >= s.vaddr &&
+    if (s.vaddr != s.paddr && (s.flags & elf::kPfX) && elf.entry >= s.vaddr &&
         uint64_t{elf.entry} < uint64_t{s.vaddr} + s.filesz) {
       k.entry = elf.entry - s.vaddr + s.paddr;
     }

@@ -40,14 +40,14 @@ std::string short_name(const std::string& mangled) {
 
 SymbolTable::SymbolTable(const std::vector<Elf32Symbol>& elf_symbols) {
   for (const auto& s : elf_symbols) {
-    if (s.name.empty() || s.shndx == kElfShnUndef) continue;
-    if (s.type == kElfSttSection || s.type == kElfSttFile) continue;
+    if (s.name.empty() || s.shndx == elf::kShnUndef) continue;
+    if (s.type == elf::kSttSection || s.type == elf::kSttFile) continue;
     std::string display = short_name(s.name);
-    by_name_.push_back({s.name, s.value, s.bind != kElfStbLocal});
-    if (display != s.name) by_name_.push_back({display, s.value, s.bind != kElfStbLocal});
+    by_name_.push_back({s.name, s.value, s.bind != elf::kStbLocal});
+    if (display != s.name) by_name_.push_back({display, s.value, s.bind != elf::kStbLocal});
     // Absolute symbols are constants, not places in the image.
-    if ((s.type == kElfSttFunc || s.type == kElfSttObject) && s.shndx != kElfShnAbs) {
-      by_addr_.push_back({display, s.value, s.size, s.bind != kElfStbLocal});
+    if ((s.type == elf::kSttFunc || s.type == elf::kSttObject) && s.shndx != elf::kShnAbs) {
+      by_addr_.push_back({display, s.value, s.size, s.bind != elf::kStbLocal});
     }
   }
   // One name per address (aliases, a static and a global at the same place): the global

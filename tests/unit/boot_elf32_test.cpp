@@ -12,10 +12,10 @@ namespace {
 TestElf two_segment_elf() {
   TestElf e;
   e.entry = 0xC0100010;
-  e.segments.push_back({0x100000, 0xC0100000, kElfPfR | kElfPfX, {1, 2, 3, 4, 5, 6, 7, 8}, 8});
-  e.segments.push_back({0x102000, 0xC0102000, kElfPfR | kElfPfW, {9, 9}, 0x100});
-  e.symbols = {{"kmain", 0xC0100000, 8, kElfSttFunc, kElfStbGlobal},
-               {"counter", 0xC0102000, 4, kElfSttObject, kElfStbLocal}};
+  e.segments.push_back({0x100000, 0xC0100000, elf::kPfR | elf::kPfX, {1, 2, 3, 4, 5, 6, 7, 8}, 8});
+  e.segments.push_back({0x102000, 0xC0102000, elf::kPfR | elf::kPfW, {9, 9}, 0x100});
+  e.symbols = {{"kmain", 0xC0100000, 8, elf::kSttFunc, elf::kStbGlobal},
+               {"counter", 0xC0102000, 4, elf::kSttObject, elf::kStbLocal}};
   return e;
 }
 
@@ -33,7 +33,7 @@ TEST_CASE("boot elf32: PT_LOAD segments, entry and symbols are read as written")
   CHECK(img.segments[0].vaddr == 0xC0100000);
   CHECK(img.segments[0].filesz == 8);
   CHECK(img.segments[0].memsz == 8);
-  CHECK(img.segments[0].flags == (kElfPfR | kElfPfX));
+  CHECK(img.segments[0].flags == (elf::kPfR | elf::kPfX));
   CHECK(img.segments[0].data == std::vector<uint8_t>{1, 2, 3, 4, 5, 6, 7, 8});
   CHECK(img.segments[1].paddr == 0x102000);
   CHECK(img.segments[1].filesz == 2);
@@ -43,11 +43,11 @@ TEST_CASE("boot elf32: PT_LOAD segments, entry and symbols are read as written")
   CHECK(img.symbols[0].name == "kmain");
   CHECK(img.symbols[0].value == 0xC0100000);
   CHECK(img.symbols[0].size == 8);
-  CHECK(img.symbols[0].type == kElfSttFunc);
-  CHECK(img.symbols[0].bind == kElfStbGlobal);
+  CHECK(img.symbols[0].type == elf::kSttFunc);
+  CHECK(img.symbols[0].bind == elf::kStbGlobal);
   CHECK(img.symbols[1].name == "counter");
-  CHECK(img.symbols[1].type == kElfSttObject);
-  CHECK(img.symbols[1].bind == kElfStbLocal);
+  CHECK(img.symbols[1].type == elf::kSttObject);
+  CHECK(img.symbols[1].bind == elf::kStbLocal);
 
   TestElf stripped = two_segment_elf();
   stripped.symbols.clear();

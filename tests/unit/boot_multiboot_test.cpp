@@ -20,7 +20,7 @@ TestElf multiboot_elf(uint32_t memsz = 0x1000, uint32_t entry = 0x10000C) {
   e.entry = entry;
   std::vector<uint8_t> text = multiboot_header(0x3);
   for (int i = 0; i < 20; ++i) text.push_back(static_cast<uint8_t>(0xC0 + i));
-  e.segments.push_back({0x100000, 0x100000, kElfPfR | kElfPfX, text, memsz});
+  e.segments.push_back({0x100000, 0x100000, elf::kPfR | elf::kPfX, text, memsz});
   return e;
 }
 
@@ -65,10 +65,10 @@ TEST_CASE("boot multiboot: the header is found where QEMU scans, with a valid ch
   put(0x42, multiboot_header(0x3));  // not 4-byte aligned: never looked at
   CHECK(find_multiboot_header(file)->file_offset == 8140);
 
-  put(0x80, multiboot_header(0x1234 | kMultibootHeaderHasAddr, 1, 2, 3, 4, 5));  // unknown required bits accepted
+  put(0x80, multiboot_header(0x1234 | multiboot::kHeaderAoutKludge, 1, 2, 3, 4, 5));  // unknown required bits accepted
   auto h = find_multiboot_header(file);
   CHECK(h->file_offset == 0x80);
-  CHECK(h->flags == (0x1234 | kMultibootHeaderHasAddr));
+  CHECK(h->flags == (0x1234 | multiboot::kHeaderAoutKludge));
   CHECK(h->has_addresses());
   CHECK(h->header_addr == 1);
   CHECK(h->load_addr == 2);
@@ -233,7 +233,7 @@ TEST_CASE("boot multiboot: e_entry becomes physical only inside an executable se
   CHECK(entry_of(e) == 0x10000C);
 
   TestElf not_exec = e;
-  not_exec.segments[0].flags = kElfPfR | kElfPfW;
+  not_exec.segments[0].flags = elf::kPfR | elf::kPfW;
   CHECK(entry_of(not_exec) == 0xC010000C);
 
   TestElf in_bss = e;  // inside memsz but past filesz (32 bytes of header and code)
@@ -245,7 +245,7 @@ TEST_CASE("boot multiboot: e_entry becomes physical only inside an executable se
 
   // With a second, data segment whose vaddr != paddr, only the executable one converts.
   TestElf two = e;
-  two.segments.push_back({0x104000, 0xC0200000, kElfPfR | kElfPfW, {1, 2, 3, 4}, 4});
+  two.segments.push_back({0x104000, 0xC0200000, elf::kPfR | elf::kPfW, {1, 2, 3, 4}, 4});
   two.entry = 0xC0200000;
   CHECK(entry_of(two) == 0xC0200000);
 }
@@ -254,7 +254,7 @@ TEST_CASE("boot multiboot: segments go to p_paddr, BSS and gaps are zeroed") {
   TempDir dir;
   TestElf e = multiboot_elf(0x1800);  // 32 file bytes, BSS up to 0x101800
   const auto data = pattern(64, 0x33);
-  e.segments.push_back({0x103000, 0x103000, kElfPfR | kElfPfW, data, 0x200});
+  e.segments.push_back({0x103000, 0x103000, elf::kPfR | elf::kPfW, data, 0x200});
   std::string k = dir.file("k.elf", e.bytes());
   VectorMemory mem(k128M, 0xAA);
   MultibootBoot b = MultibootLoader::load(mem, k128M, config_for(k));
@@ -275,7 +275,7 @@ TEST_CASE("boot multiboot: the a.out kludge loads by the header's addresses, ELF
   // Not an ELF at all: 0x100 bytes, header at file offset 0x60 saying it lives at
   // 0x200040 with the image starting at 0x200000, so the image is the file from 0x20.
   std::vector<uint8_t> file = pattern(0x100, 0x44);
-  auto h = multiboot_header(0x3 | kMultibootHeaderHasAddr, 0x200040, 0x200000, 0, 0x200800, 0x200050);
+  auto h = multiboot_header(0x3 | multiboot::kHeaderAoutKludge, 0x200040, 0x200000, 0, 0x200800, 0x200050);
   std::copy(h.begin(), h.end(), file.begin() + 0x60);
   std::string k = dir.file("aout.bin", file);
   VectorMemory mem(k128M, 0xAA);
@@ -291,7 +291,7 @@ TEST_CASE("boot multiboot: the a.out kludge loads by the header's addresses, ELF
   CHECK(b.mods_addr == 0x201000);
 
   // load_end_addr cuts the image; no bss_end means no BSS.
-  auto h2 = multiboot_header(kMultibootHeaderHasAddr, 0x300060, 0x300000, 0x300070, 0, 0x300000);
+  auto h2 = multiboot_header(multiboot::kHeaderAoutKludge, 0x300060, 0x300000, 0x300070, 0, 0x300000);
   std::copy(h2.begin(), h2.end(), file.begin() + 0x60);
   VectorMemory mem2(k128M, 0xAA);
   MultibootBoot b2 = MultibootLoader::load(mem2, k128M, config_for(dir.file("aout2.bin", file)));
@@ -302,14 +302,14 @@ TEST_CASE("boot multiboot: the a.out kludge loads by the header's addresses, ELF
 
   // An ELF with bit 16 is loaded by the header too, ignoring its program headers.
   TestElf e = multiboot_elf();
-  auto h3 = multiboot_header(kMultibootHeaderHasAddr, 0x400100, 0x400000, 0, 0, 0x400120);
+  auto h3 = multiboot_header(multiboot::kHeaderAoutKludge, 0x400100, 0x400000, 0, 0, 0x400120);
   std::copy(h3.begin(), h3.end(), e.segments[0].data.begin());
   MultibootBoot b3 = MultibootLoader::load(mem, k128M, config_for(dir.file("kludge.elf", e.bytes())));
   CHECK(b3.load_addr == 0x400000);
   CHECK(b3.entry == 0x400120);
   CHECK(mem.ram[0x400000] == 0x7F);  // the ELF header itself, at load_addr
 
-  auto bad = multiboot_header(kMultibootHeaderHasAddr, 0x1000, 0x2000, 0, 0, 0x2000);
+  auto bad = multiboot_header(multiboot::kHeaderAoutKludge, 0x1000, 0x2000, 0, 0, 0x2000);
   std::copy(bad.begin(), bad.end(), file.begin() + 0x60);
   std::string pbad = dir.file("bad.bin", file);
   CHECK_THROWS_WITH_AS(MultibootLoader::load(mem, k128M, config_for(pbad)),

@@ -8,18 +8,18 @@ namespace {
 
 SymbolTable sample() {
   return SymbolTable({
-      {"kmain", 0x100100, 0x40, kElfSttFunc, kElfStbGlobal, 1},
-      {"_start", 0x10000C, 0, kElfSttNotype, kElfStbGlobal, 1},  // asm label: names, no lookup
-      {"idle", 0x100040, 0x10, kElfSttFunc, kElfStbLocal, 1},
-      {"ticks", 0x104000, 4, kElfSttObject, kElfStbGlobal, 2},
-      {"panic", 0x100200, 0x30, kElfSttFunc, kElfStbGlobal, 1},
-      {"panic_alias", 0x100200, 0x30, kElfSttFunc, kElfStbLocal, 1},
-      {"printf", 0, 0, kElfSttFunc, kElfStbGlobal, kElfShnUndef},
-      {"PAGE_SIZE", 0x1000, 0, kElfSttObject, kElfStbGlobal, kElfShnAbs},
-      {"_end", 0x105000, 0, kElfSttNotype, kElfStbGlobal, 2},
-      {"main.c", 0, 0, kElfSttFile, kElfStbLocal, kElfShnAbs},
-      {"helper", 0x100300, 8, kElfSttFunc, kElfStbLocal, 1},   // a static in one file...
-      {"helper", 0x100280, 8, kElfSttFunc, kElfStbLocal, 1},   // ...and one in another
+      {"kmain", 0x100100, 0x40, elf::kSttFunc, elf::kStbGlobal, 1},
+      {"_start", 0x10000C, 0, elf::kSttNotype, elf::kStbGlobal, 1},  // asm label: names, no lookup
+      {"idle", 0x100040, 0x10, elf::kSttFunc, elf::kStbLocal, 1},
+      {"ticks", 0x104000, 4, elf::kSttObject, elf::kStbGlobal, 2},
+      {"panic", 0x100200, 0x30, elf::kSttFunc, elf::kStbGlobal, 1},
+      {"panic_alias", 0x100200, 0x30, elf::kSttFunc, elf::kStbLocal, 1},
+      {"printf", 0, 0, elf::kSttFunc, elf::kStbGlobal, elf::kShnUndef},
+      {"PAGE_SIZE", 0x1000, 0, elf::kSttObject, elf::kStbGlobal, elf::kShnAbs},
+      {"_end", 0x105000, 0, elf::kSttNotype, elf::kStbGlobal, 2},
+      {"main.c", 0, 0, elf::kSttFile, elf::kStbLocal, elf::kShnAbs},
+      {"helper", 0x100300, 8, elf::kSttFunc, elf::kStbLocal, 1},   // a static in one file...
+      {"helper", 0x100280, 8, elf::kSttFunc, elf::kStbLocal, 1},   // ...and one in another
   });
 }
 

@@ -3,7 +3,7 @@
 // are each named precisely.
 #include <doctest/doctest.h>
 
-#include "machine/kexec_audit.h"
+#include "machine/kexec/audit.h"
 #include "machine/machine.h"
 
 using namespace kjump;

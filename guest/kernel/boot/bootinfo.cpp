@@ -1,6 +1,6 @@
 #include "boot/bootinfo.h"
 
-#include "boot/multiboot.h"
+#include "abi/multiboot_info.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "mm/addr.h"
@@ -30,19 +30,20 @@ bool bootinfo_capture(uint32_t magic, uint32_t mbi_phys) {
   // The early page tables map the first 8 MiB at PAGE_OFFSET, which covers everything QEMU puts
   // here (MBI at 0x9500, mmap at 0x9000, cmdline and modules right after the kernel).
   const auto* mbi = static_cast<const multiboot::Info*>(phys_to_virt(mbi_phys));
-  add_loader_range(mbi_phys, mbi_phys + sizeof(multiboot::Info), "multiboot info");
+  // The fields this kernel reads (flags .. boot_loader_name), not the whole 88-byte MBI.
+  add_loader_range(mbi_phys, mbi_phys + offsetof(multiboot::Info, apm_table), "multiboot info");
 
-  if (mbi->flags & multiboot::MEMORY) {
+  if (mbi->flags & multiboot::kInfoMemory) {
     g_info.has_memory = true;
     g_info.mem_lower_kib = mbi->mem_lower;
     g_info.mem_upper_kib = mbi->mem_upper;
   }
-  if (mbi->flags & multiboot::CMDLINE) {
+  if (mbi->flags & multiboot::kInfoCmdline) {
     strlcpy(g_info.cmdline, static_cast<const char*>(phys_to_virt(mbi->cmdline)),
             BootInfo::kCmdlineMax);
     add_string_range(mbi->cmdline, "cmdline");
   }
-  if (mbi->flags & multiboot::MMAP) {
+  if (mbi->flags & multiboot::kInfoMmap) {
     add_loader_range(mbi->mmap_addr, mbi->mmap_addr + mbi->mmap_length, "memory map");
     uint32_t off = 0;
     while (off + sizeof(multiboot::MmapEntry) <= mbi->mmap_length &&
@@ -57,7 +58,7 @@ bool bootinfo_capture(uint32_t magic, uint32_t mbi_phys) {
     g_info.ranges[1] = FirmwareRange{0x100000, uint64_t(g_info.mem_upper_kib) * 1024, 1};
     g_info.range_count = 2;
   }
-  if (mbi->flags & multiboot::MODS) {
+  if (mbi->flags & multiboot::kInfoMods) {
     const auto* mods = static_cast<const multiboot::Module*>(phys_to_virt(mbi->mods_addr));
     g_info.module_count = static_cast<int>(mbi->mods_count);
     add_loader_range(mbi->mods_addr,
@@ -67,7 +68,8 @@ bool bootinfo_capture(uint32_t magic, uint32_t mbi_phys) {
       if (mods[i].string) add_string_range(mods[i].string, "module string");
     }
   }
-  if (mbi->flags & multiboot::LOADER_NAME) add_string_range(mbi->boot_loader_name, "loader name");
+  if (mbi->flags & multiboot::kInfoLoaderName)
+    add_string_range(mbi->boot_loader_name, "loader name");
   return true;
 }
 

@@ -10,10 +10,11 @@
  * This file is linked at its physical address (section .boot: VMA == LMA), so e_entry is the
  * physical address of _start and no loader has to convert anything.
  */
+#include "abi/multiboot_info.h"
 #include "boot/layout.h"
 
-#define MB_MAGIC 0x1BADB002
-#define MB_FLAGS 0x00000003   /* page-aligned modules, memory info */
+#define MB_MAGIC MULTIBOOT_HEADER_MAGIC
+#define MB_FLAGS (MULTIBOOT_PAGE_ALIGN | MULTIBOOT_MEMORY_INFO)
 
 #define V2P(x) ((x) - PAGE_OFFSET)
 

@@ -1,7 +1,7 @@
 #include "kexec/core_header.h"
 
+#include "abi/elf32.h"
 #include "boot/layout.h"
-#include "kexec/elf32.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 
@@ -30,27 +30,27 @@ bool build_core_header(uint32_t base, const RangeSet& ram, uint32_t win_start, u
   memset(out->data, 0, sizeof out->data);
   auto* eh = reinterpret_cast<elf::Ehdr*>(out->data);
   memcpy(eh->e_ident, elf::kMagic, 4);
-  eh->e_ident[4] = elf::ELFCLASS32;
-  eh->e_ident[5] = elf::ELFDATA2LSB;
-  eh->e_ident[6] = elf::EV_CURRENT;
-  eh->e_type = elf::ET_CORE;
-  eh->e_machine = elf::EM_386;
-  eh->e_version = elf::EV_CURRENT;
+  eh->e_ident[4] = elf::kClass32;
+  eh->e_ident[5] = elf::kData2Lsb;
+  eh->e_ident[6] = elf::kEvCurrent;
+  eh->e_type = elf::kEtCore;
+  eh->e_machine = elf::kEm386;
+  eh->e_version = elf::kEvCurrent;
   eh->e_phoff = sizeof(elf::Ehdr);
   eh->e_ehsize = sizeof(elf::Ehdr);
   eh->e_phentsize = sizeof(elf::Phdr);
   eh->e_phnum = static_cast<uint16_t>(1 + loads);
 
   auto* ph = reinterpret_cast<elf::Phdr*>(out->data + sizeof(elf::Ehdr));
-  ph[0].p_type = elf::PT_NOTE;
+  ph[0].p_type = elf::kPtNote;
   ph[0].p_offset = base + note_off;  // offsets are physical addresses
   ph[0].p_filesz = ph[0].p_memsz = kNoteSize;
   for (int i = 0; i < loads; ++i) {
     uint32_t start = static_cast<uint32_t>(dump.at(i).start);
     uint32_t size = static_cast<uint32_t>(dump.at(i).end - dump.at(i).start);
     elf::Phdr& p = ph[1 + i];
-    p.p_type = elf::PT_LOAD;
-    p.p_flags = elf::PF_R | elf::PF_W | elf::PF_X;
+    p.p_type = elf::kPtLoad;
+    p.p_flags = elf::kPfR | elf::kPfW | elf::kPfX;
     p.p_offset = p.p_paddr = start;
     p.p_vaddr = start + PAGE_OFFSET;
     p.p_filesz = p.p_memsz = size;

@@ -2,7 +2,7 @@
 #pragma once
 #include <stdint.h>
 
-#include "kexec/elf32.h"
+#include "abi/elf32.h"
 
 namespace kjump {
 

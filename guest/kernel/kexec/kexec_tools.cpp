@@ -179,7 +179,7 @@ bool add_elf_segments(const ElfImage& elf, uint32_t lo, uint64_t hi, SegmentList
   *top = 0;
   for (int i = 0; i < elf.ehdr->e_phnum; ++i) {
     const elf::Phdr& ph = elf.phdrs[i];
-    if (ph.p_type != elf::PT_LOAD || ph.p_memsz == 0) continue;
+    if (ph.p_type != elf::kPtLoad || ph.p_memsz == 0) continue;
     if (ph.p_paddr & ~kPageMask) {
       kprintf("kexec: Base address: 0x%x is not page aligned\n", ph.p_paddr);
       return false;

@@ -4,7 +4,7 @@
 #pragma once
 #include <stdint.h>
 
-#include "kexec/control_page.h"
+#include "abi/kexec_control_page.h"
 #include "kexec/kexec.h"
 #include "mm/addr.h"
 

@@ -2,9 +2,9 @@
 // arch/x86/power/cpu_32.c, for a non-PAE kernel.
 #include "kexec/machine_kexec.h"
 
+#include "abi/kexec_control_page.h"
 #include "arch/x86.h"
 #include "boot/layout.h"
-#include "kexec/control_page.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "mm/page_alloc.h"

@@ -1,7 +1,7 @@
 #include "kexec/multiboot_params.h"
 
+#include "abi/multiboot_info.h"
 #include "boot/bootinfo.h"
-#include "boot/multiboot.h"
 #include "kexec/purgatory/purgatory.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -29,7 +29,8 @@ bool build_multiboot_params(uint32_t base, const char* cmdline, const MultibootM
   auto* info = reinterpret_cast<multiboot::Info*>(out->data + kInfo);
   const BootInfo& bi = bootinfo();
 
-  info->flags = multiboot::MEMORY | multiboot::CMDLINE | multiboot::MMAP | multiboot::LOADER_NAME;
+  info->flags = multiboot::kInfoMemory | multiboot::kInfoCmdline | multiboot::kInfoMmap |
+                multiboot::kInfoLoaderName;
   info->mem_lower = bi.mem_lower_kib;
   info->mem_upper = bi.mem_upper_kib;
 
@@ -58,7 +59,7 @@ bool build_multiboot_params(uint32_t base, const char* cmdline, const MultibootM
     m->end = module->end;
     strlcpy(reinterpret_cast<char*>(out->data + kModuleString), module->string, kModuleStringMax);
     m->string = base + kModuleString;
-    info->flags |= multiboot::MODS;
+    info->flags |= multiboot::kInfoMods;
     info->mods_count = 1;
     info->mods_addr = base + kModule;
   }

@@ -30,8 +30,8 @@
  * CS = 0x60 / DS..SS = 0x68 (flat, cached; GDTR and IDTR have limit 0), CR3 = 0, CR4 = 0 when
  * has_pae, ESP = swap + 4088, [ESP] = our re-entry point. Only the stack words are protocol.
  */
+#include "abi/kexec_control_page.h"
 #include "boot/layout.h"
-#include "kexec/control_page.h"
 
 #define CR0_PE 0x00000001
 #define CR0_EM 0x00000004

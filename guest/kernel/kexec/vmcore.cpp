@@ -1,8 +1,8 @@
 #include "kexec/vmcore.h"
 
+#include "abi/elf32.h"
 #include "boot/bootinfo.h"
 #include "kexec/core_header.h"
-#include "kexec/elf32.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "mm/addr.h"
@@ -52,8 +52,8 @@ const Vmcore* vmcore_open() {
     return fail("no elfcorehdr= on the command line (this kernel was not started by kexec jump)");
   if (!in_direct_map(vc.elfcorehdr, PAGE_SIZE)) return fail("elfcorehdr outside RAM");
   const auto* eh = static_cast<const elf::Ehdr*>(phys_to_virt(vc.elfcorehdr));
-  if (memcmp(eh->e_ident, elf::kMagic, 4) != 0 || eh->e_ident[4] != elf::ELFCLASS32 ||
-      eh->e_type != elf::ET_CORE || eh->e_machine != elf::EM_386 ||
+  if (memcmp(eh->e_ident, elf::kMagic, 4) != 0 || eh->e_ident[4] != elf::kClass32 ||
+      eh->e_type != elf::kEtCore || eh->e_machine != elf::kEm386 ||
       eh->e_phentsize != sizeof(elf::Phdr))
     return fail("elfcorehdr does not point at an ELF32 i386 core header");
   if (eh->e_phoff + eh->e_phnum * sizeof(elf::Phdr) > PAGE_SIZE || eh->e_phnum > 1 + Vmcore::kMaxLoads)
@@ -61,11 +61,11 @@ const Vmcore* vmcore_open() {
   const auto* ph = reinterpret_cast<const elf::Phdr*>(reinterpret_cast<const uint8_t*>(eh) + eh->e_phoff);
   int notes = 0;
   for (int i = 0; i < eh->e_phnum; ++i) {
-    if (ph[i].p_type == elf::PT_NOTE) {
+    if (ph[i].p_type == elf::kPtNote) {
       ++notes;
       vc.note_paddr = ph[i].p_offset;
       vc.note_size = ph[i].p_filesz;
-    } else if (ph[i].p_type == elf::PT_LOAD) {
+    } else if (ph[i].p_type == elf::kPtLoad) {
       if (!in_direct_map(ph[i].p_offset, ph[i].p_filesz)) return fail("PT_LOAD beyond mapped RAM");
       vc.loads[vc.nloads++] = VmcoreLoad{ph[i].p_offset, ph[i].p_vaddr, ph[i].p_filesz, 0};
     }
@@ -94,13 +94,13 @@ const Vmcore* vmcore_open() {
   neh->e_phnum = phnum;
   neh->e_shoff = neh->e_shnum = neh->e_shentsize = neh->e_shstrndx = 0;
   auto* nph = reinterpret_cast<elf::Phdr*>(g_header + sizeof(elf::Ehdr));
-  nph[0] = elf::Phdr{elf::PT_NOTE, vc.header_size, 0, 0, vc.note_size, vc.note_size, 0, 0};
+  nph[0] = elf::Phdr{elf::kPtNote, vc.header_size, 0, 0, vc.note_size, vc.note_size, 0, 0};
   uint64_t off = vc.header_size + vc.note_size;
   for (int i = 0; i < vc.nloads; ++i) {
     VmcoreLoad& l = vc.loads[i];
     l.offset = off;
-    nph[1 + i] = elf::Phdr{elf::PT_LOAD, static_cast<uint32_t>(off), l.vaddr, l.paddr, l.size,
-                           l.size, elf::PF_R | elf::PF_W | elf::PF_X, 0};
+    nph[1 + i] = elf::Phdr{elf::kPtLoad, static_cast<uint32_t>(off), l.vaddr, l.paddr, l.size,
+                           l.size, elf::kPfR | elf::kPfW | elf::kPfX, 0};
     off += l.size;
   }
   vc.size = off;

@@ -14,7 +14,11 @@
 //
 // A control page is recognised by its data area (Linux 2.6.27's layout at offset 0x800:
 // ESP, CR0, CR3, CR4, VA of the control page, PA of the page directory, PA of the swap page,
-// head of the indirection list), whose VA must be the page's own address + PAGE_OFFSET.
+// head of the indirection list; abi/kexec_control_page.h), whose VA must be the page's own
+// address + PAGE_OFFSET.
+//
+// The audit sees the machine only through the engine (RAM, clock, paging and access hooks)
+// and the list of devices it is given: it knows nothing of the Machine that owns it.
 #pragma once
 
 #include <cstdint>
@@ -24,7 +28,8 @@
 
 namespace kjump {
 
-class Machine;
+class Device;
+class Engine;
 
 struct AuditFinding {
   uint64_t time;     // virtual ns
@@ -35,7 +40,9 @@ struct AuditFinding {
 
 class KexecAudit {
  public:
-  explicit KexecAudit(Machine& m);
+  // Installs the engine's paging watch. `devices` are asked for quiesce notes at every jump;
+  // they and the engine must outlive the audit.
+  KexecAudit(Engine& engine, std::vector<Device*> devices);
   const std::vector<AuditFinding>& findings() const { return findings_; }
   unsigned jumps() const { return jumps_; }                    // trampoline entries seen
   unsigned audited_phases() const { return phases_; }          // paging-off stretches in which a trampoline ran
@@ -56,7 +63,8 @@ class KexecAudit {
   bool looks_like_control_page(uint32_t page) const;
   void add(const std::string& kind, const std::string& text);
 
-  Machine& m_;
+  Engine& engine_;
+  std::vector<Device*> devices_;
   std::vector<AuditFinding> findings_;
   unsigned jumps_ = 0, phases_ = 0;
   bool in_phase_ = false;

@@ -1,73 +1,69 @@
-#include "machine/kexec_audit.h"
+#include "machine/kexec/audit.h"
 
 #include <algorithm>
-#include <cinttypes>
-#include <cstdio>
 
-#include "machine/machine.h"
+#include "abi/kexec_control_page.h"
+#include "base/hex.h"
+#include "emu/engine.h"
+#include "machine/device.h"
 
 namespace kjump {
 namespace {
 
-constexpr uint32_t kPageOffset = 0xC0000000u;
-constexpr uint32_t kDataArea = 0x800;  // KEXEC_CONTROL_CODE_MAX_SIZE
-constexpr uint32_t kVaControl = kDataArea + 0x10, kPaSwap = kDataArea + 0x18, kHead = kDataArea + 0x1C;
-constexpr uint32_t kIndDestination = 1, kIndIndirection = 2, kIndDone = 4, kIndSource = 8;
-
-std::string hex(uint64_t v) {
-  char b[24];
-  std::snprintf(b, sizeof b, "0x%08" PRIx64, v);
-  return b;
-}
+constexpr uint32_t kPageOffset = 0xC0000000u;  // the i386 kernel's direct map (Linux's 3G/1G split)
 
 // "0x00123000-0x00125fff" for a run of pages.
 std::string page_range(uint32_t first, uint32_t last) {
-  return hex(uint64_t(first) << 12) + "-" + hex((uint64_t(last) << 12) | 0xfff);
+  return hex32(uint64_t(first) << 12) + "-" + hex32((uint64_t(last) << 12) | 0xfff);
 }
 
 }  // namespace
 
-KexecAudit::KexecAudit(Machine& m) : m_(m) {
-  m_.engine().set_paging_watch([this](bool paging, uint32_t eip) { on_paging(paging, eip); });
+KexecAudit::KexecAudit(Engine& engine, std::vector<Device*> devices)
+    : engine_(engine), devices_(std::move(devices)) {
+  engine_.set_paging_watch([this](bool paging, uint32_t eip) { on_paging(paging, eip); });
 }
 
 void KexecAudit::add(const std::string& kind, const std::string& text) {
-  findings_.push_back({m_.now(), m_.engine().retired(), kind, text});
+  findings_.push_back({engine_.now(), engine_.retired(), kind, text});
 }
 
 bool KexecAudit::looks_like_control_page(uint32_t page) const {
-  const GuestRam& ram = m_.engine().ram();
+  const GuestRam& ram = engine_.ram();
   uint64_t pa = uint64_t(page) << 12;
-  if (!ram.contains(pa, 0x1000)) return false;
-  uint32_t va = ram.read32(pa + kVaControl), swap = ram.read32(pa + kPaSwap), head = ram.read32(pa + kHead);
+  if (!ram.contains(pa, KEXEC_CONTROL_PAGE_SIZE)) return false;
+  // The data area of abi/kexec_control_page.h, as relocate_kernel left it.
+  uint32_t va = ram.read32(pa + CP_VA_CONTROL_PAGE);
+  uint32_t swap = ram.read32(pa + CP_PA_SWAP_PAGE);
+  uint32_t head = ram.read32(pa + CP_PA_BACKUP_PAGES_MAP);  // the indirection list's head entry
   if (va != uint32_t(pa) + kPageOffset) return false;
   if (swap == 0 || (swap & 0xfff) || !ram.contains(swap, 0x1000)) return false;
-  return (head & (kIndIndirection | kIndDone)) != 0;
+  return (head & (IND_INDIRECTION | IND_DONE)) != 0;
 }
 
 bool KexecAudit::read_image(uint32_t control_page, ImagePages& out) const {
   if (!looks_like_control_page(control_page)) return false;
-  const GuestRam& ram = m_.engine().ram();
+  const GuestRam& ram = engine_.ram();
   uint64_t pa = uint64_t(control_page) << 12;
   out.control = control_page;
-  out.swap = ram.read32(pa + kPaSwap) >> 12;
+  out.swap = ram.read32(pa + CP_PA_SWAP_PAGE) >> 12;
   // The swap walk of relocate_kernel, done on the host: the same list serves both directions.
-  uint32_t entry = ram.read32(pa + kHead);
+  uint32_t entry = ram.read32(pa + CP_PA_BACKUP_PAGES_MAP);
   uint64_t ptr = 0;  // where the next entry is read, once inside an indirection page
   uint32_t dest = 0;
   for (unsigned guard = 0; guard < (1u << 22); ++guard) {
-    if (entry & kIndDestination) {
+    if (entry & IND_DESTINATION) {
       dest = entry & ~0xfffu;
-    } else if (entry & kIndIndirection) {
+    } else if (entry & IND_INDIRECTION) {
       ptr = entry & ~0xfffu;
       if (!ram.contains(ptr, 0x1000)) return false;
       out.indirection.insert(uint32_t(ptr >> 12));
       entry = ram.read32(ptr);
       ptr += 4;
       continue;
-    } else if (entry & kIndDone) {
+    } else if (entry & IND_DONE) {
       return true;
-    } else if (entry & kIndSource) {
+    } else if (entry & IND_SOURCE) {
       out.source.insert(entry >> 12);
       out.destination.insert(dest >> 12);
       dest += 0x1000;
@@ -81,16 +77,16 @@ bool KexecAudit::read_image(uint32_t control_page, ImagePages& out) const {
 
 void KexecAudit::quiesce_audit(uint32_t control_page) {
   std::vector<std::string> notes;
-  for (Device* d : m_.devices()) {
+  for (Device* d : devices_) {
     notes.clear();
     d->audit_quiesce(notes);
     // Devices name themselves in their notes ("uart: interrupts enabled (IER=0x01)").
-    for (auto& n : notes) add("quiesce", n + ", at the jump from control page " + hex(uint64_t(control_page) << 12));
+    for (auto& n : notes) add("quiesce", n + ", at the jump from control page " + hex32(uint64_t(control_page) << 12));
   }
 }
 
 void KexecAudit::on_paging(bool paging, uint32_t eip) {
-  Engine& e = m_.engine();
+  Engine& e = engine_;
   if (!paging) {
     uint32_t page = eip >> 12;
     if (looks_like_control_page(page)) {
@@ -134,7 +130,7 @@ void KexecAudit::on_paging(bool paging, uint32_t eip) {
 }
 
 void KexecAudit::analyse_phase() {
-  const auto& acc = m_.engine().recorded_accesses();
+  const auto& acc = engine_.recorded_accesses();
   // Every control page that ran code in this phase contributes its image's pages.
   std::set<uint32_t> allowed;
   std::vector<uint32_t> control_pages;
@@ -165,7 +161,7 @@ void KexecAudit::analyse_phase() {
           in_run = true;
         } else if (!bad && in_run) {
           in_run = false;
-          add("trampoline", std::string("code in control page ") + hex(uint64_t(cp) << 12) +
+          add("trampoline", std::string("code in control page ") + hex32(uint64_t(cp) << 12) +
                                 (kind == 1 ? " read " : " wrote ") + page_range(run_start, p - 1) +
                                 ", outside its control, swap, indirection, source and destination pages");
         }
