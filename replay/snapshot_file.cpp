@@ -1,17 +1,20 @@
-// The snapshot file format, version 1 (all integers little-endian):
+// The snapshot file format, version 2 (all integers little-endian):
 //
 //   "KJSNAP\0\0"  u32 version  u32 section count (6)
 //   6 × { char tag[4]  u32 zero  u64 payload length  u64 XXH3-64 of the payload  payload }
 //
 //   CONF  configuration fingerprint, "key=value\n" lines (machine_fingerprint.h)
 //   TIME  u64 virtual time, u64 retired instructions
-//   STAT  save_state(machine.state())
+//   STAT  save_state(machine.state()): the versioned state blob, each component with its
+//         own version (emu/state.h)
 //   RAM   u64 RAM size, then runs { u8 kind (0 zero pages, 1 stored pages)  u32 pages  [bytes] }
 //   SERL  serial output so far
 //   INPT  u32 count × { u64 time  u16 kind length, kind  u32 byte count, bytes }
 //
 // Sections come in this order. Most of a guest's RAM is never touched, so zero pages cost
 // five bytes per run and a 128 MiB machine gives a file of the size its guest actually uses.
+// Version 1 (older kjumps) had the same layout, but its STAT held the unversioned field list;
+// it is refused with a message asking for the snapshot to be taken again.
 #include "replay/snapshot.h"
 
 #include <xxhash.h>
@@ -161,13 +164,16 @@ Snapshot read_snapshot_file(const std::string& path, const Machine& m) {
   const std::span<const uint8_t> all(file);
   ByteReader header(all.subspan(sizeof kMagic), fail_with<SnapshotError>(path + ": truncated in the header"));
   uint32_t version = header.u32();
+  if (version == 1)
+    throw SnapshotError(path + ": format version 1, from an older kjump; this kjump reads version " +
+                        std::to_string(kSnapshotFormatVersion) + ", so take the snapshot again");
   if (version != kSnapshotFormatVersion)
     throw SnapshotError(path + ": format version " + std::to_string(version) + ", this kjump reads version " +
                         std::to_string(kSnapshotFormatVersion));
   uint32_t count = header.u32();
   if (count != kSectionCount)
-    throw SnapshotError(path + ": " + std::to_string(count) + " sections, format version 1 has " +
-                        std::to_string(kSectionCount));
+    throw SnapshotError(path + ": " + std::to_string(count) + " sections, format version " +
+                        std::to_string(kSnapshotFormatVersion) + " has " + std::to_string(kSectionCount));
 
   size_t pos = sizeof kMagic + 8;
   Snapshot s;
