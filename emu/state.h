@@ -1,15 +1,47 @@
-// Declare-once machine state, in the spirit of QEMU's VMState.
+// Declare-once component state, in the spirit of QEMU's VMState.
 //
-// Every stateful component (CPU, RAM, each device, the clock, the event queue, the input
-// log) implements Stateful::declare_state() and lists its fields exactly once. Saving,
-// restoring, hashing, inspection ("info devices") and divergence reports all derive from
-// that one list, so nobody serialises a device by hand twice.
+// Every stateful component (the CPU, the clock, each device) implements
+// Stateful::declare_state() and lists its fields exactly once. Saving, restoring, hashing,
+// inspection ("info devices") and divergence reports all derive from that one list, so nobody
+// serialises a device by hand twice. Guest RAM and the host input log are not Stateful: a
+// snapshot carries them beside the state (replay/snapshot.h, Machine::restore_history).
+//
+// Versions and optional sections, as QEMU's version_id, minimum_version_id, VMSTATE_*_V and
+// subsections with .needed:
+//
+//   void MyDevice::declare_state(StateDecl& d) {
+//     d.version(2, /*minimum=*/1);            // this layout is version 2; version-1 state loads too
+//     d.field("lcr", lcr_);
+//     d.field("scr", scr_, /*since=*/2);      // not in version-1 state
+//     d.section("fault", [&] { return stuck_; }, [&](StateDecl& s) { s.field("stuck", stuck_); },
+//               [&] { stuck_ = false; });    // saved only while needed; its defaults when absent
+//   }
+//
+// Loading (load_state):
+// - State of a component whose version is above its current version, or below its minimum,
+//   is refused with a StateError naming the component and both versions.
+// - A field added since version N, loaded from older state, is set to zero (false, empty,
+//   an idle timer). A component whose new field needs another value declares
+//   d.upgrade([&](uint32_t from) { ... }): it runs after every field is loaded, only for state
+//   older than the current version, children before parents, and before post_load().
+// - A section absent from the state gets its defaults from its reset callback, or, without
+//   one, has its fields set to zero as above. Defaults never come from the machine the state
+//   lands on: a restore can land on a machine whose values differ.
+// - The blob is checked whole before any field is written: a blob refused for its layout or
+//   its versions changes nothing (post_load() may still refuse what it finds, as before).
+//
+// Hashing, inspection and diffs see the fields present: a section's fields only while it is
+// needed, named "<section>.<field>". Versions are not hashed. So a component without a
+// version or sections hashes exactly as before versions existed, an absent section changes
+// no hash, and turning fields declared under an `if` into a section with the same condition
+// as `needed` keeps every hash.
 #pragma once
 
 #include <array>
-#include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -21,6 +53,7 @@ namespace kjump {
 
 class Timer;
 class Stateful;
+struct StateAccess;
 
 enum class FieldType : uint8_t {
   Unsigned,    // integral or enum, `size` bytes, `count` elements
@@ -33,7 +66,7 @@ enum class FieldType : uint8_t {
 };
 
 struct StateField {
-  std::string name;
+  std::string name;  // full name: include prefixes and section names in front ("ide.fault.stuck_used")
   FieldType type;
   void* ptr;
   size_t size;   // element size (Unsigned/Signed/Bool) or total size (Bytes)
@@ -41,55 +74,95 @@ struct StateField {
   // Unhashed fields are saved and restored but not hashed or diffed: raw blobs that may
   // hold host pointers (Unicorn's CPU context) and whose meaning other fields already carry.
   bool hashed = true;
+  uint32_t since = 1;  // the component version that added the field
 };
 
 class StateDecl {
  public:
+  StateDecl();
+  ~StateDecl();
+  StateDecl(StateDecl&&) noexcept;
+  StateDecl& operator=(StateDecl&&) noexcept;
+
+  // Fields. `since`: the version of this component that added the field (see the top).
   template <class T>
     requires(std::is_integral_v<T> || std::is_enum_v<T>)
-  void field(std::string name, T& v) { add_scalar<T>(std::move(name), &v, 1); }
+  void field(std::string name, T& v, uint32_t since = 1) { add_scalar<T>(std::move(name), &v, 1, since); }
 
   template <class T, size_t N>
     requires(std::is_integral_v<T> || std::is_enum_v<T>)
-  void field(std::string name, T (&v)[N]) { add_scalar<T>(std::move(name), v, N); }
+  void field(std::string name, T (&v)[N], uint32_t since = 1) { add_scalar<T>(std::move(name), v, N, since); }
 
   template <class T, size_t N>
     requires(std::is_integral_v<T> || std::is_enum_v<T>)
-  void field(std::string name, std::array<T, N>& v) { add_scalar<T>(std::move(name), v.data(), N); }
+  void field(std::string name, std::array<T, N>& v, uint32_t since = 1) {
+    add_scalar<T>(std::move(name), v.data(), N, since);
+  }
 
-  void field(std::string name, std::vector<uint8_t>& v) {
-    fields_.push_back({std::move(name), FieldType::ByteVector, &v, 1, 1});
+  void field(std::string name, std::vector<uint8_t>& v, uint32_t since = 1) {
+    add({std::move(name), FieldType::ByteVector, &v, 1, 1}, since);
   }
-  void field(std::string name, std::string& v) {
-    fields_.push_back({std::move(name), FieldType::String, &v, 1, 1});
+  void field(std::string name, std::string& v, uint32_t since = 1) {
+    add({std::move(name), FieldType::String, &v, 1, 1}, since);
   }
-  void field(std::string name, Timer& t) {
-    fields_.push_back({std::move(name), FieldType::TimerState, &t, 0, 1});
+  void field(std::string name, Timer& t, uint32_t since = 1) {
+    add({std::move(name), FieldType::TimerState, &t, 0, 1}, since);
   }
   // Saved and restored, but not part of the state hash (see StateField::hashed).
-  void unhashed(std::string name, std::vector<uint8_t>& v) {
-    fields_.push_back({std::move(name), FieldType::ByteVector, &v, 1, 1, false});
+  void unhashed(std::string name, std::vector<uint8_t>& v, uint32_t since = 1) {
+    add({std::move(name), FieldType::ByteVector, &v, 1, 1, false}, since);
   }
   // An opaque blob (shown as a hash in inspection).
-  void bytes(std::string name, void* p, size_t n) {
-    fields_.push_back({std::move(name), FieldType::Bytes, p, n, 1});
+  void bytes(std::string name, void* p, size_t n, uint32_t since = 1) {
+    add({std::move(name), FieldType::Bytes, p, n, 1}, since);
   }
 
-  // Declares all of `child`'s fields here, their names prefixed ("pic." + "imr"). The
-  // parent's post_load() must call the child's.
+  // This component's state layout is version `current`; state as old as `minimum` still loads.
+  // Without a call: version 1, minimum 1.
+  void version(uint32_t current, uint32_t minimum);
+  // Called when state older than `current` was loaded into this component (see the top).
+  void upgrade(std::function<void(uint32_t from)> fn);
+
+  // An optional group of fields, saved only while `needed()` is true. `declare` lists its
+  // fields (and may give it a version of its own); their names get "<name>." in front.
+  // Loading state without the section calls `reset` (or, if empty, zeroes its fields).
+  void section(std::string name, std::function<bool()> needed, const std::function<void(StateDecl&)>& declare,
+               std::function<void()> reset = {});
+
+  // Declares `child` here as a component of its own, with its version and sections; its field
+  // names get `prefix` in front ("pic." + "imr"). The parent's post_load() must call the child's.
   void include(const std::string& prefix, Stateful& child);
 
-  const std::vector<StateField>& fields() const { return fields_; }
+  // The fields present now, in declaration order: this component's, its children's, and those
+  // of the sections that are needed. inspect_state() lists the same fields in the same order.
+  std::vector<StateField> fields() const;
 
  private:
+  friend struct StateAccess;
+  enum class Kind : uint8_t { Field, Component, Section };
+  struct Entry {
+    Kind kind;
+    StateField field;                // Kind::Field
+    std::unique_ptr<StateDecl> node;  // Kind::Component, Kind::Section
+  };
+
   template <class T>
-  void add_scalar(std::string name, void* p, size_t n) {
+  void add_scalar(std::string name, void* p, size_t n, uint32_t since) {
     FieldType t = std::is_same_v<T, bool> ? FieldType::Bool
                   : (std::is_integral_v<T> && std::is_signed_v<T>) ? FieldType::Signed
                                                                    : FieldType::Unsigned;
-    fields_.push_back({std::move(name), t, p, sizeof(T), n});
+    add({std::move(name), t, p, sizeof(T), n}, since);
   }
-  std::vector<StateField> fields_;
+  void add(StateField f, uint32_t since);
+  StateDecl& add_node(Kind kind, std::string name, std::string prefix);
+
+  std::string name_;    // as saved: the include prefix, or the section name
+  std::string prefix_;  // put in front of field names: every enclosing prefix and section name
+  uint32_t version_ = 1, minimum_ = 1;
+  std::function<void(uint32_t)> upgrade_;
+  std::function<bool()> needed_;  // sections
+  std::function<void()> reset_;   // sections
+  std::vector<Entry> entries_;
 };
 
 class Stateful {
@@ -100,21 +173,17 @@ class Stateful {
   virtual void post_load() {}
 };
 
-inline void StateDecl::include(const std::string& prefix, Stateful& child) {
-  StateDecl sub;
-  child.declare_state(sub);
-  for (auto f : sub.fields_) {
-    f.name = prefix + f.name;
-    fields_.push_back(std::move(f));
-  }
-}
-
 struct StateError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Serialised form: for each field, u16 name length, name, u32 payload length, payload.
-// Field order and names must match on load; a mismatch is a StateError naming the field.
+// The saved form (all integers little-endian):
+//   blob      "KJST" component
+//   component str16 name (include prefix or section name)  u32 version  u32 entry count  entry*
+//   entry     u8 kind: 0 field: str16 full field name  u32 payload length  payload
+//                      1 included component, 2 section (saved only when needed): component
+// (str16: a u16 length, then the bytes.) Fields are matched in declaration order and by name;
+// a mismatch is a StateError naming the field.
 std::vector<uint8_t> save_state(Stateful& s);
 void load_state(Stateful& s, std::span<const uint8_t> blob);
 uint64_t hash_state(Stateful& s);
@@ -125,7 +194,9 @@ struct InspectedField {
 };
 std::vector<InspectedField> inspect_state(Stateful& s);
 
-// Names of the fields whose values differ between two blobs saved from the same component.
+// Names of the hashed fields whose values differ between two blobs saved from the same
+// component, in the order of `a`; a field present in only one of them (a section saved in
+// one blob only) differs too.
 std::vector<std::string> diff_state(Stateful& s, std::span<const uint8_t> a, std::span<const uint8_t> b);
 
 uint64_t hash_bytes(const void* p, size_t n, uint64_t seed = 0);

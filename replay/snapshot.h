@@ -54,7 +54,9 @@ class SnapshotStore {
 struct SnapshotError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
-inline constexpr uint32_t kSnapshotFormatVersion = 1;
+// Version 2: the state section holds the versioned state blob (per-component versions and
+// optional sections, emu/state.h). Version-1 files, from older kjumps, are refused.
+inline constexpr uint32_t kSnapshotFormatVersion = 2;
 // Written atomically (temporary file + rename): an interrupted save never leaves a torn file.
 void write_snapshot_file(const std::string& path, const Machine& m, const Snapshot& s);
 Snapshot read_snapshot_file(const std::string& path, const Machine& m);

@@ -1,29 +1,32 @@
-// The snapshot file format, version 1 (all integers little-endian):
+// The snapshot file format, version 2 (all integers little-endian):
 //
 //   "KJSNAP\0\0"  u32 version  u32 section count (6)
 //   6 × { char tag[4]  u32 zero  u64 payload length  u64 XXH3-64 of the payload  payload }
 //
 //   CONF  configuration fingerprint, "key=value\n" lines (machine_fingerprint.h)
 //   TIME  u64 virtual time, u64 retired instructions
-//   STAT  save_state(machine.state())
+//   STAT  save_state(machine.state()): the versioned state blob, each component with its
+//         own version (emu/state.h)
 //   RAM   u64 RAM size, then runs { u8 kind (0 zero pages, 1 stored pages)  u32 pages  [bytes] }
 //   SERL  serial output so far
 //   INPT  u32 count × { u64 time  u16 kind length, kind  u32 byte count, bytes }
 //
 // Sections come in this order. Most of a guest's RAM is never touched, so zero pages cost
 // five bytes per run and a 128 MiB machine gives a file of the size its guest actually uses.
+// Version 1 (older kjumps) had the same layout, but its STAT held the unversioned field list;
+// it is refused with a message asking for the snapshot to be taken again.
 #include "replay/snapshot.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <xxhash.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <span>
 
+#include "base/atomic_file.h"
+#include "base/bytes.h"
 #include "replay/machine_fingerprint.h"
 
 namespace kjump {
@@ -42,60 +45,8 @@ constexpr SectionKind kSections[] = {
 constexpr size_t kSectionCount = std::size(kSections);
 enum SectionIndex { kConf, kTime, kStat, kRam, kSerl, kInpt };
 
-class Writer {
- public:
-  std::vector<uint8_t> out;
-  void u8(uint8_t v) { out.push_back(v); }
-  void u16(uint16_t v) { le(v, 2); }
-  void u32(uint32_t v) { le(v, 4); }
-  void u64(uint64_t v) { le(v, 8); }
-  void bytes(const void* p, size_t n) {
-    auto* b = static_cast<const uint8_t*>(p);
-    out.insert(out.end(), b, b + n);
-  }
-  void str(const std::string& s) { bytes(s.data(), s.size()); }
-
- private:
-  void le(uint64_t v, int n) {
-    for (int i = 0; i < n; ++i) out.push_back(uint8_t(v >> (8 * i)));
-  }
-};
-
-// Reads a bounded byte range; running past its end throws `on_short`.
-class Reader {
- public:
-  Reader(const uint8_t* p, size_t n, std::string on_short) : p_(p), n_(n), on_short_(std::move(on_short)) {}
-  const uint8_t* take(size_t k) {
-    if (k > n_ - pos_) throw SnapshotError(on_short_);
-    const uint8_t* r = p_ + pos_;
-    pos_ += k;
-    return r;
-  }
-  uint8_t u8() { return *take(1); }
-  uint16_t u16() { return uint16_t(le(2)); }
-  uint32_t u32() { return uint32_t(le(4)); }
-  uint64_t u64() { return le(8); }
-  std::string str(size_t k) {
-    auto* b = take(k);
-    return std::string(reinterpret_cast<const char*>(b), k);
-  }
-  size_t left() const { return n_ - pos_; }
-
- private:
-  uint64_t le(int k) {
-    auto* b = take(k);
-    uint64_t v = 0;
-    for (int i = 0; i < k; ++i) v |= uint64_t(b[i]) << (8 * i);
-    return v;
-  }
-  const uint8_t* p_;
-  size_t n_;
-  size_t pos_ = 0;
-  std::string on_short_;
-};
-
 std::vector<uint8_t> encode_ram(const RamImage& ram) {
-  Writer w;
+  ByteWriter w;
   w.u64(ram.size());
   size_t i = 0, n = ram.page_count();
   while (i < n) {
@@ -112,10 +63,10 @@ std::vector<uint8_t> encode_ram(const RamImage& ram) {
       for (size_t k = i; k < j; ++k) w.bytes(ram.page(k)->data(), kRamPageSize);
     i = j;
   }
-  return std::move(w.out);
+  return w.take();
 }
 
-RamImage decode_ram(Reader& r, const std::string& malformed) {
+RamImage decode_ram(ByteReader& r, const std::string& malformed) {
   uint64_t size = r.u64();
   if (size % kRamPageSize) throw SnapshotError(malformed);
   size_t n = size / kRamPageSize;
@@ -130,7 +81,7 @@ RamImage decode_ram(Reader& r, const std::string& malformed) {
         pages.push_back(nullptr);
       } else {
         auto page = std::make_shared<RamPage>();
-        std::memcpy(page->data(), r.take(kRamPageSize), kRamPageSize);
+        std::memcpy(page->data(), r.take(kRamPageSize).data(), kRamPageSize);
         pages.push_back(std::move(page));
       }
     }
@@ -140,77 +91,30 @@ RamImage decode_ram(Reader& r, const std::string& malformed) {
 }
 
 std::vector<uint8_t> encode_inputs(const std::vector<InputEvent>& events) {
-  Writer w;
+  ByteWriter w;
   w.u32(uint32_t(events.size()));
   for (const auto& ev : events) {
     w.u64(ev.time);
-    const std::string kind = to_string(ev.kind);  // by name: the file does not depend on the enum's values
-    w.u16(uint16_t(kind.size()));
-    w.str(kind);
-    w.u32(uint32_t(ev.bytes.size()));
-    w.str(ev.bytes);
+    w.str16(to_string(ev.kind));  // by name: the file does not depend on the enum's values
+    w.str32(ev.bytes);
   }
-  return std::move(w.out);
+  return w.take();
 }
 
-std::vector<InputEvent> decode_inputs(Reader& r, const std::string& malformed) {
+std::vector<InputEvent> decode_inputs(ByteReader& r, const std::string& malformed) {
   std::vector<InputEvent> events(r.u32());
   for (auto& ev : events) {
     ev.time = r.u64();
-    std::optional<InputKind> kind = input_kind_from_name(r.str(r.u16()));
+    std::optional<InputKind> kind = input_kind_from_name(r.str16());
     if (!kind) throw SnapshotError(malformed);
     ev.kind = *kind;
-    ev.bytes = r.str(r.u32());
+    ev.bytes = r.str32();
   }
   if (r.left()) throw SnapshotError(malformed);
   return events;
 }
 
 std::string errno_text() { return std::strerror(errno); }
-
-// Temporary file in the same directory, fsync, rename over the target, fsync the directory:
-// a crash leaves either the old file or the new one, never a torn one.
-void write_atomically(const std::string& path, const std::vector<uint8_t>& bytes) {
-  std::string tmpl = path + ".tmp-XXXXXX";
-  std::vector<char> name(tmpl.begin(), tmpl.end());
-  name.push_back(0);
-  int fd = mkstemp(name.data());
-  if (fd < 0) throw SnapshotError(path + ": cannot create a temporary file: " + errno_text());
-  auto fail = [&](const std::string& what) {
-    std::string why = errno_text();
-    close(fd);
-    unlink(name.data());
-    throw SnapshotError(path + ": " + what + ": " + why);
-  };
-  // mkstemp creates the file 0600; a snapshot is an ordinary file like any other output.
-  if (fchmod(fd, 0644) != 0) fail("chmod failed");
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t k = write(fd, bytes.data() + done, bytes.size() - done);
-    if (k < 0) {
-      if (errno == EINTR) continue;
-      fail("write failed");
-    }
-    done += size_t(k);
-  }
-  if (fsync(fd) != 0) fail("fsync failed");
-  if (close(fd) != 0) {
-    std::string why = errno_text();
-    unlink(name.data());
-    throw SnapshotError(path + ": close failed: " + why);
-  }
-  if (rename(name.data(), path.c_str()) != 0) {
-    std::string why = errno_text();
-    unlink(name.data());
-    throw SnapshotError(path + ": cannot rename the temporary file into place: " + why);
-  }
-  std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/') + 1);
-  int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (dfd >= 0) {
-    fsync(dfd);  // best effort: some file systems refuse fsync on directories
-    close(dfd);
-  }
-}
 
 }  // namespace
 
@@ -221,17 +125,17 @@ void write_snapshot_file(const std::string& path, const Machine& m, const Snapsh
     payloads[kConf].assign(conf.begin(), conf.end());
   }
   {
-    Writer w;
+    ByteWriter w;
     w.u64(s.time);
     w.u64(s.retired);
-    payloads[kTime] = std::move(w.out);
+    payloads[kTime] = w.take();
   }
   payloads[kStat] = s.state;
   payloads[kRam] = encode_ram(s.ram);
   payloads[kSerl].assign(s.serial_output.begin(), s.serial_output.end());
   payloads[kInpt] = encode_inputs(s.input_log);
 
-  Writer w;
+  ByteWriter w;
   w.bytes(kMagic, sizeof kMagic);
   w.u32(kSnapshotFormatVersion);
   w.u32(kSectionCount);
@@ -240,9 +144,13 @@ void write_snapshot_file(const std::string& path, const Machine& m, const Snapsh
     w.u32(0);
     w.u64(payloads[i].size());
     w.u64(XXH3_64bits(payloads[i].data(), payloads[i].size()));
-    w.bytes(payloads[i].data(), payloads[i].size());
+    w.bytes(payloads[i]);
   }
-  write_atomically(path, w.out);
+  try {
+    replace_file_atomically(path, w.data());
+  } catch (const AtomicFileError& e) {
+    throw SnapshotError(path + ": " + e.what());
+  }
 }
 
 Snapshot read_snapshot_file(const std::string& path, const Machine& m) {
@@ -255,15 +163,19 @@ Snapshot read_snapshot_file(const std::string& path, const Machine& m) {
   }
   if (file.size() < sizeof kMagic || std::memcmp(file.data(), kMagic, sizeof kMagic) != 0)
     throw SnapshotError(path + ": not a kjump snapshot");
-  Reader header(file.data() + sizeof kMagic, file.size() - sizeof kMagic, path + ": truncated in the header");
+  const std::span<const uint8_t> all(file);
+  ByteReader header(all.subspan(sizeof kMagic), fail_with<SnapshotError>(path + ": truncated in the header"));
   uint32_t version = header.u32();
+  if (version == 1)
+    throw SnapshotError(path + ": format version 1, from an older kjump; this kjump reads version " +
+                        std::to_string(kSnapshotFormatVersion) + ", so take the snapshot again");
   if (version != kSnapshotFormatVersion)
     throw SnapshotError(path + ": format version " + std::to_string(version) + ", this kjump reads version " +
                         std::to_string(kSnapshotFormatVersion));
   uint32_t count = header.u32();
   if (count != kSectionCount)
-    throw SnapshotError(path + ": " + std::to_string(count) + " sections, format version 1 has " +
-                        std::to_string(kSectionCount));
+    throw SnapshotError(path + ": " + std::to_string(count) + " sections, format version " +
+                        std::to_string(kSnapshotFormatVersion) + " has " + std::to_string(kSectionCount));
 
   size_t pos = sizeof kMagic + 8;
   Snapshot s;
@@ -271,8 +183,8 @@ Snapshot read_snapshot_file(const std::string& path, const Machine& m) {
     const std::string name = kSections[i].name;
     const std::string where = path + ": ";
     const std::string malformed = where + "malformed section " + name;
-    Reader hdr(file.data() + pos, file.size() - pos, where + "truncated in section " + name);
-    const uint8_t* tag = hdr.take(4);
+    ByteReader hdr(all.subspan(pos), fail_with<SnapshotError>(where + "truncated in section " + name));
+    const uint8_t* tag = hdr.take(4).data();
     if (std::memcmp(tag, kSections[i].tag, 4) != 0)
       throw SnapshotError(where + "corrupt: section " + name + " expected, found tag '" +
                           std::string(reinterpret_cast<const char*>(tag), 4) + "'");
@@ -280,10 +192,10 @@ Snapshot read_snapshot_file(const std::string& path, const Machine& m) {
     uint64_t length = hdr.u64();
     uint64_t sum = hdr.u64();
     if (length > hdr.left()) throw SnapshotError(where + "truncated in section " + name);
-    const uint8_t* payload = hdr.take(size_t(length));
+    const uint8_t* payload = hdr.take(size_t(length)).data();
     pos = file.size() - hdr.left();
     if (XXH3_64bits(payload, size_t(length)) != sum) throw SnapshotError(where + "checksum mismatch in section " + name);
-    Reader sec(payload, size_t(length), malformed);
+    ByteReader sec(payload, size_t(length), fail_with<SnapshotError>(malformed));
     switch (i) {
       case kConf: {
         MachineFingerprint theirs;

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "base/atomic_file.h"
+
 namespace kjump {
 
 namespace {
@@ -32,22 +34,6 @@ void pread_all(int fd, uint8_t* dst, size_t n, uint64_t off, const std::string& 
   }
 }
 
-void write_all(int fd, const uint8_t* src, size_t n, const std::string& path) {
-  while (n) {
-    ssize_t r = ::write(fd, src, n);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) throw io_error("write failed", path);
-    src += r;
-    n -= size_t(r);
-  }
-}
-
-std::string parent_dir(const std::string& path) {
-  auto slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
 }  // namespace
 
 Disk::Disk(std::string path) : path_(std::move(path)) {
@@ -122,13 +108,11 @@ uint64_t Disk::hash_file() const {
 
 void Disk::commit() {
   if (index_.empty()) return;
-  const std::string tmp = path_ + ".kjump-tmp";
   struct stat st;
   if (::fstat(fd_, &st) != 0) throw io_error("cannot stat", path_);
-  int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, st.st_mode & 07777);
-  if (out < 0) throw io_error("cannot create", tmp);
   uint64_t h = 0;
   try {
+    AtomicFile out(path_, unsigned(st.st_mode & 07777));
     std::vector<uint8_t> buf(kChunk);
     uint64_t total = sectors_ * kSectorSize;
     for (uint64_t off = 0; off < total; off += kChunk) {
@@ -137,26 +121,12 @@ void Disk::commit() {
       uint64_t first = off / kSectorSize, end = (off + n) / kSectorSize;
       for (auto it = index_.lower_bound(first); it != index_.end() && it->first < end; ++it)
         std::memcpy(buf.data() + (it->first - first) * kSectorSize, overlay_.data() + it->second + 8, kSectorSize);
-      write_all(out, buf.data(), n, tmp);
+      out.write(buf.data(), n);
       h = hash_bytes(buf.data(), n, h);
     }
-    if (::fsync(out) != 0) throw io_error("fsync failed", tmp);
-    if (::close(out) != 0) {
-      out = -1;
-      throw io_error("close failed", tmp);
-    }
-    out = -1;
-    if (::rename(tmp.c_str(), path_.c_str()) != 0) throw io_error("rename failed", tmp);
-  } catch (...) {
-    if (out >= 0) ::close(out);
-    ::unlink(tmp.c_str());
-    throw;
-  }
-  // Make the rename itself durable.
-  int dir = ::open(parent_dir(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
+    out.commit();
+  } catch (const AtomicFileError& e) {
+    throw std::runtime_error("disk image " + path_ + ": " + e.what());
   }
   open_file();  // the old descriptor still points at the replaced inode
   overlay_.clear();

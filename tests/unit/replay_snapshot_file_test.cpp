@@ -53,7 +53,7 @@ void write_session_snapshot(const std::string& path) {
   write_snapshot_file(path, m, store.take(m));
 }
 
-// Section layout of a version-1 file: (payload offset, payload length) by index.
+// Section layout of a version-2 file: (payload offset, payload length) by index.
 std::vector<std::pair<size_t, size_t>> sections(const std::vector<uint8_t>& f) {
   std::vector<std::pair<size_t, size_t>> out;
   size_t pos = 16;
@@ -160,6 +160,14 @@ TEST_CASE("snapshot file: damaged, foreign and future files are refused") {
   const auto secs = sections(bytes);
   REQUIRE(secs.size() == 6);
   CHECK(refusal(good) == "<accepted>");
+  // A copy of the good file with the header byte at `at` set to `v`.
+  auto patched = [&](size_t at, uint8_t v, const std::string& name) {
+    auto b = bytes;
+    b[at] = v;
+    std::string p = dir.file(name);
+    write_bytes(p, b);
+    return p;
+  };
 
   SUBCASE("checksum mismatch in the state") {
     auto b = bytes;
@@ -196,11 +204,20 @@ TEST_CASE("snapshot file: damaged, foreign and future files are refused") {
     CHECK(refusal(p) == p + ": truncated in the header");
   }
   SUBCASE("a newer format version") {
-    auto b = bytes;
-    b[8] = 7;
-    std::string p = dir.file("v7.kjs");
-    write_bytes(p, b);
-    CHECK(refusal(p) == p + ": format version 7, this kjump reads version 1");
+    std::string p = patched(8, 7, "v7.kjs");
+    CHECK(refusal(p) == p + ": format version 7, this kjump reads version 2");
+  }
+  SUBCASE("format version 1, from an older kjump") {
+    // Version 1 had the same framing (the header carries no checksum of its own); only the
+    // state section differed. Patching the version field makes a file an older kjump wrote.
+    REQUIRE(bytes[8] == kSnapshotFormatVersion);
+    std::string p = patched(8, 1, "v1.kjs");
+    CHECK(refusal(p) == p + ": format version 1, from an older kjump; this kjump reads version 2, so take the "
+                            "snapshot again");
+  }
+  SUBCASE("a wrong section count") {
+    std::string p = patched(12, 5, "five.kjs");
+    CHECK(refusal(p) == p + ": 5 sections, format version 2 has 6");
   }
   SUBCASE("not a snapshot at all") {
     std::string p = dir.file("notes.txt");
