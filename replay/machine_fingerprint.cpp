@@ -2,18 +2,13 @@
 
 #include <cstdio>
 
+#include "base/hex.h"
 #include "emu/state.h"
 #include "machine/boot/file_bytes.h"
 #include "replay/line_escape.h"
 
 namespace kjump {
 namespace {
-
-std::string hex64(uint64_t v) {
-  char b[24];
-  std::snprintf(b, sizeof b, "0x%016llx", static_cast<unsigned long long>(v));
-  return b;
-}
 
 std::string file_hash(const std::string& path, const std::string& what) {
   auto bytes = read_file_bytes(path, what);

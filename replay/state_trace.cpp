@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 
+#include "base/hex.h"
 #include "emu/state.h"
 #include "replay/line_escape.h"
 
@@ -14,22 +15,9 @@ namespace {
 constexpr const char* kHeader = "kjump-trace 1";
 constexpr uint64_t kMiB = 1ull << 20;
 
-std::string hex64(uint64_t v) {
-  char b[24];
-  std::snprintf(b, sizeof b, "0x%016llx", static_cast<unsigned long long>(v));
-  return b;
-}
-
-std::string hex32(uint64_t v) {
-  char b[24];
-  std::snprintf(b, sizeof b, "0x%08llx", static_cast<unsigned long long>(v));
-  return b;
-}
-
 bool is_word(const std::string& s) {
   return !s.empty() && std::none_of(s.begin(), s.end(), [](unsigned char c) { return c <= ' '; });
 }
-
 
 // What kind of state a field name belongs to, for the report ("register cpu.eip: ...").
 std::string component_of(const std::string& field) {

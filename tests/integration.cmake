@@ -1,6 +1,6 @@
 # Integration tests: whole images on whole machines. Included from tests/CMakeLists.txt.
 
-# The guest kernel on QEMU, the reference machine (shared/docs/pc-devices-reference.md §9.5).
+# The guest kernel on QEMU, the reference machine (docs/pc-devices-reference.md §9.5).
 # Exit status 77 (qemu-system-i386 missing) counts as skipped.
 set(KJUMP_GUEST_KERNEL_ELF ${CMAKE_BINARY_DIR}/guest/kernel/kernel.elf)
 add_test(NAME guest_qemu_smoke
@@ -92,3 +92,7 @@ set_tests_properties(scenario_checkpoint_every PROPERTIES REQUIRED_FILES ${KJUMP
 add_test(NAME scenario_snapshot_two_processes
          COMMAND ${CMAKE_SOURCE_DIR}/tests/scenario/snapshot_two_process.sh $<TARGET_FILE:kjump> ${CMAKE_BINARY_DIR})
 set_tests_properties(scenario_snapshot_two_processes PROPERTIES REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF} TIMEOUT 120)
+
+# The house rules (ARCHITECTURE.md): includes run down the layers only; no host file over 500
+# lines without a reason at its top.
+add_test(NAME house_rules COMMAND ${CMAKE_SOURCE_DIR}/scripts/check-layers.sh)
