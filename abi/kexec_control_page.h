@@ -27,7 +27,7 @@
 #define CP_PA_SWAP_PAGE 0x818
 #define CP_PA_BACKUP_PAGES_MAP 0x81C /* the image's head entry: the list that swaps back */
 
-/* kjump additions. Linux's i386 return path never reloads the GDT (reference §3.6, §8); we
+/* kjump additions. Linux's i386 return path never reloads the GDT (docs/kexec-jump-reference.md §3.6, §8); we
  * reload a flat GDT kept in this page as soon as the peer hands the CPU back (so no segment
  * load depends on the peer's GDTR), and the kernel's own GDT as soon as paging is back. */
 #define CP_KERNEL_GDTR 0x820         /* 6 bytes: A's real GDTR, written by machine_kexec */

@@ -1,6 +1,6 @@
 // The BIOS memory map (INT 15h/E820) that QEMU 7.2 + SeaBIOS 1.16.2 give a pc machine
 // without a PCI hole, and the Multiboot mem_lower/mem_upper derived from it the way the
-// multiboot_dma.bin option ROM derives them (pc-devices-reference.md §8.2).
+// multiboot_dma.bin option ROM derives them (docs/pc-devices-reference.md §8.2).
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 // Booting a Multiboot v1 kernel the way QEMU 7.2 `-kernel` + SeaBIOS + multiboot_dma.bin
-// does (pc-devices-reference.md §8): the same blob at the same addresses, the same MBI at
+// does (docs/pc-devices-reference.md §8): the same blob at the same addresses, the same MBI at
 // 0x9500, the same E820 map at 0x9000, the same GDT, and the same entry registers, so one
 // guest prints the same things on both.
 #pragma once

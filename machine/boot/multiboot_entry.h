@@ -1,5 +1,5 @@
 // The CPU state at a Multiboot kernel's first instruction, as QEMU 7.2 + SeaBIOS 1.16.2 +
-// multiboot_dma.bin leave it (pc-devices-reference.md §8.3). Plain data: the engine applies
+// multiboot_dma.bin leave it (docs/pc-devices-reference.md §8.3). Plain data: the engine applies
 // it; the loader only writes the option ROM's GDT into RAM so GDTR points at real bytes.
 #pragma once
 

@@ -1,5 +1,5 @@
 // Finding the Multiboot v1 header in a kernel file, exactly where QEMU 7.2 looks for it
-// (pc-devices-reference.md §8.1).
+// (docs/pc-devices-reference.md §8.1).
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 // The kernel part of the Multiboot blob: which bytes go where and where execution starts,
-// decided the way QEMU 7.2's load_multiboot() decides it (pc-devices-reference.md §8.1).
+// decided the way QEMU 7.2's load_multiboot() decides it (docs/pc-devices-reference.md §8.1).
 #pragma once
 
 #include <cstdint>

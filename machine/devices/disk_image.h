@@ -2,8 +2,9 @@
 //
 // Guest writes land in an in-memory overlay that is part of the machine state (so a
 // snapshot carries them). They reach the file only on commit() — the guest's FLUSH CACHE
-// or power-off — and atomically: a complete new image is written to `<file>.kjump-tmp`,
-// fsynced, and renamed over the original, so the file is never left half-written.
+// or power-off — and atomically: a complete new image is written to a temporary
+// `<file>.kjump-tmp-XXXXXX` beside it (base/atomic_file.h), fsynced, and renamed over the
+// original, so the file is never left half-written.
 #pragma once
 
 #include <cstdint>

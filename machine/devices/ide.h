@@ -1,5 +1,5 @@
 // PIIX IDE primary channel in legacy mode (0x1F0-0x1F7, 0x3F6, IRQ14) with one master
-// disk, following QEMU 7.2's hw/ide/core.c for PIO (pc-devices-reference.md §7).
+// disk, following QEMU 7.2's hw/ide/core.c for PIO (docs/pc-devices-reference.md §7).
 //
 // Block I/O completes synchronously, so the BSY windows QEMU shows while the host works
 // are zero-length here (allowed by the reference: guests must poll, never count). The

@@ -1,5 +1,5 @@
 // Intel 8254 PIT (ports 0x40-0x43) and the port-0x61 speaker/gate register, computed from
-// virtual time exactly as QEMU 7.2's i8254 + pcspk do (pc-devices-reference.md §3).
+// virtual time exactly as QEMU 7.2's i8254 + pcspk do (docs/pc-devices-reference.md §3).
 //
 // Counters are not stepped: each channel remembers when its count was loaded and derives
 // the counter, OUT and the next IRQ0 transition from the elapsed 1.193182 MHz ticks.

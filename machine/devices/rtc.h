@@ -1,5 +1,5 @@
 // MC146818 RTC + CMOS RAM (index 0x70, data 0x71, IRQ8) as QEMU 7.2's mc146818rtc with
-// `-rtc base=<epoch>,clock=vm` (pc-devices-reference.md §4): the time is the fixed epoch
+// `-rtc base=<epoch>,clock=vm` (docs/pc-devices-reference.md §4): the time is the fixed epoch
 // plus elapsed virtual time, so it is identical in every run. Periodic and update-ended /
 // alarm interrupts run on Timers. The date arithmetic is base/calendar.h (integer code, no
 // host time function); the register names are rtc_regs.h; the PC's configuration bytes

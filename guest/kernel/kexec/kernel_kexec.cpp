@@ -1,4 +1,4 @@
-// kernel_kexec (kernel/kexec.c, 2.6.27, reference §1): the device and CPU choreography around
+// kernel_kexec (kernel/kexec.c, 2.6.27, docs/kexec-jump-reference.md §1): the device and CPU choreography around
 // machine_kexec. With preserve_context the order out is
 //   freeze tasks -> device_suspend (prepare, suspend) -> IRQs off -> device_power_down (late
 //   suspend, then the PIC and PIT sysdevs) -> machine_kexec (saves the CPU state)

@@ -1,5 +1,5 @@
 // kexec with KEXEC_PRESERVE_CONTEXT ("kexec jump"), as Linux 2.6.27 implements it (see
-// shared/docs/kexec-jump-reference.md). This header is the "system call" surface the shell's
+// docs/kexec-jump-reference.md). This header is the "system call" surface the shell's
 // kexec-tools front end (kexec_tools.cpp) uses.
 #pragma once
 #include <stddef.h>

@@ -1,5 +1,5 @@
 // The `kexec` shell command: the user-space half of kexec jump, after kexec-tools (Oct 2008,
-// ceb04ae "kexec jump support" + 2b6a50a "core dump file support for ELF loader"; reference §5).
+// ceb04ae "kexec jump support" + 2b6a50a "core dump file support for ELF loader"; docs/kexec-jump-reference.md §5).
 //
 //   kexec -l FILE [--append=STR] [--initrd=FILE] [--args-none] [--entry=ADDR]
 //   kexec --load-preserve-context FILE --mem-min=ADDR --mem-max=ADDR [same options]

@@ -1,5 +1,5 @@
 /* relocate_kernel: the kexec trampoline (mirrors arch/x86/kernel/relocate_kernel_32.S, 2.6.27,
- * reference §3.2-3.4), with the return-path fixes the reference's §3.6 and §8 ask for.
+ * docs/kexec-jump-reference.md §3.2-3.4), with the return-path fixes docs/kexec-jump-reference.md §3.6 and §8 ask for.
  *
  * machine_kexec copies everything from relocate_kernel to relocate_kernel_end (at most
  * KEXEC_CONTROL_CODE_MAX_SIZE bytes, checked by kernel.ld) into the image's control page and
@@ -11,7 +11,7 @@
  * its physical address with paging off, and (preserve_context) comes back the same way.
  * The result is the peer's re-entry point, which machine_kexec stores into image->start.
  *
- * ---- How the peer comes back (reference §3.5): one slot, never a read above it -------------
+ * ---- How the peer comes back (docs/kexec-jump-reference.md §3.5): one slot, never a read above it -------------
  * Before `call *start` we push one slot word (0) on the swap page, so the callee's stack is
  *     swap+4088: return address (= our re-entry point, peer_returned below)
  *     swap+4092: slot (0)
@@ -93,7 +93,7 @@ relocate_kernel:
 
 identity_mapped:
 	/* EDI = physical control page, ESP = its top. For a normal kexec the peer finds 0 at
-	 * [ESP] (later kernels' "push 0", reference §3.6): kexec-tools' purgatory reads it as
+	 * [ESP] (later kernels' "push 0", docs/kexec-jump-reference.md §3.6): kexec-tools' purgatory reads it as
 	 * the jump-back entry and must see "none". */
 	pushl	$0
 	pushl	%edx				/* start */
@@ -172,7 +172,7 @@ peer_returned:
 	addl	$8, %esp
 
 	/* Paging on with the transition tables. CR4 first: setting CR0.PG with the peer's CR4
-	 * would walk our tables in whatever format the peer left selected (reference §8). */
+	 * would walk our tables in whatever format the peer left selected (docs/kexec-jump-reference.md §8). */
 	movl	CP_CR4(%edi), %eax
 	movl	%eax, %cr4
 	movl	CP_PA_PGD(%edi), %eax
@@ -217,7 +217,7 @@ virtual_mapped:
 	ret
 
 /* swap_pages(entry, swap_page): walk the indirection list and exchange every source page with
- * its destination through the swap page (reference §3.4). Paging is off. Running it twice
+ * its destination through the swap page (docs/kexec-jump-reference.md §3.4). Paging is off. Running it twice
  * undoes it, which is why one list serves the way out, the way back and every later trip.
  * Bits are tested in Linux's order: DESTINATION, INDIRECTION, DONE, SOURCE.
  * Registers: EBX = next list word, EDI = destination, EDX = swap page. */
