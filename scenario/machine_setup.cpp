@@ -10,9 +10,9 @@
 namespace kjump::scenario {
 namespace {
 
-uint64_t size_value(const Text& t, const Variables& vars) {
+uint64_t size_value(const Text& t, const ResolvedArgs& args) {
   try {
-    uint64_t v = parse_size(expand(t, vars));
+    uint64_t v = parse_size(args(t));
     if (v == 0) throw std::invalid_argument("size must be greater than zero");
     return v;
   } catch (const std::invalid_argument& e) {
@@ -32,8 +32,8 @@ bool MachineSetup::is_configuration(const CommandBody& b) {
          std::holds_alternative<InjectCmd>(b);
 }
 
-std::string MachineSetup::path(const Text& t, const Variables& vars, const std::string& what, bool must_exist) const {
-  std::string p = expand(t, vars);
+std::string MachineSetup::path(const Text& t, const ResolvedArgs& args, const std::string& what, bool must_exist) const {
+  const std::string& p = args(t);
   if (p.empty()) throw ScriptError(t.loc, what + ": empty path");
   std::string full = resolve_script_path(script_, p);
   std::error_code ec;
@@ -42,31 +42,31 @@ std::string MachineSetup::path(const Text& t, const Variables& vars, const std::
   return full;
 }
 
-void MachineSetup::apply(const Command& cmd, const Variables& vars) {
+void MachineSetup::apply(const Command& cmd, const ResolvedArgs& args) {
   changed_ = true;
   const CommandBody& b = cmd.body;
   if (auto* c = std::get_if<MemoryCmd>(&b)) {
-    config_.ram_size = size_value(c->size, vars);
+    config_.ram_size = size_value(c->size, args);
   } else if (auto* c = std::get_if<KernelCmd>(&b)) {
-    config_.kernel_path = path(c->path, vars, "kernel", true);
+    config_.kernel_path = path(c->path, args, "kernel", true);
     // The guest sees the file name only: traces must not depend on where the build is.
     config_.kernel_name = std::filesystem::path(config_.kernel_path).filename().string();
     if (!c->args.empty()) {
       std::string append;
-      for (auto& a : c->args) append += (append.empty() ? "" : " ") + expand(a, vars);
+      for (auto& a : c->args) append += (append.empty() ? "" : " ") + args(a);
       config_.append = append;
     }
   } else if (auto* c = std::get_if<AppendCmd>(&b)) {
-    config_.append = expand(c->text, vars);
+    config_.append = args(c->text);
   } else if (auto* c = std::get_if<DiskCmd>(&b)) {
     if (!c->scratch_size) {
-      config_.disk_path = path(c->path, vars, "disk image", true);
+      config_.disk_path = path(c->path, args, "disk image", true);
       return;
     }
-    uint64_t size = size_value(*c->scratch_size, vars);
+    uint64_t size = size_value(*c->scratch_size, args);
     if (size % 512) throw ScriptError(c->scratch_size->loc, "disk size " + std::to_string(size) + " is not a multiple of 512");
     if (scratch_dir_.empty()) throw ScriptError(cmd.loc, "disk ... scratch: no temporary directory for scratch images");
-    std::string rel = expand(c->path, vars);
+    std::string rel = args(c->path);
     std::filesystem::path p(rel);
     if (rel.empty() || p.is_absolute() || rel.find("..") != std::string::npos)
       throw ScriptError(c->path.loc, "scratch image path '" + rel + "' must be a plain relative name");
@@ -80,13 +80,13 @@ void MachineSetup::apply(const Command& cmd, const Variables& vars) {
     config_.disk_path = full;
   } else if (auto* c = std::get_if<FwCmd>(&b)) {
     FwFile f;
-    f.name = expand(c->name, vars);
-    if (c->is_string) f.text = expand(c->value, vars);
-    else f.host_path = path(c->value, vars, "fw_cfg file", true);
+    f.name = args(c->name);
+    if (c->is_string) f.text = args(c->value);
+    else f.host_path = path(c->value, args, "fw_cfg file", true);
     std::erase_if(config_.fw_files, [&](const FwFile& old) { return old.name == f.name; });
     config_.fw_files.push_back(f);
   } else if (auto* c = std::get_if<ModuleCmd>(&b)) {
-    std::string entry = expand(c->entry, vars);
+    std::string entry = args(c->entry);
     size_t space = entry.find(' ');
     std::string file = entry.substr(0, space);
     std::string full = resolve_script_path(script_, file);
@@ -96,7 +96,7 @@ void MachineSetup::apply(const Command& cmd, const Variables& vars) {
     config_.modules.push_back(full + (space == std::string::npos ? "" : entry.substr(space)));
   } else if (auto* c = std::get_if<InjectCmd>(&b)) {
     // The machine refuses an unknown fault when it is built (at `boot` / `power on`).
-    std::string fault = expand(c->fault, vars);
+    std::string fault = args(c->fault);
     if (fault.empty()) throw ScriptError(c->fault.loc, "inject: empty fault name");
     if (std::find(config_.inject.begin(), config_.inject.end(), fault) == config_.inject.end())
       config_.inject.push_back(fault);

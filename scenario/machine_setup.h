@@ -1,6 +1,6 @@
 // The configuration commands (memory, kernel, append, disk, fw, module, inject) accumulated
-// into a MachineConfig: variables expanded, paths resolved against the script's directory, scratch
-// disk images created in the run's temporary directory.
+// into a MachineConfig: arguments as the command resolved them, paths resolved against the
+// script's directory, scratch disk images created in the run's temporary directory.
 #pragma once
 
 #include <string>
@@ -18,7 +18,7 @@ class MachineSetup {
   static bool is_configuration(const CommandBody& body);
   // Applies one configuration command. Throws ScriptError (bad value, missing file, a
   // scratch image that cannot be created).
-  void apply(const Command& cmd, const Variables& vars);
+  void apply(const Command& cmd, const ResolvedArgs& args);
 
   const MachineConfig& config() const { return config_; }
   // Whether the configuration changed since the last machine was built from it.
@@ -26,7 +26,7 @@ class MachineSetup {
   void built() { changed_ = false; }
 
  private:
-  std::string path(const Text& t, const Variables& vars, const std::string& what, bool must_exist) const;
+  std::string path(const Text& t, const ResolvedArgs& args, const std::string& what, bool must_exist) const;
 
   const Script& script_;
   std::string scratch_dir_;

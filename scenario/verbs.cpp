@@ -35,7 +35,7 @@ Flow Verbs::execute(Session& s, const Command& c) {
     // Every argument is expanded here, once, with the variables as they are now.
     const ResolvedArgs args(b, s.variables());
     if (MachineSetup::is_configuration(b)) {
-      ctx_.setup.apply(c, s.variables());
+      ctx_.setup.apply(c, args);
       return Flow::Next;
     }
     if (std::holds_alternative<BootCmd>(b)) return boot(s, c);

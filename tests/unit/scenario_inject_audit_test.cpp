@@ -68,7 +68,7 @@ TEST_CASE("scenario parser/checker: inject and assert audit errors are one line 
 TEST_CASE("scenario machine setup: inject adds each fault to the configuration once") {
   Script s = parse(kKernelLine + "inject ide-stuck-busy\ninject ide-stuck-busy\n");
   MachineSetup setup(s, "");
-  for (auto& c : s.commands) setup.apply(c, {});
+  for (auto& c : s.commands) setup.apply(c, ResolvedArgs(c.body, {}));
   CHECK(setup.config().inject == std::vector<std::string>{"ide-stuck-busy"});
 }
 
