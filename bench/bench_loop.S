@@ -2,17 +2,12 @@
  * memory updates (an LCG scattering adds over a 16 KiB table), prints "done" on COM1 and
  * exits through isa-debug-exit (status 33). The same image runs on kjump and on QEMU.
  * ITERATIONS is set at build time; the instruction count is exact and printed by kjump. */
-#include "mb_test_kernel.h"
 #ifndef ITERATIONS
 #define ITERATIONS 40000000
 #endif
-MULTIBOOT_HEADER
+#include "bench_guest.h"
 
-        .section .text
-        .globl _start
-_start:
-        mov $0x90000, %esp
-        mov $ITERATIONS, %ecx
+        BENCH_START
         mov $1, %eax
 1:      imul $1103515245, %eax, %eax
         add $12345, %eax

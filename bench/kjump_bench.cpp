@@ -1,10 +1,23 @@
-// kjump's side of the benchmark: guest MIPS on the CPU-bound loop and wall time from power-on
-// to the guest shell prompt. Host time is read here only to measure kjump, never on the
-// guest path. Prints "key value" lines that scripts/bench.sh tabulates.
+// kjump's side of the benchmark. Host time is read here only to measure kjump, never on the
+// guest path. Each mode prints "PREFIX_key value" lines that scripts/bench.sh tabulates next
+// to QEMU's figures on the same work:
+//   kjump_bench run PREFIX KERNEL [--runs N] [--append TEXT] [--input FILE] [--fw NAME=FILE]...
+//                   [--transcript FILE]
+//       boots KERNEL (serial input: the bytes of FILE, all queued at power-on, as a pipe gives
+//       them to QEMU) until it exits through isa-debug-exit; median of N runs (default 3) of
+//       the wall time from the guest's entry to its exit, with the exact instruction count.
+//   kjump_bench raw PREFIX IMAGE      the same image on bare Unicorn, no hooks (median of 3)
+//   kjump_bench prompt PREFIX KERNEL  power-on to the shell prompt, with machine construction
+//                                     (median of 5)
+//   kjump_bench LOOP.elf KERNEL.elf   the older form: `run loop`, `raw raw_unicorn` and
+//                                     `prompt boot_to_prompt` in turn
 #include <algorithm>
-#include <cstring>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -16,13 +29,89 @@
 using namespace kjump;
 using WallClock = std::chrono::steady_clock;
 
-static double seconds_since(WallClock::time_point t0) {
+namespace {
+
+double seconds_since(WallClock::time_point t0) {
   return std::chrono::duration<double>(WallClock::now() - t0).count();
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error("cannot read " + path);
+  return {std::istreambuf_iterator<char>(f), {}};
+}
+
+struct Outcome {
+  double seconds = 0;
+  uint64_t insns = 0;
+  int exit_status = -1;
+  std::string serial;
+};
+
+// One boot to the guest's isa-debug-exit. The clock starts at the Multiboot entry (after
+// power_on loaded the kernel): QEMU's side subtracts its own start-up and BIOS the same way.
+Outcome run_once(const MachineConfig& config, const std::string& input) {
+  constexpr uint64_t kSliceNs = 1'000'000'000ull, kMaxNs = 300'000'000'000ull;
+  Machine m(config);
+  m.power_on();
+  m.send_input(input);
+  auto t0 = WallClock::now();
+  while (!m.power().exit_status) {
+    RunResult r = m.run(m.now() + kSliceNs);
+    if (m.power().exit_status) break;
+    bool waiting = r.reason == StopReason::Idle && m.pending_input() > 0;
+    if ((r.reason != StopReason::Limit && !waiting) || m.now() > kMaxNs)
+      throw std::runtime_error(std::string("guest stopped without exiting: ") + to_string(r.reason) + " " +
+                               r.detail + "\n" + m.fault_report());
+  }
+  return {seconds_since(t0), m.engine().retired(), *m.power().exit_status, m.serial_output()};
+}
+
+int run_mode(const std::string& prefix, std::vector<std::string> args) {
+  MachineConfig c;
+  c.kernel_path = args.at(0);
+  std::string input, transcript;
+  int runs = 3;
+  if (args.size() % 2 == 0) throw std::runtime_error("option " + args.back() + " needs a value");
+  for (size_t i = 1; i + 1 < args.size(); i += 2) {
+    const std::string& opt = args[i];
+    const std::string& val = args[i + 1];
+    if (opt == "--runs") {
+      runs = std::stoi(val);
+    } else if (opt == "--append") {
+      c.append = val;
+    } else if (opt == "--input") {
+      input = read_file(val);
+    } else if (opt == "--transcript") {
+      transcript = val;
+    } else if (opt == "--fw" && val.find('=') != std::string::npos) {
+      c.fw_files.push_back({val.substr(0, val.find('=')), val.substr(val.find('=') + 1), ""});
+    } else {
+      throw std::runtime_error("bad option " + opt);
+    }
+  }
+  std::vector<double> times;
+  Outcome o;
+  for (int i = 0; i < runs; ++i) {
+    o = run_once(c, input);
+    times.push_back(o.seconds);
+  }
+  if (!transcript.empty()) std::ofstream(transcript, std::ios::binary) << o.serial;
+  double t = median(times);
+  std::printf("%s_insns %llu\n%s_seconds %.4f\n%s_mips %.2f\n%s_exit %d\n", prefix.c_str(),
+              (unsigned long long)o.insns, prefix.c_str(), t, prefix.c_str(), o.insns / t / 1e6, prefix.c_str(),
+              o.exit_status);
+  return 0;
 }
 
 // The same image on bare Unicorn 2.1.4 with no hooks at all (no virtual time, no devices
 // beyond stopping at the exit port): what kjump's determinism machinery costs on top.
-static double raw_unicorn_seconds(const std::string& path) {
+double raw_unicorn_seconds(const std::string& path) {
   auto img = Elf32Image::load(path);
   uc_engine* uc;
   uc_open(UC_ARCH_X86, UC_MODE_32, &uc);
@@ -46,44 +135,21 @@ static double raw_unicorn_seconds(const std::string& path) {
   return t;
 }
 
-int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: kjump_bench BENCH_LOOP.elf KERNEL.elf\n");
-    return 2;
-  }
-  // 1. The CPU-bound loop, median of 3.
-  std::vector<double> times;
-  uint64_t insns = 0;
-  for (int i = 0; i < 3; ++i) {
-    MachineConfig c;
-    c.kernel_path = argv[1];
-    Machine m(c);
-    m.power_on();
-    auto t0 = WallClock::now();
-    m.run(kNever);
-    times.push_back(seconds_since(t0));
-    insns = m.engine().retired();
-    if (m.power().exit_status != 33) {
-      std::fprintf(stderr, "bench loop did not exit cleanly\n");
-      return 1;
-    }
-  }
-  std::sort(times.begin(), times.end());
-  std::printf("loop_insns %llu\nloop_seconds %.4f\nloop_mips %.1f\n", (unsigned long long)insns, times[1],
-              insns / times[1] / 1e6);
-
+int raw_mode(const std::string& prefix, const std::string& image) {
   std::vector<double> raw;
-  for (int i = 0; i < 3; ++i) raw.push_back(raw_unicorn_seconds(argv[1]));
-  std::sort(raw.begin(), raw.end());
-  std::printf("raw_unicorn_seconds %.4f\nraw_unicorn_mips %.1f\n", raw[1], insns / raw[1] / 1e6);
+  for (int i = 0; i < 3; ++i) raw.push_back(raw_unicorn_seconds(image));
+  std::printf("%s_seconds %.4f\n", prefix.c_str(), median(raw));
+  return 0;
+}
 
-  // 2. Power-on to the shell prompt, median of 5 (including machine construction).
+// Power-on to the shell prompt, including machine construction.
+int prompt_mode(const std::string& prefix, const std::string& kernel) {
   std::vector<double> boots;
-  uint64_t boot_insns = 0;
+  uint64_t insns = 0;
   for (int i = 0; i < 5; ++i) {
     auto t0 = WallClock::now();
     MachineConfig c;
-    c.kernel_path = argv[2];
+    c.kernel_path = kernel;
     Machine m(c);
     m.power_on();
     while (m.serial_output().find("kjk# ") == std::string::npos) {
@@ -91,9 +157,30 @@ int main(int argc, char** argv) {
       if (r.reason != StopReason::Limit && r.reason != StopReason::Idle) break;
     }
     boots.push_back(seconds_since(t0));
-    boot_insns = m.engine().retired();
+    insns = m.engine().retired();
   }
-  std::sort(boots.begin(), boots.end());
-  std::printf("boot_to_prompt_seconds %.4f\nboot_to_prompt_insns %llu\n", boots[2], (unsigned long long)boot_insns);
+  std::printf("%s_seconds %.4f\n%s_insns %llu\n", prefix.c_str(), median(boots), prefix.c_str(),
+              (unsigned long long)insns);
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    if (args.size() >= 3 && args[0] == "run") return run_mode(args[1], {args.begin() + 2, args.end()});
+    if (args.size() == 3 && args[0] == "raw") return raw_mode(args[1], args[2]);
+    if (args.size() == 3 && args[0] == "prompt") return prompt_mode(args[1], args[2]);
+    if (args.size() == 2 && args[0] != "raw" && args[0] != "prompt")
+      return run_mode("loop", {args[0]}) || raw_mode("raw_unicorn", args[0]) || prompt_mode("boot_to_prompt", args[1]);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "kjump_bench: %s\n", e.what());
+    return 1;
+  }
+  std::fprintf(stderr,
+               "usage: kjump_bench run PREFIX KERNEL [--runs N] [--append TEXT] [--input FILE] [--fw NAME=FILE]..."
+               " [--transcript FILE]\n       kjump_bench raw PREFIX IMAGE\n       kjump_bench prompt PREFIX KERNEL\n"
+               "       kjump_bench LOOP.elf KERNEL.elf\n");
+  return 2;
 }
