@@ -36,11 +36,13 @@ grep -qE 'Machine: +Intel 80386' "$WORK/readelf.txt" || fail "not EM_386"
 grep -qE '^ +CORE +0x00000090[[:space:]]+NT_PRSTATUS' "$WORK/readelf.txt" || fail "no CORE NT_PRSTATUS note of 144 bytes"
 grep -qE '^ +VMCOREINFO +0x' "$WORK/readelf.txt" || fail "no VMCOREINFO note"
 [ "$(grep -cE '^ +LOAD ' "$WORK/readelf.txt")" -ge 3 ] || fail "expected PT_LOADs for low RAM, the window and above it"
-# The VMCOREINFO text (the note's descriptor, found in the file as it is).
+# The VMCOREINFO text, read from the PT_NOTE segment itself (not from a copy elsewhere in RAM).
+read -r NOTE_OFF NOTE_SIZE < <(awk '$1 == "NOTE" { print $2, $5; exit }' "$WORK/readelf.txt")
+dd if="$WORK/dump.elf" of="$WORK/notes.bin" bs=1 skip=$((NOTE_OFF)) count=$((NOTE_SIZE)) status=none
 for key in 'OSRELEASE=kjump-guest' 'PAGESIZE=4096' 'SYMBOL(page_bitmap)=c' 'SIZE(page_bitmap)=' 'NUMBER(bit_free)=0'; do
-  grep -aqF "$key" "$WORK/dump.elf" || fail "VMCOREINFO lacks $key"
+  grep -aqF "$key" "$WORK/notes.bin" || fail "VMCOREINFO lacks $key"
 done
-BITMAP="$(grep -aoE 'SYMBOL\(page_bitmap\)=[0-9a-f]+' "$WORK/dump.elf" | head -1 | cut -d= -f2)"
+BITMAP="$(grep -aoE 'SYMBOL\(page_bitmap\)=[0-9a-f]+' "$WORK/notes.bin" | head -1 | cut -d= -f2)"
 
 gdb -batch -nx "$KERNEL" "$WORK/dump.elf" \
   -ex 'info registers eip esp' -ex 'info symbol $eip' -ex 'print kjump::kexec_jump_stats.jumps' \
@@ -55,6 +57,7 @@ grep -qE 'in kjump::kernel_kexec \(\)|kjump::kernel_kexec \(\) at' "$WORK/gdb.tx
 grep -qF 'kjump::shell_main ()' "$WORK/gdb.txt" || fail "bt does not reach shell_main"
 
 echo "---- readelf -n"; sed -n '/Displaying notes/,$p' "$WORK/readelf.txt" | cut -c1-100
+echo "---- VMCOREINFO"; grep -aoE '[A-Z]+(\([a-z_]+\))?=[0-9a-z-]+' "$WORK/notes.bin"
 echo "---- gdb"; cat "$WORK/gdb.txt"
 if [ "$FAILS" -ne 0 ]; then echo "FAIL: $FAILS check(s) failed"; exit 1; fi
 echo "PASS: a $BYTES-byte ELF32 core of kernel A, read by readelf and gdb"
