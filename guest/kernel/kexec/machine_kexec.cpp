@@ -172,14 +172,15 @@ void machine_kexec(Kimage* image) {
   page_list[PA_PGD] = image->pgd;
   page_list[PA_SWAP_PAGE] = image->swap_page;
 
+  // A jump we come back from is a moment someone may dump us: the peer reads crash_notes,
+  // which relocate_kernel fills with the registers of this very call (crash_notes.h).
+  // Filled while the GDT and IDT are still ours, so a fault in it is still reported.
+  uint32_t* pr_reg = nullptr;
+  if (image->preserve_context) pr_reg = crash_save_cpu(current_task() ? current_task()->pid : 0);
+
   // From here on a segment reload or any exception faults: GDTR and IDTR have limit 0.
   load_segments();
   set_gdt_idt_to_nothing();
-
-  // A jump we come back from is a moment someone may dump us: the peer reads crash_notes,
-  // which relocate_kernel fills with the registers of this very call (crash_notes.h).
-  uint32_t* pr_reg = nullptr;
-  if (image->preserve_context) pr_reg = crash_save_cpu(current_task() ? current_task()->pid : 0);
 
   auto relocate = reinterpret_cast<RelocateKernelFn>(phys_to_virt(cp));
   image->start = relocate(image->head, page_list, image->start, cpu_has_pae() ? 1 : 0,
