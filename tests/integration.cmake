@@ -96,3 +96,13 @@ set_tests_properties(scenario_snapshot_two_processes PROPERTIES REQUIRED_FILES $
 # The house rules (ARCHITECTURE.md): includes run down the layers only; no host file over 500
 # lines without a reason at its top.
 add_test(NAME house_rules COMMAND ${CMAKE_SOURCE_DIR}/scripts/check-layers.sh)
+
+# Hibernation, first piece: B saves /proc/vmcore to the disk, and the host reads the dump as an
+# ELF32 core with readelf and gdb (NT_PRSTATUS, VMCOREINFO, A's registers and globals).
+# Exit status 77 (gdb or readelf missing) counts as skipped.
+add_test(NAME vmcore_gdb
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/scenario/vmcore_gdb.sh $<TARGET_FILE:kjump> ${CMAKE_BINARY_DIR})
+set_tests_properties(vmcore_gdb PROPERTIES
+  REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF}
+  SKIP_RETURN_CODE 77
+  TIMEOUT 300)

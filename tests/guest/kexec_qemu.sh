@@ -89,8 +89,9 @@ expect_status pingpong 33
 expect_line pingpong "cmdline: console=ttyS0 kernel-b memmap=exactmap memmap=31740K@1024K elfcorehdr=32764K kexec_jump_back_entry=$ENTRY"
 expect_line pingpong "console=ttyS0 kernel-b memmap=exactmap memmap=31740K@1024K elfcorehdr=32764K kexec_jump_back_entry=$ENTRY"
 expect_line pingpong "memmap: [mem 0x0000000000100000-0x0000000001ffefff]"
-expect_line pingpong "kexec: segment  6: mem 0x0013f000-0x01ffefff bufsz 0x0"
-expect_line pingpong "kexec: segment  7: mem 0x01fff000-0x01ffffff bufsz 0xb4"
+expect_line pingpong "kexec: segment  6: mem 0x00146000-0x01ffefff bufsz 0x0"
+# The core header: ELF header, 3 PT_NOTEs (crash_notes, VMCOREINFO, KJUMP), 2 PT_LOADs, the note.
+expect_line pingpong "kexec: segment  7: mem 0x01fff000-0x01ffffff bufsz 0xf4"
 expect_line pingpong "kexec: jump back helper loaded, entry $(printf '0x%08x' "$ENTRY")"
 # Two banners: A's boot and B's only boot; B is resumed the other nine times. A jumps 11 times
 # (10 round trips, then once more to show B's count), B jumps back 10 times.
@@ -100,9 +101,16 @@ expect_count pingpong 10 "$(printf 'kexec: jumping to 0x%08x' "$ENTRY")"
 # Both kernels: 10 round trips each, with .data/.bss and the tick count intact every time.
 expect_count pingpong 2 "jumpstat: 10 jump(s), 10 return(s), 0 refused"
 expect_count pingpong 2 "jumpstat: memory intact on 10 of 10 return(s), ticks frozen on 10 of 10"
-expect_line pingpong "vmcore: elfcorehdr 0x01fff000: ELF32 ET_CORE EM_386, 1 PT_NOTE (32 bytes), 2 PT_LOAD"
+expect_line pingpong "vmcore: elfcorehdr 0x01fff000: ELF32 ET_CORE EM_386, 3 PT_NOTE, 2 PT_LOAD"
+expect_line pingpong "  note 0: CORE type 0x1 (NT_PRSTATUS), 144 bytes"
+expect_line pingpong "  note 1: VMCOREINFO type 0x0 (VMCOREINFO), 226 bytes"
+expect_line pingpong "  note 2: KJUMP type 0x4b4a0001 (window), 12 bytes"
+# A's contents of the whole window, from its backup pages (the indirection list's SOURCE pages).
+expect_line pingpong "vmcore: A's contents of 7936 window pages are in its backup pages (list at 0x0006e000)"
 expect_line pingpong "  PT_LOAD 0: paddr 0x00000000-0x0009fbff vaddr 0xc0000000 size 0x0009fc00"
-expect_line pingpong "  PT_LOAD 1: paddr 0x02000000-0x07fdffff vaddr 0xc2000000 size 0x05fe0000"
+expect_line pingpong "  PT_LOAD 1: paddr 0x00100000-0x01ffffff vaddr 0xc0100000 size 0x01f00000 (from backup pages)"
+expect_line pingpong "  PT_LOAD 2: paddr 0x02000000-0x07fdffff vaddr 0xc2000000 size 0x05fe0000"
+expect_line pingpong "vmcore: 133692416 bytes of memory, 448 bytes of notes, file size 133693044 bytes"
 expect_line pingpong "vmcore: kernel A gave us [0x00100000-0x01ffffff]"
 expect_absent pingpong "EXCEPTION"
 expect_absent pingpong "failed"

@@ -16,12 +16,13 @@ constexpr uint32_t kNoteSize = sizeof(elf::Nhdr) + 8 + kNoteDescSize;
 }  // namespace
 
 bool build_core_header(uint32_t base, const RangeSet& ram, uint32_t win_start, uint32_t win_end,
-                       CoreHeader* out) {
+                       const CoreNoteBuffer* buffers, int nbuffers, CoreHeader* out) {
   RangeSet dump = ram;
   dump.remove(win_start, win_end);
   // The direct map, and so B's reader, stops at 4 GiB anyway; ELF64 would only be needed above.
   int loads = dump.count();
-  uint32_t phdrs_size = (1 + loads) * sizeof(elf::Phdr);
+  int notes = nbuffers + 1;
+  uint32_t phdrs_size = (notes + loads) * sizeof(elf::Phdr);
   uint32_t note_off = sizeof(elf::Ehdr) + phdrs_size;
   if (note_off + kNoteSize > CoreHeader::kSize) {
     kprintf("kexec: core header: %d RAM ranges do not fit in one page\n", loads);
@@ -39,16 +40,21 @@ bool build_core_header(uint32_t base, const RangeSet& ram, uint32_t win_start, u
   eh->e_phoff = sizeof(elf::Ehdr);
   eh->e_ehsize = sizeof(elf::Ehdr);
   eh->e_phentsize = sizeof(elf::Phdr);
-  eh->e_phnum = static_cast<uint16_t>(1 + loads);
+  eh->e_phnum = static_cast<uint16_t>(notes + loads);
 
   auto* ph = reinterpret_cast<elf::Phdr*>(out->data + sizeof(elf::Ehdr));
-  ph[0].p_type = elf::kPtNote;
-  ph[0].p_offset = base + note_off;  // offsets are physical addresses
-  ph[0].p_filesz = ph[0].p_memsz = kNoteSize;
+  for (int i = 0; i < nbuffers; ++i) {
+    ph[i].p_type = elf::kPtNote;
+    ph[i].p_offset = buffers[i].paddr;  // offsets are physical addresses
+    ph[i].p_filesz = ph[i].p_memsz = buffers[i].size;
+  }
+  ph[nbuffers].p_type = elf::kPtNote;
+  ph[nbuffers].p_offset = base + note_off;
+  ph[nbuffers].p_filesz = ph[nbuffers].p_memsz = kNoteSize;
   for (int i = 0; i < loads; ++i) {
     uint32_t start = static_cast<uint32_t>(dump.at(i).start);
     uint32_t size = static_cast<uint32_t>(dump.at(i).end - dump.at(i).start);
-    elf::Phdr& p = ph[1 + i];
+    elf::Phdr& p = ph[notes + i];
     p.p_type = elf::kPtLoad;
     p.p_flags = elf::kPfR | elf::kPfW | elf::kPfX;
     p.p_offset = p.p_paddr = start;

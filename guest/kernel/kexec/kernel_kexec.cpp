@@ -15,9 +15,14 @@
 #include "task/freezer.h"
 
 namespace kjump {
+
+// Outside the anonymous namespace on purpose: a debugger reading a dump of this kernel finds it
+// by name (`print kjump::kexec_jump_stats`, tests/guest/vmcore_gdb.sh).
+JumpStats kexec_jump_stats;
+
 namespace {
 
-JumpStats g_stats;
+JumpStats& g_stats = kexec_jump_stats;
 
 // The preserve-context path after the devices are down: jump, come back, account.
 void jump_and_return(Kimage* image) {

@@ -59,5 +59,7 @@ struct JumpStats {
   uint32_t refused;        // kexec -e that failed before jumping
 };
 const JumpStats& jump_stats();
+// The counters themselves, by name: a debugger reading a dump of this kernel prints them.
+extern JumpStats kexec_jump_stats;
 
 }  // namespace kjump

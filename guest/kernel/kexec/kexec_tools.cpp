@@ -15,12 +15,14 @@
 // swap at kexec -e saves our contents of the window in the image's source pages.
 #include "drivers/fw_cfg.h"
 #include "kexec/core_header.h"
+#include "kexec/crash_notes.h"
 #include "kexec/elf_loader.h"
 #include "kexec/kexec.h"
 #include "kexec/kexec_options.h"
 #include "kexec/multiboot_params.h"
 #include "kexec/purgatory/purgatory.h"
 #include "kexec/purgatory_blob.h"
+#include "kexec/vmcoreinfo.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -173,6 +175,15 @@ bool append_window_memmap(char* cmd, uint32_t cap, uint32_t win_start, uint32_t 
   return true;
 }
 
+// crashdump-x86.c's load_crashdump_segments for --load-preserve-context: one PT_NOTE for the
+// CPU's crash_notes (filled by the jump itself), one for VMCOREINFO (kexec-tools 2008 skipped
+// it in this mode; a dump tool needs it to find A's free pages), our window note, and A's RAM.
+bool build_preserve_core_header(uint32_t core_base, uint32_t win_start, uint32_t win_end) {
+  const CoreNoteBuffer notes[] = {{crash_notes_paddr(), crash_notes_size()},
+                                  {vmcoreinfo_note_paddr(), vmcoreinfo_note_size()}};
+  return build_core_header(core_base, system_ram(), win_start, win_end, notes, 2, &g_core);
+}
+
 // The i386 ELF loader: PT_LOADs at their physical addresses, each inside [lo, hi) and RAM.
 bool add_elf_segments(const ElfImage& elf, uint32_t lo, uint64_t hi, SegmentList* s,
                       uint32_t* top) {
@@ -258,8 +269,7 @@ void do_load(const KexecOptions& o) {
       if (preserve)
         ok = append_window_memmap(g_cmdline, sizeof g_cmdline, win_start,
                                   static_cast<uint32_t>(win_end), core_base) &&
-             build_core_header(core_base, system_ram(), win_start,
-                               static_cast<uint32_t>(win_end), &g_core);
+             build_preserve_core_header(core_base, win_start, static_cast<uint32_t>(win_end));
     }
     ok = ok && build_multiboot_params(mbi_base, g_cmdline, o.initrd ? &module : nullptr, &g_mbi);
     if (ok) {

@@ -5,9 +5,12 @@
 #include "abi/kexec_control_page.h"
 #include "arch/x86.h"
 #include "boot/layout.h"
+#include "kexec/crash_notes.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "mm/page_alloc.h"
+#include "task/sched.h"
+#include "task/task.h"
 
 extern "C" {
 extern const uint8_t relocate_kernel[], relocate_kernel_end[];
@@ -35,7 +38,8 @@ struct SavedContext {
 };
 
 using RelocateKernelFn = uint32_t (*)(uint32_t head, const uint32_t* page_list, uint32_t start,
-                                      uint32_t has_pae, uint32_t preserve_context);
+                                      uint32_t has_pae, uint32_t preserve_context,
+                                      uint32_t* pr_reg);
 
 bool cpu_has_pae() {
   uint32_t a = 1, b, c, d;
@@ -168,13 +172,19 @@ void machine_kexec(Kimage* image) {
   page_list[PA_PGD] = image->pgd;
   page_list[PA_SWAP_PAGE] = image->swap_page;
 
+  // A jump we come back from is a moment someone may dump us: the peer reads crash_notes,
+  // which relocate_kernel fills with the registers of this very call (crash_notes.h).
+  // Filled while the GDT and IDT are still ours, so a fault in it is still reported.
+  uint32_t* pr_reg = nullptr;
+  if (image->preserve_context) pr_reg = crash_save_cpu(current_task() ? current_task()->pid : 0);
+
   // From here on a segment reload or any exception faults: GDTR and IDTR have limit 0.
   load_segments();
   set_gdt_idt_to_nothing();
 
   auto relocate = reinterpret_cast<RelocateKernelFn>(phys_to_virt(cp));
   image->start = relocate(image->head, page_list, image->start, cpu_has_pae() ? 1 : 0,
-                          image->preserve_context ? 1 : 0);
+                          image->preserve_context ? 1 : 0, pr_reg);
 
   if (image->preserve_context) restore_processor_state(&ctx);
 }

@@ -10,8 +10,9 @@ struct MemSum {
   uint32_t bytes;  // bytes summed
 };
 
-// Sums [__data_start, __bss_end) except the running task's kernel stack, which is the one part
-// that is legitimately different between any two moments (it holds this very call).
+// Sums [__data_start, __bss_end) except the running task's kernel stack, which is legitimately
+// different between any two moments (it holds this very call), and crash_notes, which every
+// jump fills with the registers of that jump (kexec/crash_notes.h).
 MemSum memsum();
 
 }  // namespace kjump

@@ -5,7 +5,14 @@
  * KEXEC_CONTROL_CODE_MAX_SIZE bytes, checked by kernel.ld) into the image's control page and
  * calls it there:
  *
- *   uint32_t relocate_kernel(head, page_list, start, has_pae, preserve_context)
+ *   uint32_t relocate_kernel(head, page_list, start, has_pae, preserve_context, pr_reg)
+ *
+ * pr_reg (kernel virtual, or 0) is the NT_PRSTATUS register array of crash_notes
+ * (kexec/crash_notes.h): before anything else we write into it the state this call resumes
+ * from when the peer comes back: EIP = our return address, ESP = the caller's ESP after the
+ * `ret`, EBX/ESI/EDI/EBP/EFLAGS = exactly the words we push below and pop at the end, EAX/ECX/
+ * EDX and the segment registers as they are at the call, orig_eax = -1 (not a system call).
+ * A dump of A taken by the peer then shows a debugger where A is: inside machine_kexec.
  *
  * The code is position independent: it runs at the control page's virtual address, then at
  * its physical address with paging off, and (preserve_context) comes back the same way.
@@ -43,16 +50,71 @@
 /* Position-independent addressing of a label inside the copy: reg holds the copy's base. */
 #define REL(label) ((label) - relocate_kernel)
 
+/* Byte offsets in pr_reg (i386 user_regs_struct, abi/elf32.h's kReg*). */
+#define PR_EBX 0
+#define PR_ECX 4
+#define PR_EDX 8
+#define PR_ESI 12
+#define PR_EDI 16
+#define PR_EBP 20
+#define PR_EAX 24
+#define PR_DS 28
+#define PR_ES 32
+#define PR_FS 36
+#define PR_GS 40
+#define PR_ORIG_EAX 44
+#define PR_EIP 48
+#define PR_CS 52
+#define PR_EFLAGS 56
+#define PR_ESP 60
+#define PR_SS 64
+
+/* pr_reg[field] := the word at off(%esp) / a segment register (zero-extended: EAX's high
+ * half must be 0). EDI = pr_reg, EAX is scratch. */
+.macro PR_FROM_STACK off, field
+	movl	\off(%esp), %eax
+	movl	%eax, \field(%edi)
+.endm
+.macro PR_FROM_SEG seg, field
+	movw	\seg, %ax
+	movl	%eax, \field(%edi)
+.endm
+
 .text
 .globl relocate_kernel
 relocate_kernel:
-	/* Callee-saved registers and EFLAGS of the caller: 20 bytes; arguments at 24..40(%esp). */
+	/* Callee-saved registers and EFLAGS of the caller: 20 bytes; arguments at 24..44(%esp). */
 	pushl	%ebx
 	pushl	%esi
 	pushl	%edi
 	pushl	%ebp
 	pushfl
 
+	/* crash_save_cpu's registers, while the kernel's mappings are still ours (see above).
+	 * EDI and EBP are free: they are saved, and loaded below. */
+	movl	20+24(%esp), %edi		/* pr_reg */
+	testl	%edi, %edi
+	jz	1f
+	movl	%eax, PR_EAX(%edi)
+	movl	%ecx, PR_ECX(%edi)
+	movl	%edx, PR_EDX(%edi)
+	PR_FROM_STACK 16, PR_EBX
+	PR_FROM_STACK 12, PR_ESI
+	PR_FROM_STACK 8, PR_EDI
+	PR_FROM_STACK 4, PR_EBP
+	PR_FROM_STACK 0, PR_EFLAGS
+	PR_FROM_STACK 20, PR_EIP		/* our return address */
+	leal	24(%esp), %eax			/* ESP after the `ret` */
+	movl	%eax, PR_ESP(%edi)
+	movl	$-1, PR_ORIG_EAX(%edi)
+	xorl	%eax, %eax
+	PR_FROM_SEG %cs, PR_CS
+	PR_FROM_SEG %ds, PR_DS
+	PR_FROM_SEG %es, PR_ES
+	PR_FROM_SEG %fs, PR_FS
+	PR_FROM_SEG %gs, PR_GS
+	PR_FROM_SEG %ss, PR_SS
+1:
 	movl	20+8(%esp), %ebp		/* page_list */
 	movl	4*VA_CONTROL_PAGE(%ebp), %edi
 

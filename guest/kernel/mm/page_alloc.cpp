@@ -107,4 +107,6 @@ void free_pages_contig(phys_addr first, uint32_t count) {
 
 PageStats page_stats() { return PageStats{g_total, g_free}; }
 
+PageBitmap page_bitmap() { return PageBitmap{g_used, sizeof g_used, kMaxPages}; }
+
 }  // namespace kjump

@@ -28,4 +28,14 @@ struct PageStats {
 };
 PageStats page_stats();
 
+// Where the allocator's state is, for VMCOREINFO (kexec/vmcoreinfo.cpp): bit (pfn % 32) of
+// word pfn / 32 describes page pfn, for pfn < pages; a clear bit is a free page, a set bit is
+// in use, reserved or not RAM. A dump tool can leave free pages out of a hibernation image.
+struct PageBitmap {
+  const uint32_t* words;
+  uint32_t bytes;
+  uint32_t pages;
+};
+PageBitmap page_bitmap();
+
 }  // namespace kjump

@@ -16,7 +16,7 @@ const Command kCommands[] = {
     {"freeze", "freeze                freeze user tasks (the kexec-jump freezer)", cmd_freeze},
     {"thaw", "thaw                  thaw frozen tasks", cmd_thaw},
     {"kexec", "kexec -l|--load-preserve-context FILE [opts] | --load-jump-back-helper --entry=A | -e | -u", cmd_kexec},
-    {"vmcore", "vmcore [sum | read ADDR [LEN]]   the previous kernel's memory (elfcorehdr=)", cmd_vmcore},
+    {"vmcore", "vmcore [sum | read ADDR [LEN] | save LBA]   the previous kernel's memory (elfcorehdr=)", cmd_vmcore},
     {"memsum", "memsum                checksum of this kernel's .data/.bss", cmd_memsum},
     {"jumpstat", "jumpstat              kexec jump round trips and what survived them", cmd_jumpstat},
     {"peek", "peek ADDR [WORDS]     the peer's memory, as the loaded kexec image keeps it", cmd_peek},
