@@ -75,6 +75,7 @@ Engine::Engine(uint64_t ram_size) : ram_(ram_size), layout_(context_layout()) {
     throw std::runtime_error("uc_mem_map_ptr failed");
   uc_context_alloc(uc_, &ctx_);
   if (uc_context_size(uc_) != layout_.blob_size) throw std::runtime_error("Unicorn context size changed");
+  code_ = std::make_unique<TranslatedCode>(uc_, ram_);
 
   uc_hook h;
   uc_hook_add(uc_, &h, UC_HOOK_BLOCK, reinterpret_cast<void*>(&Engine::hook_block), this, 1, 0);
@@ -86,13 +87,14 @@ Engine::Engine(uint64_t ram_size) : ram_(ram_size), layout_(context_layout()) {
   uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&Engine::hook_rdtsc), this, 1, 0, UC_X86_INS_RDTSC);
   uc_hook_add(uc_, &h, UC_HOOK_EDGE_GENERATED, reinterpret_cast<void*>(&Engine::hook_edge), this, 1, 0);
 
-  ram_.set_write_observer([this](uint64_t, size_t) { invalidate_code(); });
+  ram_.set_write_observer([this](uint64_t pa, size_t n) { on_host_write(pa, n); });
   cpu_state_.e = this;
   clock_state_.e = this;
   build_cpuid_table();
 }
 
 Engine::~Engine() {
+  code_.reset();
   if (ctx_) uc_context_free(ctx_);
   if (uc_) uc_close(uc_);
 }
@@ -241,7 +243,14 @@ void Engine::reset_old_exception() {
   std::memcpy(p, &minus1, 4);
 }
 
-PagingRegs Engine::paging() const { return {reg(Reg::CR0), reg(Reg::CR3), reg(Reg::CR4)}; }
+PagingRegs Engine::paging() const {
+  // One call for the three (this is read once per block that does I/O).
+  static constexpr int regs[3] = {UC_X86_REG_CR0, UC_X86_REG_CR3, UC_X86_REG_CR4};
+  PagingRegs p;
+  void* vals[3] = {&p.cr0, &p.cr3, &p.cr4};
+  uc_reg_read_batch(uc_, regs, vals, 3);
+  return p;
+}
 
 std::optional<uint64_t> Engine::virt_to_phys(uint32_t va) const {
   auto t = translate(const_cast<GuestRam&>(ram_), paging(), va, Access::Read, false, false);
@@ -264,6 +273,21 @@ bool Engine::read_virt(uint32_t va, void* dst, size_t n) const {
   return true;
 }
 
+size_t Engine::read_code(uint32_t va, size_t n, std::vector<uint8_t>& out, uint64_t* first_pa) const {
+  out.resize(n);
+  PagingRegs pr = paging();
+  size_t done = 0;
+  while (done < n) {
+    uint32_t a = va + uint32_t(done);
+    auto t = translate(const_cast<GuestRam&>(ram_), pr, a, Access::Read, false, false);
+    size_t chunk = std::min<size_t>(n - done, 0x1000 - (a & 0xfff));
+    if (!t.ok || !ram_.read_phys(t.pa, out.data() + done, chunk)) break;
+    if (done == 0 && first_pa) *first_pa = t.pa;
+    done += chunk;
+  }
+  return done;
+}
+
 std::optional<DecodedInsn> Engine::decode_at(uint32_t va) const {
   uint8_t buf[16];
   size_t n = 16;
@@ -272,7 +296,13 @@ std::optional<DecodedInsn> Engine::decode_at(uint32_t va) const {
   return disasm_.decode(buf, n, va);
 }
 
-void Engine::invalidate_code() { uc_ctl_flush_tb(uc_); }
+void Engine::invalidate_code() { code_->flush_all(); }
+
+void Engine::on_host_write(uint64_t pa, size_t n) {
+  code_->invalidate_phys(pa, n);
+  // Written from inside a callback (fw_cfg DMA in an OUT): queued until the next block.
+  if (code_->pending()) maint_stop_ = true;
+}
 
 void Engine::reset_cpu() {
   // A fresh engine's CPU: 32-bit protected mode flags, zero registers.
@@ -280,7 +310,7 @@ void Engine::reset_cpu() {
   std::memcpy(reinterpret_cast<uint8_t*>(ctx_) + layout_.env, fresh.data() + layout_.env, layout_.blob_size - layout_.env);
   uc_context_restore(uc_, ctx_);
   uc_ctl_flush_tlb(uc_);
-  uc_ctl_flush_tb(uc_);
+  code_->flush_all();
   halted_ = false;
   check_paging_ = true;
   icounts_.clear();
@@ -307,14 +337,17 @@ uint64_t Engine::retired() const { return retired_; }
 uint64_t Engine::now() const { return in_io_ ? io_now_ : retired_ + idle_; }
 
 unsigned Engine::count_insns(uint32_t from, uint32_t to) const {
+  // The bytes are read once (with the up to 15 bytes an instruction may reach past `to`),
+  // as far as they are readable: decoding stops where the old per-instruction reads failed.
+  if (from >= to) return 0;
+  size_t readable = read_code(from, size_t(to - from) + 15, code_buf_);
   unsigned n = 0;
-  uint8_t buf[16];
-  while (from < to) {
-    size_t avail = std::min<size_t>(16, to - from + 15);
-    while (avail && !read_virt(from, buf, avail)) --avail;
-    unsigned len = avail ? disasm_.length(buf, avail, from) : 0;
+  size_t off = 0;
+  while (from + off < to) {
+    size_t avail = std::min<size_t>({16, size_t(to - from - off) + 15, readable - std::min(readable, off)});
+    unsigned len = avail ? disasm_.length(code_buf_.data() + off, avail, from + uint32_t(off)) : 0;
     if (!len) break;  // undecodable: the faulting instruction itself
-    from += len;
+    off += len;
     ++n;
   }
   return n;
@@ -327,19 +360,18 @@ uint64_t Engine::exact_retired_at(uint32_t eip) const {
 
 bool Engine::ends_with_cr0_write(uint32_t pc, uint32_t size) const {
   // The last instruction of the TB: QEMU ends a TB after every write to a control register.
-  uint32_t a = pc, last = pc;
-  uint8_t buf[16];
-  while (a < pc + size) {
-    size_t avail = std::min<size_t>(16, pc + size - a + 15);
-    while (avail && !read_virt(a, buf, avail)) --avail;
-    unsigned len = avail ? disasm_.length(buf, avail, a) : 0;
+  size_t readable = read_code(pc, size_t(size) + 15, code_buf_);
+  size_t off = 0, last = 0;
+  while (off < size) {
+    size_t avail = std::min<size_t>({16, size_t(size - off) + 15, readable - std::min(readable, off)});
+    unsigned len = avail ? disasm_.length(code_buf_.data() + off, avail, pc + uint32_t(off)) : 0;
     if (!len) return true;  // cannot tell: look at CR0 after it
-    last = a;
-    a += len;
+    last = off;
+    off += len;
   }
-  uint8_t b[16];
-  size_t n = std::min<size_t>(16, a - last);
-  if (!read_virt(last, b, n)) return true;
+  size_t n = std::min<size_t>(16, off - last);
+  if (last + n > readable) return true;
+  const uint8_t* b = code_buf_.data() + last;
   size_t i = 0;
   while (i < n && (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0xf2 || b[i] == 0xf3 || b[i] == 0x2e || b[i] == 0x3e ||
                    b[i] == 0x26 || b[i] == 0x36 || b[i] == 0x64 || b[i] == 0x65))
@@ -411,8 +443,10 @@ void Engine::hook_block(uc_engine*, uint64_t addr, uint32_t size, void* self) {
 
 void Engine::on_block(uint32_t pc, uint32_t size) {
   if (stopping_) return;
-  if (stop_at_next_block_) {
+  if (stop_at_next_block_ || maint_stop_) {
+    quiet_stop_ = !stop_at_next_block_;
     stop_at_next_block_ = false;
+    maint_stop_ = false;
     stop_from_hook(pc);
     return;
   }
@@ -433,17 +467,9 @@ void Engine::on_block(uint32_t pc, uint32_t size) {
   uint64_t t = retired_ + idle_;
   bool instrumented = precise_active_ && pc >= precise_lo_ && pc < precise_hi_;
   if (!instrumented && t + n > stop_at_) {
-    if (t < stop_at_) {
-      // The stop point is inside this block: retranslate it with a code hook that counts
-      // instruction by instruction, and come back to it.
-      if (precise_active_) uc_hook_del(uc_, precise_hook_);
-      uc_hook_add(uc_, &precise_hook_, UC_HOOK_CODE, reinterpret_cast<void*>(&Engine::hook_precise), this, pc,
-                  pc + size - 1);
-      uc_ctl_remove_cache(uc_, pc, pc + size);
-      precise_active_ = true;
-      precise_lo_ = pc;
-      precise_hi_ = pc + size;
-    }
+    // The stop point is inside this block: once stopped, retranslate it with a code hook
+    // that counts instruction by instruction (serve_host_work), and come back to it.
+    if (t < stop_at_) precise_request_ = std::make_pair(pc, size);
     stop_from_hook(pc);
     return;
   }
@@ -457,9 +483,7 @@ void Engine::on_block(uint32_t pc, uint32_t size) {
   check_paging_ = tb_writes_cr0_;
 }
 
-void Engine::hook_precise(uc_engine*, uint64_t addr, uint32_t, void* self) {
-  static_cast<Engine*>(self)->on_precise(uint32_t(addr));
-}
+void Engine::precise_handler(void* self, uint32_t addr) { static_cast<Engine*>(self)->on_precise(addr); }
 
 void Engine::on_precise(uint32_t addr) {
   if (stopping_ || !in_block_) return;
@@ -473,9 +497,7 @@ void Engine::on_precise(uint32_t addr) {
   ++precise_count_;
 }
 
-void Engine::hook_breakpoint(uc_engine*, uint64_t addr, uint32_t, void* self) {
-  static_cast<Engine*>(self)->on_breakpoint(uint32_t(addr));
-}
+void Engine::breakpoint_handler(void* self, uint32_t addr) { static_cast<Engine*>(self)->on_breakpoint(addr); }
 
 void Engine::on_breakpoint(uint32_t addr) {
   if (stopping_) return;
@@ -489,54 +511,48 @@ void Engine::on_breakpoint(uint32_t addr) {
   stop_from_hook(addr);
 }
 
+// A breakpoint is on a virtual address in every address space: adding one retranslates
+// everything; removing one retranslates the blocks that contain it (emu/translated_code.h).
+// Called from inside a callback, the change waits for the next block boundary.
 void Engine::add_breakpoint(uint32_t addr) {
   if (bp_hooks_.count(addr)) return;
-  uc_hook h;
-  uc_hook_add(uc_, &h, UC_HOOK_CODE, reinterpret_cast<void*>(&Engine::hook_breakpoint), this, addr, addr);
-  bp_hooks_[addr] = h;
+  bp_hooks_[addr] = code_->add_hook(addr, addr, &Engine::breakpoint_handler, this, TranslatedCode::OnAdd::All);
   breakpoints_.push_back(addr);
-  // Blocks translated before the hook existed would not call it (docs/unicorn-reference.md §a).
-  uc_ctl_flush_tb(uc_);
+  if (code_->pending()) maint_stop_ = true;
 }
 
 void Engine::remove_breakpoint(uint32_t addr) {
   auto it = bp_hooks_.find(addr);
   if (it == bp_hooks_.end()) return;
-  uc_hook_del(uc_, it->second);
+  code_->remove_hook(it->second);
   bp_hooks_.erase(it);
   breakpoints_.erase(std::remove(breakpoints_.begin(), breakpoints_.end(), addr), breakpoints_.end());
+  if (code_->pending()) maint_stop_ = true;
 }
 
-Engine::IoSite Engine::locate_io(unsigned k) const {
-  IoSite site;
-  uint32_t eip = reg(Reg::EIP);
-  if (in_block_) {
-    uint32_t a = block_pc_;
-    unsigned index = 0, seen = 0;
-    uint8_t buf[16];
-    while (a < block_pc_ + block_size_) {
-      size_t avail = std::min<size_t>(16, block_pc_ + block_size_ - a + 15);
-      while (avail && !read_virt(a, buf, avail)) --avail;
-      auto insn = avail ? disasm_.decode(buf, avail, a) : std::nullopt;
-      if (!insn) break;
-      const std::string& m = insn->mnemonic;
-      std::string base = m.rfind("rep ", 0) == 0 ? m.substr(4) : m;
-      bool io = base == "in" || base == "out" || base.rfind("ins", 0) == 0 || base.rfind("outs", 0) == 0;
-      if (io && seen++ == k) return {a, index, insn->size};
-      a += insn->size;
-      ++index;
-    }
+const std::vector<IoSite>* Engine::block_io_sites() {
+  // Once per block that does I/O: the paging registers are read once and the block's bytes
+  // compared in place (copied only if the block spans two pages); the cache decodes them only
+  // if they are not the bytes it decoded last time.
+  if ((block_pc_ & 0xfff) + block_size_ <= 0x1000) {
+    auto t = translate(ram_, paging(), block_pc_, Access::Read, false, false);
+    if (!t.ok || !ram_.contains(t.pa, block_size_)) return nullptr;
+    return &io_sites_.sites(t.pa, block_pc_, ram_.data() + t.pa, block_size_);
   }
-  // Not found (should not happen): trust EIP.
-  site.addr = eip;
-  site.index = unsigned(exact_retired_at(eip) - block_start_retired_);
-  site.len = 1;
-  return site;
+  uint64_t pa = 0;
+  if (read_code(block_pc_, block_size_, code_buf_, &pa) < block_size_) return nullptr;
+  return &io_sites_.sites(pa, block_pc_, code_buf_.data(), block_size_);
 }
 
 void Engine::begin_io() {
-  current_io_ = locate_io(io_in_block_++);
-  io_now_ = idle_ + block_start_retired_ + current_io_.index;
+  unsigned k = io_in_block_++;
+  if (k == 0) block_io_ = in_block_ ? block_io_sites() : nullptr;
+  unsigned index;
+  if (block_io_ && k < block_io_->size())
+    index = (*block_io_)[k].index;
+  else  // not found (should not happen): trust EIP
+    index = unsigned(exact_retired_at(reg(Reg::EIP)) - block_start_retired_);
+  io_now_ = idle_ + block_start_retired_ + index;
   in_io_ = true;
 }
 
@@ -822,6 +838,48 @@ void Engine::request_stop(std::string why) {
   if (in_io_ && !stopping_) stop_at_next_block_ = true;
 }
 
+void Engine::serve_host_work() {
+  // The precise hook stays until it has stopped at its deadline (the stop that armed it came
+  // from the block hook, before the retranslated block ever ran) or another block needs it.
+  if (precise_active_ && (precise_done_ || precise_request_)) {
+    code_->remove_hook(precise_hook_);
+    precise_active_ = false;
+    precise_done_ = false;
+  }
+  if (precise_request_) {
+    auto [pc, size] = *precise_request_;
+    precise_request_.reset();
+    precise_hook_ = code_->add_hook(pc, pc + size - 1, &Engine::precise_handler, this, TranslatedCode::OnAdd::Range);
+    precise_active_ = true;
+    precise_lo_ = pc;
+    precise_hi_ = pc + size;
+  }
+  code_->apply();  // what callbacks queued: host writes, breakpoint changes
+}
+
+uc_err Engine::emulate(uint32_t eip) {
+  for (;;) {
+    code_->set_emulating(true);
+    uc_err err = uc_emu_start(uc_, eip, 0, 0, 0);
+    code_->set_emulating(false);
+    if (resume_eip_) uc_reg_write(uc_, UC_X86_REG_EIP, &*resume_eip_);
+    serve_host_work();
+    bool quiet = quiet_stop_ && err == UC_ERR_OK && resume_eip_ && !stop_requested_ && !pending_result_;
+    quiet_stop_ = false;
+    if (!quiet) {
+      skip_breakpoint_once_.reset();
+      return err;
+    }
+    // A stop only the host needed: go on from the block it stopped before, with the same
+    // stop_at_ and without running events or looking for interrupts, exactly as the
+    // uninterrupted uc_emu_start would have.
+    eip = *resume_eip_;
+    stopping_ = false;
+    resume_eip_.reset();
+    first_block_of_run_ = true;
+  }
+}
+
 RunResult Engine::run(uint64_t limit) {
   for (;;) {
     events_.run_due(now());
@@ -862,16 +920,7 @@ RunResult Engine::run(uint64_t limit) {
     if (bp_resume_ && bp_resume_->first == eip && bp_resume_->second == retired_) skip_breakpoint_once_ = eip;
     bp_resume_.reset();
     first_block_of_run_ = true;
-    uc_err err = uc_emu_start(uc_, eip, 0, 0, 0);
-    skip_breakpoint_once_.reset();
-    // The precise hook stays until it has stopped at its deadline: the stop that armed it
-    // came from the block hook, before the retranslated block ever ran.
-    if (precise_active_ && precise_done_) {
-      uc_hook_del(uc_, precise_hook_);
-      precise_active_ = false;
-      precise_done_ = false;
-    }
-    if (resume_eip_) uc_reg_write(uc_, UC_X86_REG_EIP, &*resume_eip_);
+    uc_err err = emulate(eip);
     stop_at_next_block_ = false;  // the block ended in hlt or the run stopped otherwise
     if (err == UC_ERR_INSN_INVALID) {
       // Unicorn 2.1.4 treats an INSN_INVALID hook returning true as "handled" and would
@@ -983,7 +1032,7 @@ void Engine::CpuStateView::post_load() {
   e->check_paging_ = true;
   // A restored context keeps the old TLB, and RAM may have changed under translated code.
   uc_ctl_flush_tlb(e->uc_);
-  uc_ctl_flush_tb(e->uc_);
+  e->code_->flush_all();
   e->icounts_.clear();
   std::fill(e->icount_cache_.begin(), e->icount_cache_.end(), IcountSlot{});
 }
