@@ -96,3 +96,9 @@ set_tests_properties(scenario_snapshot_two_processes PROPERTIES REQUIRED_FILES $
 # The house rules (ARCHITECTURE.md): includes run down the layers only; no host file over 500
 # lines without a reason at its top.
 add_test(NAME house_rules COMMAND ${CMAKE_SOURCE_DIR}/scripts/check-layers.sh)
+
+# A guest that polls the IDE status port three million times, then exits (tests/guest/io_poll.S).
+add_test(NAME guest_io_poll
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/guest/io_poll_check.sh $<TARGET_FILE:kjump>
+                 ${CMAKE_BINARY_DIR}/tests/guest_images/io_poll.elf)
+set_tests_properties(guest_io_poll PROPERTIES TIMEOUT 120)
