@@ -9,8 +9,9 @@
 // measured in docs/unicorn-reference.md §b: a block hook notices the deadline falls inside the
 // next block, and a code hook bounded to that block stops at the exact instruction.
 //
-// Unicorn delivers no exceptions or interrupts itself; deliver() below does it as an i386
-// does (gates, privilege change through the TSS, error codes, #DF and triple fault).
+// Unicorn delivers no exceptions or interrupts itself; deliver() (emu/deliver.cpp) does it
+// as an i386 does (gates, privilege change through the TSS, error codes, #DF and triple
+// fault). Hooks and code invalidation: emu/translated_code.h; port I/O: emu/io_sites.h.
 #pragma once
 
 #include <unicorn/unicorn.h>
@@ -24,6 +25,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "emu/block_count.h"
 #include "emu/context_layout.h"
 #include "emu/disasm.h"
 #include "emu/event_queue.h"
@@ -294,20 +296,12 @@ class Engine : public Clock {
   std::optional<uint32_t> skip_breakpoint_once_;
   std::optional<std::pair<uint32_t, uint64_t>> bp_resume_;  // (eip, retired) of the last breakpoint stop
 
-  // per-TB instruction counts: key (pc << 16 | size) → icount, or 0 = ambiguous. A small
-  // direct-mapped cache in front of the map keeps the per-block cost to a compare.
-  std::unordered_map<uint64_t, uint16_t> icounts_;
-  struct IcountSlot {
-    uint64_t key = ~0ull;
-    uint16_t icount = 0;
-    bool writes_cr0 = false;  // the TB ends with `mov to CR0` (see on_block's paging watch)
-  };
+  // per-TB instruction counts (emu/block_count.h)
+  IcountCache icounts_;
   bool ends_with_cr0_write(uint32_t pc, uint32_t size) const;
   bool tb_writes_cr0_ = false;    // of the TB whose icount block_icount() just gave
   bool check_paging_ = true;      // CR0 may have changed since the last block: read it
-  static constexpr size_t kIcountCacheSize = 4096;
   bool first_block_of_run_ = false;
-  std::vector<IcountSlot> icount_cache_ = std::vector<IcountSlot>(kIcountCacheSize);
 
   // CPUID as the pinned model reports it, with SEP/APIC/RDRAND hidden.
   std::vector<std::array<uint32_t, 5>> cpuid_;  // leaf, eax, ebx, ecx, edx (subleaf 0)
