@@ -9,8 +9,9 @@
 // measured in docs/unicorn-reference.md §b: a block hook notices the deadline falls inside the
 // next block, and a code hook bounded to that block stops at the exact instruction.
 //
-// Unicorn delivers no exceptions or interrupts itself; deliver() below does it as an i386
-// does (gates, privilege change through the TSS, error codes, #DF and triple fault).
+// Unicorn delivers no exceptions or interrupts itself; deliver() (emu/deliver.cpp) does it
+// as an i386 does (gates, privilege change through the TSS, error codes, #DF and triple
+// fault). Hooks and code invalidation: emu/translated_code.h; port I/O: emu/io_sites.h.
 #pragma once
 
 #include <unicorn/unicorn.h>
@@ -24,12 +25,15 @@
 #include <unordered_map>
 #include <vector>
 
+#include "emu/block_count.h"
 #include "emu/context_layout.h"
 #include "emu/disasm.h"
 #include "emu/event_queue.h"
+#include "emu/io_sites.h"
 #include "emu/page_walk.h"
 #include "emu/ram.h"
 #include "emu/state.h"
+#include "emu/translated_code.h"
 
 namespace kjump {
 
@@ -131,8 +135,13 @@ class Engine : public Clock {
   // ---- code ----
   const Disassembler& disassembler() const { return disasm_; }
   std::optional<DecodedInsn> decode_at(uint32_t va) const;
-  // Host-side RAM writes must invalidate translated code; the RAM observer calls this.
+  // Host-side RAM writes must invalidate translated code. Writes through GuestRam do it
+  // themselves (only the written range); this is for RAM replaced wholesale (snapshots).
   void invalidate_code();
+  // Host-side counts of the translated-code work and of the I/O site cache, for tests and
+  // measurements; nothing on the guest path reads them.
+  const TranslatedCode::Stats& code_stats() const { return code_->stats(); }
+  const IoSiteCache::Stats& io_site_stats() const { return io_sites_.stats(); }
 
   // ---- observers ----
   std::function<void(const DeliveryEvent&)> on_delivery;
@@ -182,8 +191,8 @@ class Engine : public Clock {
 
   // hooks (static trampolines → members)
   static void hook_block(uc_engine*, uint64_t addr, uint32_t size, void* self);
-  static void hook_precise(uc_engine*, uint64_t addr, uint32_t size, void* self);
-  static void hook_breakpoint(uc_engine*, uint64_t addr, uint32_t size, void* self);
+  static void precise_handler(void* self, uint32_t addr);     // TranslatedCode handlers
+  static void breakpoint_handler(void* self, uint32_t addr);
   static void hook_intr(uc_engine*, uint32_t intno, void* self);
   static bool hook_invalid(uc_engine*, void* self);
   static uint32_t hook_in(uc_engine*, uint32_t port, int size, void* self);
@@ -199,6 +208,13 @@ class Engine : public Clock {
 
   unsigned block_icount(uint32_t pc, uint32_t size);
   unsigned count_insns(uint32_t from, uint32_t to) const;  // instructions in [from, to)
+  // Guest bytes [va, va + n) through the current page tables, read up to the first page that
+  // cannot be read (paging registers read once); returns how many bytes were read.
+  size_t read_code(uint32_t va, size_t n, std::vector<uint8_t>& out, uint64_t* first_pa = nullptr) const;
+  // uc_emu_start from eip, serving the host-only stops (see maint_stop_) without returning.
+  uc_err emulate(uint32_t eip);
+  void serve_host_work();  // after uc_emu_start: the deferred hook and code changes
+  void on_host_write(uint64_t pa, size_t n);
   uint64_t exact_retired_at(uint32_t eip) const;           // inside the current block
   void stop_from_hook(uint32_t resume_eip);
   bool interrupt_ready() const;  // IF=1, no shadow, INTR asserted
@@ -239,16 +255,19 @@ class Engine : public Clock {
   bool in_io_ = false;
   // The I/O instruction being serviced, found by position: the k-th I/O callback since the
   // block started is the block's k-th I/O instruction (EIP inside INSN hooks is not always
-  // synced to the instruction, even in Unicorn 2.1.4).
-  struct IoSite {
-    uint32_t addr = 0;
-    unsigned index = 0;  // instructions before it in the block
-    unsigned len = 0;
-  };
+  // synced to the instruction, even in Unicorn 2.1.4). The block's sites come from the cache
+  // at its first I/O callback (emu/io_sites.h).
   unsigned io_in_block_ = 0;
-  IoSite current_io_;
+  IoSiteCache io_sites_{disasm_};
+  const std::vector<IoSite>* block_io_ = nullptr;  // sites of the current block, if known
+  mutable std::vector<uint8_t> code_buf_;          // scratch for read_code
   bool stop_at_next_block_ = false;  // an I/O access asked for a stop: take it at the next block
-  IoSite locate_io(unsigned k) const;
+  // Host work was requested from inside a callback (a hook change, a host write into RAM):
+  // stop at the next block boundary, do it, and resume at once as if Unicorn had never
+  // returned (no events, no interrupt check), so the guest cannot tell.
+  bool maint_stop_ = false;
+  bool quiet_stop_ = false;  // the current stop is such a host-only stop
+  const std::vector<IoSite>* block_io_sites();
   void begin_io();
   void end_io();
 
@@ -260,8 +279,12 @@ class Engine : public Clock {
   std::string stop_why_;
   bool halted_ = false;
 
+  // Hooks and invalidation of translated code (emu/translated_code.h).
+  std::unique_ptr<TranslatedCode> code_;
+
   // precise stepping through one block
-  uc_hook precise_hook_ = 0;
+  TranslatedCode::Id precise_hook_ = 0;
+  std::optional<std::pair<uint32_t, uint32_t>> precise_request_;  // (pc, size) to arm after the stop
   bool precise_active_ = false;
   bool precise_done_ = false;
   uint32_t precise_lo_ = 0, precise_hi_ = 0;
@@ -269,24 +292,16 @@ class Engine : public Clock {
 
   // breakpoints
   std::vector<uint32_t> breakpoints_;
-  std::unordered_map<uint32_t, uc_hook> bp_hooks_;
+  std::unordered_map<uint32_t, TranslatedCode::Id> bp_hooks_;
   std::optional<uint32_t> skip_breakpoint_once_;
   std::optional<std::pair<uint32_t, uint64_t>> bp_resume_;  // (eip, retired) of the last breakpoint stop
 
-  // per-TB instruction counts: key (pc << 16 | size) → icount, or 0 = ambiguous. A small
-  // direct-mapped cache in front of the map keeps the per-block cost to a compare.
-  std::unordered_map<uint64_t, uint16_t> icounts_;
-  struct IcountSlot {
-    uint64_t key = ~0ull;
-    uint16_t icount = 0;
-    bool writes_cr0 = false;  // the TB ends with `mov to CR0` (see on_block's paging watch)
-  };
+  // per-TB instruction counts (emu/block_count.h)
+  IcountCache icounts_;
   bool ends_with_cr0_write(uint32_t pc, uint32_t size) const;
   bool tb_writes_cr0_ = false;    // of the TB whose icount block_icount() just gave
   bool check_paging_ = true;      // CR0 may have changed since the last block: read it
-  static constexpr size_t kIcountCacheSize = 4096;
   bool first_block_of_run_ = false;
-  std::vector<IcountSlot> icount_cache_ = std::vector<IcountSlot>(kIcountCacheSize);
 
   // CPUID as the pinned model reports it, with SEP/APIC/RDRAND hidden.
   std::vector<std::array<uint32_t, 5>> cpuid_;  // leaf, eax, ebx, ecx, edx (subleaf 0)

@@ -132,7 +132,8 @@ void Machine::power_on() {
   for (Device* d : devices()) d->reset();
   boot_ = MultibootLoader::load(engine_->ram(), config_.ram_size,
                                 MultibootConfig{config_.kernel_path, config_.append, config_.modules, config_.kernel_name});
-  engine_->invalidate_code();
+  // No invalidate_code(): every loader write went through GuestRam, which invalidates the
+  // written range itself.
   apply_entry_state();
   power_ = PowerState{true, std::nullopt};
   recent_.clear();

@@ -106,3 +106,9 @@ set_tests_properties(vmcore_gdb PROPERTIES
   REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF}
   SKIP_RETURN_CODE 77
   TIMEOUT 300)
+
+# A guest that polls the IDE status port three million times, then exits (tests/guest/io_poll.S).
+add_test(NAME guest_io_poll
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/guest/io_poll_check.sh $<TARGET_FILE:kjump>
+                 ${CMAKE_BINARY_DIR}/tests/guest_images/io_poll.elf)
+set_tests_properties(guest_io_poll PROPERTIES TIMEOUT 120)

@@ -1,0 +1,55 @@
+// Exact retired-instruction counting by translated block (docs/unicorn-reference.md §b).
+//
+// The block hook adds each block's instruction count before the block runs; the count is
+// Unicorn's own (the TB's icount, reported by UC_HOOK_EDGE_GENERATED when a TB is made, or
+// asked for with uc_ctl_request_cache) and cached here by (pc, size). When a block is cut
+// short (a fault, a breakpoint, a deadline inside it, an I/O access that must know "now"),
+// the instructions from the block's start to the stop are counted by decoding its bytes with
+// Capstone, as QEMU's own icount would have retired them. The Engine members that use this
+// (block_icount, hook_edge, count_insns, exact_retired_at, ends_with_cr0_write) are defined
+// in block_count.cpp.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "emu/disasm.h"
+
+namespace kjump {
+
+// Instructions that start in [from, to), decoded from `code`: the guest bytes at `from`, of
+// which `readable` could be read (an instruction may reach up to 15 bytes past `to`). Stops
+// at the first instruction that does not decode: the faulting instruction itself.
+unsigned count_insns_in(const Disassembler& d, const uint8_t* code, size_t readable, uint32_t from, uint32_t to);
+
+// Whether the last instruction of the block [pc, pc + size) (bytes as above) is `mov to
+// CR0`, or cannot be told (then the caller looks at CR0 after the block).
+bool last_insn_writes_cr0(const Disassembler& d, const uint8_t* code, size_t readable, uint32_t pc, uint32_t size);
+
+// Per-TB instruction counts: key (pc << 16 | size) → icount, or 0 = ambiguous (two address
+// spaces, e.g. kernel A and kernel B at 0xC0100000, can hold different code at the same pc
+// with the same byte size: such keys are answered by Unicorn each time). A small
+// direct-mapped cache in front of the map keeps the per-block cost to a compare.
+class IcountCache {
+ public:
+  struct Slot {
+    uint64_t key = ~0ull;
+    uint16_t icount = 0;
+    bool writes_cr0 = false;  // the TB ends with `mov to CR0` (see on_block's paging watch)
+  };
+  static uint64_t key(uint32_t pc, uint32_t size) { return (uint64_t(pc) << 16) | (size & 0xffff); }
+  Slot& slot(uint32_t pc, uint32_t size) { return slots_[(pc ^ (pc >> 12) ^ size) & (kSlots - 1)]; }
+  std::unordered_map<uint64_t, uint16_t>& counts() { return counts_; }
+  // Unicorn made a TB with this count (edge hook).
+  void generated(uint32_t pc, uint32_t size, uint16_t icount);
+  void clear();
+
+ private:
+  static constexpr size_t kSlots = 4096;
+  std::unordered_map<uint64_t, uint16_t> counts_;
+  std::vector<Slot> slots_ = std::vector<Slot>(kSlots);
+};
+
+}  // namespace kjump

@@ -1,0 +1,120 @@
+// The CPU model the guest sees. The engine pins QEMU's qemu32 (i686-class, QEMU's own default
+// for qemu-system-i386) and serves CPUID from a table read once from that model, with what
+// kjump does not model hidden: SEP (Unicorn does not switch privilege on sysenter), APIC
+// (there is none), RDRAND/RDSEED (host randomness). RDTSC reads virtual time at 1 GHz, one
+// tick per retired instruction, as QEMU's -icount does. reset_cpu() puts the CPU back in the
+// state a fresh engine of that model starts in. The table and that state come from one scratch
+// engine per process.
+#include <cstring>
+
+#include "emu/engine.h"
+
+namespace kjump {
+
+namespace {
+
+// CPUID rows of the pinned model and a fresh CPU context: pure functions of the Unicorn
+// library, computed once per process (each needs a scratch engine, which costs milliseconds).
+struct PinnedModel {
+  std::vector<std::array<uint32_t, 5>> cpuid;
+  std::vector<uint8_t> fresh_context;  // the whole blob of a just-opened engine
+};
+
+PinnedModel query_pinned_model();
+
+const PinnedModel& pinned_model() {
+  static const PinnedModel m = query_pinned_model();
+  return m;
+}
+
+}  // namespace
+
+void Engine::build_cpuid_table() { cpuid_ = pinned_model().cpuid; }
+
+namespace {
+
+PinnedModel query_pinned_model() {
+  PinnedModel out;
+  auto& cpuid_ = out.cpuid;
+  // Ask the pinned model once, in a scratch engine, then serve CPUID from this table with
+  // the features we do not model hidden: SEP (Unicorn does not switch privilege on
+  // sysenter), APIC (there is none), RDRAND (host randomness), and the TSC stays (RDTSC is
+  // hooked to virtual time).
+  uc_engine* s;
+  uc_open(UC_ARCH_X86, UC_MODE_32, &s);
+  uc_ctl_set_cpu_model(s, UC_CPU_X86_QEMU32);
+  std::vector<uint8_t> mem(0x2000);
+  uc_mem_map_ptr(s, 0, mem.size(), UC_PROT_ALL, mem.data());
+  const uint8_t code[] = {0x0f, 0xa2, 0xf4};  // cpuid; hlt
+  std::memcpy(&mem[0x1000], code, sizeof code);
+  auto query = [&](uint32_t leaf) {
+    uint32_t a = leaf, c = 0, b = 0, d = 0;
+    uc_reg_write(s, UC_X86_REG_EAX, &a);
+    uc_reg_write(s, UC_X86_REG_ECX, &c);
+    uc_emu_start(s, 0x1000, 0, 0, 0);
+    uc_reg_read(s, UC_X86_REG_EAX, &a);
+    uc_reg_read(s, UC_X86_REG_EBX, &b);
+    uc_reg_read(s, UC_X86_REG_ECX, &c);
+    uc_reg_read(s, UC_X86_REG_EDX, &d);
+    return std::array<uint32_t, 5>{leaf, a, b, c, d};
+  };
+  {
+    uc_context* c;
+    uc_context_alloc(s, &c);
+    uc_context_save(s, c);
+    out.fresh_context.assign(reinterpret_cast<uint8_t*>(c), reinterpret_cast<uint8_t*>(c) + uc_context_size(s));
+    uc_context_free(c);
+  }
+  auto base = query(0);
+  for (uint32_t l = 0; l <= std::min<uint32_t>(base[1], 0x20); ++l) cpuid_.push_back(query(l));
+  auto ext = query(0x80000000u);
+  for (uint32_t l = 0x80000000u; l <= std::min<uint32_t>(ext[1], 0x80000020u); ++l) cpuid_.push_back(query(l));
+  uc_close(s);
+  for (auto& e : cpuid_) {
+    if (e[0] == 1) {
+      e[4] &= ~((1u << 11) /*SEP*/ | (1u << 9) /*APIC*/);
+      e[3] &= ~(1u << 30); /*RDRAND*/
+    }
+    if (e[0] == 7) e[2] &= ~(1u << 18); /*RDSEED*/
+  }
+  return out;
+}
+
+}  // namespace
+
+void Engine::reset_cpu() {
+  // A fresh engine's CPU: 32-bit protected mode flags, zero registers.
+  const auto& fresh = pinned_model().fresh_context;
+  std::memcpy(reinterpret_cast<uint8_t*>(ctx_) + layout_.env, fresh.data() + layout_.env, layout_.blob_size - layout_.env);
+  uc_context_restore(uc_, ctx_);
+  uc_ctl_flush_tlb(uc_);
+  code_->flush_all();
+  halted_ = false;
+  check_paging_ = true;
+  icounts_.clear();
+}
+
+int Engine::hook_cpuid(uc_engine*, void* self) {
+  auto* e = static_cast<Engine*>(self);
+  uint32_t leaf = e->reg(Reg::EAX);
+  std::array<uint32_t, 5> row{leaf, 0, 0, 0, 0};
+  for (auto& r : e->cpuid_)
+    if (r[0] == leaf) row = r;
+  uc_reg_write(e->uc_, UC_X86_REG_EAX, &row[1]);
+  uc_reg_write(e->uc_, UC_X86_REG_EBX, &row[2]);
+  uc_reg_write(e->uc_, UC_X86_REG_ECX, &row[3]);
+  uc_reg_write(e->uc_, UC_X86_REG_EDX, &row[4]);
+  return 1;
+}
+
+int Engine::hook_rdtsc(uc_engine*, void* self) {
+  // The TSC runs at 1 GHz of virtual time: deterministic, like QEMU's -icount.
+  auto* e = static_cast<Engine*>(self);
+  uint64_t t = e->idle_ + e->exact_retired_at(e->reg(Reg::EIP));
+  uint32_t lo = uint32_t(t), hi = uint32_t(t >> 32);
+  uc_reg_write(e->uc_, UC_X86_REG_EAX, &lo);
+  uc_reg_write(e->uc_, UC_X86_REG_EDX, &hi);
+  return 1;
+}
+
+}  // namespace kjump

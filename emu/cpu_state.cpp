@@ -1,0 +1,229 @@
+// The CPU as the rest of kjump sees it: named registers, descriptor tables, CPL and the
+// fields Unicorn keeps only inside its uc_context blob (emu/context_layout.h), the guest's
+// memory read through the guest's own page tables without side effects (debugger, decoding,
+// audits), and the CPU and the clock as declared state (emu/state.h): saved, restored,
+// hashed and inspected from one list of fields.
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#include "base/bytes.h"
+#include "emu/engine.h"
+
+namespace kjump {
+namespace {
+
+uc_x86_reg uc_reg_of(Reg r) {
+  static constexpr uc_x86_reg map[] = {
+      UC_X86_REG_EAX, UC_X86_REG_ECX, UC_X86_REG_EDX, UC_X86_REG_EBX, UC_X86_REG_ESP, UC_X86_REG_EBP,
+      UC_X86_REG_ESI, UC_X86_REG_EDI, UC_X86_REG_EIP, UC_X86_REG_EFLAGS, UC_X86_REG_CS, UC_X86_REG_SS,
+      UC_X86_REG_DS,  UC_X86_REG_ES,  UC_X86_REG_FS,  UC_X86_REG_GS,  UC_X86_REG_CR0, UC_X86_REG_CR2,
+      UC_X86_REG_CR3, UC_X86_REG_CR4, UC_X86_REG_LDTR, UC_X86_REG_TR};
+  return map[size_t(r)];
+}
+
+constexpr const char* kRegNames[] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi", "eip", "eflags", "cs",
+                                     "ss",  "ds",  "es",  "fs",  "gs",  "cr0", "cr2", "cr3", "cr4", "ldtr", "tr"};
+
+uint32_t u32_at(const uint8_t* p) { return uint32_t(load_le(p, 4)); }
+
+}  // namespace
+
+const char* reg_name(Reg r) { return kRegNames[size_t(r)]; }
+
+std::optional<Reg> reg_by_name(const std::string& name) {
+  std::string n = name;
+  std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return std::tolower(c); });
+  for (size_t i = 0; i < size_t(Reg::COUNT); ++i)
+    if (n == kRegNames[i]) return Reg(i);
+  return std::nullopt;
+}
+
+uint32_t Engine::reg(Reg r) const {
+  uint32_t v = 0;
+  uc_reg_read(uc_, uc_reg_of(r), &v);
+  return v;
+}
+
+void Engine::set_reg(Reg r, uint32_t v) {
+  uc_reg_write(uc_, uc_reg_of(r), &v);
+  if (r == Reg::CR0 || r == Reg::CR3 || r == Reg::CR4) uc_ctl_flush_tlb(uc_);
+  if (r == Reg::CR0) check_paging_ = true;
+}
+
+Engine::TableReg Engine::gdtr() const {
+  uc_x86_mmr m{};
+  uc_reg_read(uc_, UC_X86_REG_GDTR, &m);
+  return {uint32_t(m.base), m.limit};
+}
+
+Engine::TableReg Engine::idtr() const {
+  uc_x86_mmr m{};
+  uc_reg_read(uc_, UC_X86_REG_IDTR, &m);
+  return {uint32_t(m.base), m.limit};
+}
+
+void Engine::set_gdtr(TableReg t) {
+  uc_x86_mmr m{0, t.base, t.limit, 0};
+  uc_reg_write(uc_, UC_X86_REG_GDTR, &m);
+}
+
+void Engine::set_idtr(TableReg t) {
+  uc_x86_mmr m{0, t.base, t.limit, 0};
+  uc_reg_write(uc_, UC_X86_REG_IDTR, &m);
+}
+
+uint32_t Engine::hflags() const {
+  uc_context_save(uc_, ctx_);
+  return u32_at(reinterpret_cast<const uint8_t*>(ctx_) + layout_.hflags);
+}
+
+unsigned Engine::cpl() const { return hflags() & kHflagCplMask; }
+
+void Engine::set_cpl(unsigned cpl) {
+  // Unicorn checks segment loads against the current privilege level and offers no way to
+  // change CPL; QEMU keeps CPL in hflags, so patch it in the context blob (docs/unicorn-reference.md §c).
+  uc_context_save(uc_, ctx_);
+  auto* p = reinterpret_cast<uint8_t*>(ctx_) + layout_.hflags;
+  uint32_t h = u32_at(p);
+  h = (h & ~kHflagCplMask) | (cpl & 3);
+  std::memcpy(p, &h, 4);
+  uc_context_restore(uc_, ctx_);
+}
+
+void Engine::reset_old_exception() {
+  // Unicorn never runs QEMU's do_interrupt, which is what clears old_exception; left set,
+  // the next fault would be reported as #DF (Unicorn issue #1883).
+  auto* p = reinterpret_cast<uint8_t*>(ctx_) + layout_.old_exception;
+  int32_t minus1 = -1;
+  std::memcpy(p, &minus1, 4);
+}
+
+PagingRegs Engine::paging() const {
+  // One call for the three (this is read once per block that does I/O).
+  static constexpr int regs[3] = {UC_X86_REG_CR0, UC_X86_REG_CR3, UC_X86_REG_CR4};
+  PagingRegs p;
+  void* vals[3] = {&p.cr0, &p.cr3, &p.cr4};
+  uc_reg_read_batch(uc_, regs, vals, 3);
+  return p;
+}
+
+std::optional<uint64_t> Engine::virt_to_phys(uint32_t va) const {
+  auto t = translate(const_cast<GuestRam&>(ram_), paging(), va, Access::Read, false, false);
+  if (!t.ok) return std::nullopt;
+  return t.pa;
+}
+
+bool Engine::read_virt(uint32_t va, void* dst, size_t n) const {
+  auto* out = static_cast<uint8_t*>(dst);
+  PagingRegs pr = paging();
+  while (n) {
+    auto t = translate(const_cast<GuestRam&>(ram_), pr, va, Access::Read, false, false);
+    if (!t.ok) return false;
+    size_t chunk = std::min<size_t>(n, 0x1000 - (va & 0xfff));
+    if (!ram_.read_phys(t.pa, out, chunk)) return false;
+    out += chunk;
+    va += uint32_t(chunk);
+    n -= chunk;
+  }
+  return true;
+}
+
+size_t Engine::read_code(uint32_t va, size_t n, std::vector<uint8_t>& out, uint64_t* first_pa) const {
+  out.resize(n);
+  PagingRegs pr = paging();
+  size_t done = 0;
+  while (done < n) {
+    uint32_t a = va + uint32_t(done);
+    auto t = translate(const_cast<GuestRam&>(ram_), pr, a, Access::Read, false, false);
+    size_t chunk = std::min<size_t>(n - done, 0x1000 - (a & 0xfff));
+    if (!t.ok || !ram_.read_phys(t.pa, out.data() + done, chunk)) break;
+    if (done == 0 && first_pa) *first_pa = t.pa;
+    done += chunk;
+  }
+  return done;
+}
+
+std::optional<DecodedInsn> Engine::decode_at(uint32_t va) const {
+  uint8_t buf[16];
+  size_t n = 16;
+  while (n && !read_virt(va, buf, n)) --n;  // the instruction may end just before an unmapped page
+  if (!n) return std::nullopt;
+  return disasm_.decode(buf, n, va);
+}
+
+void Engine::load_flat_segments(uint16_t cs, uint16_t ds) {
+  // Loads go through the guest GDT (the loader put one in RAM and set GDTR), so the hidden
+  // descriptor caches hold exactly what a real far jump / mov would load.
+  for (auto r : {Reg::SS, Reg::DS, Reg::ES, Reg::FS, Reg::GS}) {
+    uint32_t v = ds;
+    if (uc_reg_write(uc_, uc_reg_of(r), &v) != UC_ERR_OK)
+      throw std::runtime_error(std::string("cannot load ") + reg_name(r) + " from the boot GDT");
+  }
+  uint32_t v = cs;
+  if (uc_reg_write(uc_, UC_X86_REG_CS, &v) != UC_ERR_OK) throw std::runtime_error("cannot load CS from the boot GDT");
+}
+
+void Engine::CpuStateView::declare_state(StateDecl& d) {
+  // Capture from Unicorn so that save/hash/inspect see the live CPU.
+  for (size_t i = 0; i < regs.size(); ++i) regs[i] = e->reg(Reg(i));
+  auto g = e->gdtr(), id = e->idtr();
+  gdtr_base = g.base;
+  gdtr_limit = g.limit;
+  idtr_base = id.base;
+  idtr_limit = id.limit;
+  uc_context_save(e->uc_, e->ctx_);
+  const auto* blob = reinterpret_cast<const uint8_t*>(e->ctx_);
+  // segs[6], ldt, tr (SegmentCache is 24 bytes: selector, base, limit, flags) follow hflags2.
+  size_t segs = e->layout_.hflags + 8;
+  hidden.assign(blob + segs, blob + segs + 8 * 24);
+  context.assign(blob + e->layout_.env, blob + e->layout_.blob_size);
+  fpu.clear();
+  auto put = [&](uc_x86_reg r, size_t n) {
+    uint8_t b[16] = {};
+    uc_reg_read(e->uc_, r, b);
+    fpu.insert(fpu.end(), b, b + n);
+  };
+  for (int i = 0; i < 8; ++i) put(uc_x86_reg(UC_X86_REG_FP0 + i), 10);
+  put(UC_X86_REG_FPCW, 2);
+  put(UC_X86_REG_FPSW, 2);
+  put(UC_X86_REG_FPTAG, 2);
+  put(UC_X86_REG_MXCSR, 4);
+  for (int i = 0; i < 8; ++i) put(uc_x86_reg(UC_X86_REG_XMM0 + i), 16);
+
+  for (size_t i = 0; i < regs.size(); ++i) d.field(std::string("cpu.") + kRegNames[i], regs[i]);
+  d.field("cpu.gdtr.base", gdtr_base);
+  d.field("cpu.gdtr.limit", gdtr_limit);
+  d.field("cpu.idtr.base", idtr_base);
+  d.field("cpu.idtr.limit", idtr_limit);
+  d.field("cpu.segment_caches", hidden);
+  d.field("cpu.fpu_sse", fpu);
+  d.unhashed("cpu.unicorn_context", context);
+}
+
+void Engine::CpuStateView::post_load() {
+  // Host-side bookkeeping of the run that was interrupted must not leak into the restored one.
+  e->stop_requested_ = false;
+  e->pending_result_.reset();
+  e->bp_resume_.reset();
+  e->skip_breakpoint_once_.reset();
+  e->paging_event_.reset();
+  if (context.size() != e->layout_.blob_size - e->layout_.env)
+    throw StateError("CPU context has the wrong size for this Unicorn build");
+  std::memcpy(reinterpret_cast<uint8_t*>(e->ctx_) + e->layout_.env, context.data(), context.size());
+  uc_context_restore(e->uc_, e->ctx_);
+  e->last_paging_ = e->reg(Reg::CR0) >> 31;
+  e->check_paging_ = true;
+  // A restored context keeps the old TLB, and RAM may have changed under translated code.
+  uc_ctl_flush_tlb(e->uc_);
+  e->code_->flush_all();
+  e->icounts_.clear();
+}
+
+void Engine::ClockStateView::declare_state(StateDecl& d) {
+  d.field("clock.retired", e->retired_);
+  d.field("clock.idle", e->idle_);
+  d.field("cpu.halted", e->halted_);
+}
+
+}  // namespace kjump
