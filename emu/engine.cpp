@@ -1,4 +1,4 @@
-// size: 995 lines, seven jobs; split by job (delivery, block counting, CPU model, CPU state, watches) under the
+// size: 992 lines, seven jobs; split by job (delivery, block counting, CPU model, CPU state, watches) under the
 // engine issue, together with the hook management that made the first split crash (docs/unicorn-fast-paths.md).
 #include "emu/engine.h"
 
@@ -85,6 +85,8 @@ Engine::Engine(uint64_t ram_size) : ram_(ram_size), layout_(context_layout()) {
   uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&Engine::hook_cpuid), this, 1, 0, UC_X86_INS_CPUID);
   uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&Engine::hook_rdtsc), this, 1, 0, UC_X86_INS_RDTSC);
   uc_hook_add(uc_, &h, UC_HOOK_EDGE_GENERATED, reinterpret_cast<void*>(&Engine::hook_edge), this, 1, 0);
+  vtlb_ = std::make_unique<VirtualTlb>(uc_, ram_size);
+  vtlb_->follow(reg(Reg::CR0) >> 31);  // a fresh CPU has paging off
 
   ram_.set_write_observer([this](uint64_t, size_t) { invalidate_code(); });
   cpu_state_.e = this;
@@ -190,7 +192,10 @@ uint32_t Engine::reg(Reg r) const {
 void Engine::set_reg(Reg r, uint32_t v) {
   uc_reg_write(uc_, uc_reg_of(r), &v);
   if (r == Reg::CR0 || r == Reg::CR3 || r == Reg::CR4) uc_ctl_flush_tlb(uc_);
-  if (r == Reg::CR0) check_paging_ = true;
+  if (r == Reg::CR0) {
+    check_paging_ = true;
+    vtlb_->follow(v >> 31);
+  }
 }
 
 Engine::TableReg Engine::gdtr() const {
@@ -281,6 +286,7 @@ void Engine::reset_cpu() {
   uc_context_restore(uc_, ctx_);
   uc_ctl_flush_tlb(uc_);
   uc_ctl_flush_tb(uc_);
+  vtlb_->follow(reg(Reg::CR0) >> 31);
   halted_ = false;
   check_paging_ = true;
   icounts_.clear();
@@ -418,7 +424,7 @@ void Engine::on_block(uint32_t pc, uint32_t size) {
   }
   // CR0 changes only by `mov to CR0`, which ends its TB: look at CR0 only at the block after
   // such a TB (or after the host touched the CPU), not at every block.
-  if (paging_cb_ && check_paging_) {
+  if (check_paging_) {
     check_paging_ = false;
     bool pg = reg(Reg::CR0) >> 31;
     if (pg != last_paging_) {
@@ -429,6 +435,7 @@ void Engine::on_block(uint32_t pc, uint32_t size) {
       return;
     }
   }
+  vtlb_->on_block(pc);
   unsigned n = block_icount(pc, size);
   uint64_t t = retired_ + idle_;
   bool instrumented = precise_active_ && pc >= precise_lo_ && pc < precise_hi_;
@@ -781,36 +788,21 @@ void Engine::set_paging_watch(std::function<void(bool, uint32_t)> cb) {
   last_paging_ = reg(Reg::CR0) >> 31;
 }
 
-void Engine::set_access_recorder(bool on, const std::vector<std::pair<uint64_t, uint64_t>>& watch) {
-  if (on == recording_) return;
-  recording_ = on;
-  if (on) {
-    for (auto [first, last] : watch) {
-      uc_hook h;
-      uc_hook_add(uc_, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, reinterpret_cast<void*>(&Engine::hook_access), this,
-                  first, last);
-      access_hooks_.push_back(h);
-    }
-  } else {
-    for (uc_hook h : access_hooks_) uc_hook_del(uc_, h);
-    access_hooks_.clear();
+bool Engine::take_tlb_stop(uc_err err) {
+  VirtualTlb::Stop stop = vtlb_->take_stop(err);
+  if (stop == VirtualTlb::Stop::None) return false;
+  // PagingOn: refused at the next block's first fetch, so that block did not run; the count
+  // stands, and its block hook (now under UC_TLB_CPU) reports the paging change.
+  if (stop != VirtualTlb::Stop::PagingOn) {
+    // At an access: it did not happen and its instruction did not retire, the same correction
+    // as for a fault. Then on from that instruction, which now gets its page.
+    uint32_t at = reg(Reg::EIP);
+    retired_ = exact_retired_at(at);
+    if (stop == VirtualTlb::Stop::Access) vtlb_->record_access(at, retired_, retired_ + idle_);
+    bp_resume_ = std::make_pair(at, retired_);  // a breakpoint there already had its stop
   }
-  // Memory-hook instrumentation is decided at translation time.
-  uc_ctl_flush_tb(uc_);
-}
-
-void Engine::hook_access(uc_engine*, uc_mem_type type, uint64_t addr, int size, int64_t, void* self) {
-  auto* e = static_cast<Engine*>(self);
-  uint32_t code_page = e->reg(Reg::EIP) >> 12;  // Unicorn 2.1.4 syncs EIP in memory hooks
-  if (code_page != e->last_code_page_) {
-    auto& v = e->accesses_[code_page];
-    if (v.empty()) v.resize(e->ram_.size() >> 12);
-    e->last_code_page_ = code_page;
-    e->last_bits_ = &v;
-  }
-  uint8_t bit = type == UC_MEM_WRITE ? 2 : 1;
-  for (uint64_t p = addr >> 12; p <= (addr + uint64_t(size) - 1) >> 12; ++p)
-    if (p < e->last_bits_->size()) (*e->last_bits_)[p] |= bit;
+  in_block_ = false;
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -886,6 +878,7 @@ RunResult Engine::run(uint64_t limit) {
       if (!deliver(6, false, false, false, 0, bad)) return {StopReason::TripleFault, "triple fault"};
       continue;
     }
+    if (err != UC_ERR_OK && take_tlb_stop(err)) continue;
     in_block_ = false;
     if (err != UC_ERR_OK) {
       char buf[160];
@@ -909,6 +902,7 @@ RunResult Engine::run(uint64_t limit) {
     if (paging_event_) {
       auto ev = *paging_event_;
       paging_event_.reset();
+      vtlb_->follow(ev.first);  // paging off: UC_TLB_VIRTUAL from the stretch's first block
       if (paging_cb_) paging_cb_(ev.first, ev.second);
     }
   }
@@ -984,6 +978,7 @@ void Engine::CpuStateView::post_load() {
   // A restored context keeps the old TLB, and RAM may have changed under translated code.
   uc_ctl_flush_tlb(e->uc_);
   uc_ctl_flush_tb(e->uc_);
+  e->vtlb_->follow(e->last_paging_);
   e->icounts_.clear();
   std::fill(e->icount_cache_.begin(), e->icount_cache_.end(), IcountSlot{});
 }
