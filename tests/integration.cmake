@@ -96,3 +96,14 @@ set_tests_properties(scenario_snapshot_two_processes PROPERTIES REQUIRED_FILES $
 # The house rules (ARCHITECTURE.md): includes run down the layers only; no host file over 500
 # lines without a reason at its top.
 add_test(NAME house_rules COMMAND ${CMAKE_SOURCE_DIR}/scripts/check-layers.sh)
+
+# Determinism under load: every scenario 20 times at once, each run against its golden trace
+# and the 20 traces of a scenario identical. The paging-off TLB's fill count follows host time
+# (QEMU resizes its TLB from the wall clock); the guest must not.
+add_test(NAME scenario_goldens_concurrent
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/scenario/concurrent_goldens.sh $<TARGET_FILE:kjump>
+                 ${CMAKE_SOURCE_DIR}/scenarios ${CMAKE_BINARY_DIR} 20 20)
+set_tests_properties(scenario_goldens_concurrent PROPERTIES
+  LABELS "long;no_sanitize"
+  REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF}
+  TIMEOUT 1800)
