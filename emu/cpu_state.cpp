@@ -48,7 +48,10 @@ uint32_t Engine::reg(Reg r) const {
 void Engine::set_reg(Reg r, uint32_t v) {
   uc_reg_write(uc_, uc_reg_of(r), &v);
   if (r == Reg::CR0 || r == Reg::CR3 || r == Reg::CR4) uc_ctl_flush_tlb(uc_);
-  if (r == Reg::CR0) check_paging_ = true;
+  if (r == Reg::CR0) {
+    check_paging_ = true;
+    vtlb_->follow(v >> 31);
+  }
 }
 
 Engine::TableReg Engine::gdtr() const {
@@ -217,6 +220,7 @@ void Engine::CpuStateView::post_load() {
   // A restored context keeps the old TLB, and RAM may have changed under translated code.
   uc_ctl_flush_tlb(e->uc_);
   e->code_->flush_all();
+  e->vtlb_->follow(e->last_paging_);
   e->icounts_.clear();
 }
 

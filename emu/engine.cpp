@@ -54,6 +54,8 @@ Engine::Engine(uint64_t ram_size) : ram_(ram_size), layout_(context_layout()) {
   uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&Engine::hook_cpuid), this, 1, 0, UC_X86_INS_CPUID);
   uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&Engine::hook_rdtsc), this, 1, 0, UC_X86_INS_RDTSC);
   uc_hook_add(uc_, &h, UC_HOOK_EDGE_GENERATED, reinterpret_cast<void*>(&Engine::hook_edge), this, 1, 0);
+  vtlb_ = std::make_unique<VirtualTlb>(uc_, ram_size);
+  vtlb_->follow(reg(Reg::CR0) >> 31);  // a fresh CPU has paging off
 
   ram_.set_write_observer([this](uint64_t pa, size_t n) { on_host_write(pa, n); });
   cpu_state_.e = this;
@@ -122,7 +124,7 @@ void Engine::on_block(uint32_t pc, uint32_t size) {
   }
   // CR0 changes only by `mov to CR0`, which ends its TB: look at CR0 only at the block after
   // such a TB (or after the host touched the CPU), not at every block.
-  if (paging_cb_ && check_paging_) {
+  if (check_paging_) {
     check_paging_ = false;
     bool pg = reg(Reg::CR0) >> 31;
     if (pg != last_paging_) {
@@ -133,6 +135,7 @@ void Engine::on_block(uint32_t pc, uint32_t size) {
       return;
     }
   }
+  vtlb_->on_block(pc);
   unsigned n = block_icount(pc, size);
   uint64_t t = retired_ + idle_;
   bool instrumented = precise_active_ && pc >= precise_lo_ && pc < precise_hi_;
@@ -260,36 +263,21 @@ void Engine::set_paging_watch(std::function<void(bool, uint32_t)> cb) {
   last_paging_ = reg(Reg::CR0) >> 31;
 }
 
-void Engine::set_access_recorder(bool on, const std::vector<std::pair<uint64_t, uint64_t>>& watch) {
-  if (on == recording_) return;
-  recording_ = on;
-  if (on) {
-    for (auto [first, last] : watch) {
-      uc_hook h;
-      uc_hook_add(uc_, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, reinterpret_cast<void*>(&Engine::hook_access), this,
-                  first, last);
-      access_hooks_.push_back(h);
-    }
-  } else {
-    for (uc_hook h : access_hooks_) uc_hook_del(uc_, h);
-    access_hooks_.clear();
+bool Engine::take_tlb_stop(uc_err err) {
+  VirtualTlb::Stop stop = vtlb_->take_stop(err);
+  if (stop == VirtualTlb::Stop::None) return false;
+  // PagingOn: refused at the next block's first fetch, so that block did not run; the count
+  // stands, and its block hook (now under UC_TLB_CPU) reports the paging change.
+  if (stop != VirtualTlb::Stop::PagingOn) {
+    // At an access: it did not happen and its instruction did not retire, the same correction
+    // as for a fault. Then on from that instruction, which now gets its page.
+    uint32_t at = reg(Reg::EIP);
+    retired_ = exact_retired_at(at);
+    if (stop == VirtualTlb::Stop::Access) vtlb_->record_access(at, retired_, retired_ + idle_);
+    bp_resume_ = std::make_pair(at, retired_);  // a breakpoint there already had its stop
   }
-  // Memory-hook instrumentation is decided at translation time.
-  uc_ctl_flush_tb(uc_);
-}
-
-void Engine::hook_access(uc_engine*, uc_mem_type type, uint64_t addr, int size, int64_t, void* self) {
-  auto* e = static_cast<Engine*>(self);
-  uint32_t code_page = e->reg(Reg::EIP) >> 12;  // Unicorn 2.1.4 syncs EIP in memory hooks
-  if (code_page != e->last_code_page_) {
-    auto& v = e->accesses_[code_page];
-    if (v.empty()) v.resize(e->ram_.size() >> 12);
-    e->last_code_page_ = code_page;
-    e->last_bits_ = &v;
-  }
-  uint8_t bit = type == UC_MEM_WRITE ? 2 : 1;
-  for (uint64_t p = addr >> 12; p <= (addr + uint64_t(size) - 1) >> 12; ++p)
-    if (p < e->last_bits_->size()) (*e->last_bits_)[p] |= bit;
+  in_block_ = false;
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -398,6 +386,7 @@ RunResult Engine::run(uint64_t limit) {
       if (!deliver(6, false, false, false, 0, bad)) return {StopReason::TripleFault, "triple fault"};
       continue;
     }
+    if (err != UC_ERR_OK && take_tlb_stop(err)) continue;
     in_block_ = false;
     if (err != UC_ERR_OK) {
       char buf[160];
@@ -421,6 +410,7 @@ RunResult Engine::run(uint64_t limit) {
     if (paging_event_) {
       auto ev = *paging_event_;
       paging_event_.reset();
+      vtlb_->follow(ev.first);  // paging off: UC_TLB_VIRTUAL from the stretch's first block
       if (paging_cb_) paging_cb_(ev.first, ev.second);
     }
   }

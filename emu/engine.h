@@ -34,6 +34,7 @@
 #include "emu/ram.h"
 #include "emu/state.h"
 #include "emu/translated_code.h"
+#include "emu/virtual_tlb.h"
 
 namespace kjump {
 
@@ -147,18 +148,17 @@ class Engine : public Clock {
   std::function<void(const DeliveryEvent&)> on_delivery;
 
   // Paging watch (kexec audits): called between blocks, outside emulation, whenever CR0.PG
-  // changed since the previous block, with the new state and the first EIP under it. Costs
-  // one CR0 read per block while set.
+  // changed since the previous block, with the new state and the first EIP under it. The
+  // engine watches CR0 after every block that ends with `mov to CR0` (set or not), because
+  // it runs paging-off stretches on its virtual TLB (emu/virtual_tlb.h).
   void set_paging_watch(std::function<void(bool paging, uint32_t eip)> cb);
-  // Physical-access recorder (kexec trampoline audit): while on, every data read and write
-  // that falls in one of `watch` (inclusive [first, last] address ranges) is recorded as
-  // (page of the executing instruction, page accessed, read/write). Accesses outside the
-  // ranges cost only Unicorn's hook bound check, so the audit watches just the pages that
-  // should not be touched.
-  void set_access_recorder(bool on, const std::vector<std::pair<uint64_t, uint64_t>>& watch = {});
-  // code page → bit per accessed page (1 read, 2 write), indexed by physical page number
-  const std::unordered_map<uint32_t, std::vector<uint8_t>>& recorded_accesses() const { return accesses_; }
-  void clear_recorded_accesses() { accesses_.clear(); last_code_page_ = ~0u; last_bits_ = nullptr; }
+  // Trampoline audit (kexec), while paging is off: the virtual TLB stops at the first access
+  // of each kind (code page, page, read/write) by judged code to a forbidden page, records it
+  // with its address, size, EIP and instruction count, and goes on. No memory hooks.
+  void set_access_audit(std::optional<AccessAuditSpec> spec) { vtlb_->set_audit(std::move(spec)); }
+  const std::vector<AuditedAccess>& audited_accesses() const { return vtlb_->audited(); }
+  void clear_audited_accesses() { vtlb_->clear_audited(); }
+  const VirtualTlb& virtual_tlb() const { return *vtlb_; }
 
   // ---- state ----
   // The CPU as declared state: named registers (hashed, diffed, inspected) plus Unicorn's
@@ -306,16 +306,12 @@ class Engine : public Clock {
   // CPUID as the pinned model reports it, with SEP/APIC/RDRAND hidden.
   std::vector<std::array<uint32_t, 5>> cpuid_;  // leaf, eax, ebx, ecx, edx (subleaf 0)
 
-  // paging watch / access recorder
+  // paging watch / virtual TLB
   std::function<void(bool, uint32_t)> paging_cb_;
   bool last_paging_ = false;
   std::optional<std::pair<bool, uint32_t>> paging_event_;
-  std::vector<uc_hook> access_hooks_;
-  bool recording_ = false;
-  std::unordered_map<uint32_t, std::vector<uint8_t>> accesses_;
-  uint32_t last_code_page_ = ~0u;
-  std::vector<uint8_t>* last_bits_ = nullptr;
-  static void hook_access(uc_engine*, uc_mem_type type, uint64_t addr, int size, int64_t value, void* self);
+  std::unique_ptr<VirtualTlb> vtlb_;
+  bool take_tlb_stop(uc_err err);  // a stop of the virtual TLB's: handled, run on
 
   CpuStateView cpu_state_;
   ClockStateView clock_state_;

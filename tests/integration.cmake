@@ -112,3 +112,14 @@ add_test(NAME guest_io_poll
          COMMAND ${CMAKE_SOURCE_DIR}/tests/guest/io_poll_check.sh $<TARGET_FILE:kjump>
                  ${CMAKE_BINARY_DIR}/tests/guest_images/io_poll.elf)
 set_tests_properties(guest_io_poll PROPERTIES TIMEOUT 120)
+
+# Determinism under load: every scenario 20 times at once, each run against its golden trace
+# and the 20 traces of a scenario identical. The paging-off TLB's fill count follows host time
+# (QEMU resizes its TLB from the wall clock); the guest must not.
+add_test(NAME scenario_goldens_concurrent
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/scenario/concurrent_goldens.sh $<TARGET_FILE:kjump>
+                 ${CMAKE_SOURCE_DIR}/scenarios ${CMAKE_BINARY_DIR} 20 20)
+set_tests_properties(scenario_goldens_concurrent PROPERTIES
+  LABELS "long;no_sanitize"
+  REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF}
+  TIMEOUT 1800)

@@ -1,6 +1,7 @@
 #include "machine/kexec/audit.h"
 
 #include <algorithm>
+#include <map>
 
 #include "abi/kexec_control_page.h"
 #include "base/hex.h"
@@ -94,7 +95,7 @@ void KexecAudit::on_paging(bool paging, uint32_t eip) {
       quiesce_audit(page);
       known_control_pages_.insert(page);
     }
-    // Watch everything outside the pages the known images may touch.
+    // Forbid everything outside the pages the known images may touch.
     std::set<uint32_t> allowed;
     for (uint32_t cp : known_control_pages_) {
       ImagePages img;
@@ -105,66 +106,66 @@ void KexecAudit::on_paging(bool paging, uint32_t eip) {
       allowed.insert(img.source.begin(), img.source.end());
       allowed.insert(img.destination.begin(), img.destination.end());
     }
-    std::vector<std::pair<uint64_t, uint64_t>> watch;
-    uint32_t pages = uint32_t(e.ram().size() >> 12);
-    for (uint32_t p = 0; p < pages;) {
-      if (allowed.count(p)) {
-        ++p;
-        continue;
-      }
-      uint32_t q = p;
-      while (q + 1 < pages && !allowed.count(q + 1)) ++q;
-      watch.emplace_back(uint64_t(p) << 12, (uint64_t(q) << 12) | 0xfff);
-      p = q + 1;
-    }
-    e.clear_recorded_accesses();
-    e.set_access_recorder(true, watch);
+    AccessAuditSpec spec;
+    spec.forbidden.assign(size_t(e.ram().size() >> 12), 1);
+    for (uint32_t p : allowed)
+      if (p < spec.forbidden.size()) spec.forbidden[p] = 0;
+    // Only code in a control page is the trampoline; purgatory, a physical-mode routine or the
+    // next kernel's first instructions are not judged.
+    spec.judged = [this](uint32_t page) { return looks_like_control_page(page); };
+    e.clear_audited_accesses();
+    e.set_access_audit(std::move(spec));
     in_phase_ = true;
     return;
   }
   if (in_phase_) {
-    e.set_access_recorder(false);
+    e.set_access_audit(std::nullopt);
     analyse_phase();
     in_phase_ = false;
   }
 }
 
 void KexecAudit::analyse_phase() {
-  const auto& acc = engine_.recorded_accesses();
+  // The first access of each kind (code page, page, read/write) to a forbidden page, in
+  // execution order, each with its address, size, EIP and instruction count.
+  const std::vector<AuditedAccess>& acc = engine_.audited_accesses();
+  std::set<uint32_t> ran;  // code pages that touched forbidden pages
+  for (const AuditedAccess& a : acc) ran.insert(a.code_page);
   // Every control page that ran code in this phase contributes its image's pages.
   std::set<uint32_t> allowed;
-  std::vector<uint32_t> control_pages;
+  std::vector<uint32_t> control_pages;  // ascending: deterministic report order
   std::set<uint32_t> candidates(known_control_pages_);
-  for (const auto& entry : acc) candidates.insert(entry.first);
+  candidates.insert(ran.begin(), ran.end());
   for (uint32_t code_page : candidates) {
     ImagePages img;
     if (!read_image(code_page, img)) continue;
-    if (acc.count(code_page)) control_pages.push_back(code_page);
+    if (ran.count(code_page)) control_pages.push_back(code_page);
     allowed.insert(img.control);
     allowed.insert(img.swap);
     allowed.insert(img.indirection.begin(), img.indirection.end());
     allowed.insert(img.source.begin(), img.source.end());
     allowed.insert(img.destination.begin(), img.destination.end());
   }
-  std::sort(control_pages.begin(), control_pages.end());  // deterministic report order
   if (!known_control_pages_.empty()) ++phases_;  // a stretch in which a trampoline may have run
   for (uint32_t cp : control_pages) {
-    const auto& bits = acc.at(cp);
-    for (uint8_t kind : {uint8_t(1), uint8_t(2)}) {
-      // Runs of offending pages, reported as ranges.
-      uint32_t run_start = 0;
-      bool in_run = false;
-      for (uint32_t p = 0; p <= bits.size(); ++p) {
-        bool bad = p < bits.size() && (bits[p] & kind) && !allowed.count(p);
-        if (bad && !in_run) {
-          run_start = p;
-          in_run = true;
-        } else if (!bad && in_run) {
-          in_run = false;
-          add("trampoline", std::string("code in control page ") + hex32(uint64_t(cp) << 12) +
-                                (kind == 1 ? " read " : " wrote ") + page_range(run_start, p - 1) +
-                                ", outside its control, swap, indirection, source and destination pages");
+    for (bool write : {false, true}) {
+      std::map<uint32_t, const AuditedAccess*> first;  // offending page -> its first access
+      for (const AuditedAccess& a : acc)
+        if (a.code_page == cp && a.write == write && !allowed.count(a.addr >> 12)) first.emplace(a.addr >> 12, &a);
+      // Runs of offending pages, reported as ranges, each at the earliest access in it.
+      for (auto it = first.begin(); it != first.end();) {
+        uint32_t lo = it->first, hi = lo;
+        const AuditedAccess* earliest = it->second;
+        for (++it; it != first.end() && it->first == hi + 1; ++it) {
+          hi = it->first;
+          earliest = std::min(earliest, it->second);  // same vector: lower address = earlier
         }
+        findings_.push_back({earliest->time, earliest->retired, "trampoline",
+                             std::string("code in control page ") + hex32(uint64_t(cp) << 12) +
+                                 (write ? " wrote " : " read ") + page_range(lo, hi) +
+                                 ", outside its control, swap, indirection, source and destination pages; first " +
+                                 std::to_string(earliest->size) + " byte(s) at " + hex32(earliest->addr) +
+                                 " by the instruction at " + hex32(earliest->eip)});
       }
     }
   }

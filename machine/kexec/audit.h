@@ -4,20 +4,21 @@
 // * Quiesce audit: at the instant a kexec trampoline switches paging off (the jump), every
 //   device that is not quiet is flagged (an unmasked or pending IRQ, UART interrupts
 //   enabled, the disk busy, the PIT still ticking ...), from the devices' own state.
-// * Trampoline audit: while paging is off, every physical page read or written is recorded
-//   with the page of the instruction that did it. Code running in a kexec control page (the
+// * Trampoline audit: while paging is off, code running in a kexec control page (the
 //   trampoline) may touch only the control, swap, indirection, source and destination pages
-//   of the images involved; anything else is flagged. Other code running with paging off
-//   (purgatory, a physical-mode routine, the next kernel's early boot) is not the
-//   trampoline and is not judged. To stay cheap, only the pages outside every known image
-//   are watched (Unicorn hooks bounded to those ranges); the swap itself runs unhooked.
+//   of the images involved; anything else is flagged, per run of pages, with the first
+//   offending access exactly (address, size, EIP, instruction count). Other code running with
+//   paging off (purgatory, a physical-mode routine, the next kernel's early boot) is not the
+//   trampoline and is not judged. To stay cheap there are no memory hooks: the engine's
+//   paging-off TLB (emu/virtual_tlb.h) stops at the first judged access of each kind to a
+//   page outside every known image, and the swap itself runs on the fast paths.
 //
 // A control page is recognised by its data area (Linux 2.6.27's layout at offset 0x800:
 // ESP, CR0, CR3, CR4, VA of the control page, PA of the page directory, PA of the swap page,
 // head of the indirection list; abi/kexec_control_page.h), whose VA must be the page's own
 // address + PAGE_OFFSET.
 //
-// The audit sees the machine only through the engine (RAM, clock, paging and access hooks)
+// The audit sees the machine only through the engine (RAM, clock, paging watch, access audit)
 // and the list of devices it is given: it knows nothing of the Machine that owns it.
 #pragma once
 
