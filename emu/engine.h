@@ -1,5 +1,6 @@
 // The CPU engine: Unicorn (i386, real guest paging) + guest RAM + virtual clock + event
-// queue + interrupt delivery through the guest IDT.
+// queue + interrupt delivery through the guest IDT. While paging is off, Unicorn runs on the
+// engine's own TLB (emu/virtual_tlb.h), where guest stores get QEMU's fast path.
 //
 // Virtual time is exact: now() = retired guest instructions + time skipped while halted
 // (1 instruction = 1 virtual ns, as QEMU's -icount shift=0,sleep=off). Retired
