@@ -12,8 +12,9 @@
 //    merely contains a hooked instruction keeps its direct call after the hook is gone.
 //  * uc_ctl_flush_tb resets the code buffer at once, also from inside a hook with translated
 //    code on the stack; the CPU loop then patches a jump into the freed block (cpu-exec.c
-//    tb_find → tb_add_jump on last_tb). That is one way translated code ends up jumping to
-//    address 0 (docs/unicorn-fast-paths.md §2, side finding: tb_set_jmp_target crashes).
+//    tb_find → tb_add_jump on last_tb). This is the likely way translated code came to jump
+//    to address 0, and a plausible cause of the tb_set_jmp_target crashes noted in
+//    docs/unicorn-fast-paths.md §2 (fw_cfg DMA used to flush from inside the guest's OUT).
 //
 // So: every request made while Unicorn runs (set_emulating) is queued and done by apply(),
 // which the engine calls after uc_emu_start returns; a removed hook's whole range is
