@@ -1,7 +1,10 @@
 #include "replay/input_log.h"
 
 #include <fstream>
+#include <span>
 #include <sstream>
+
+#include "base/atomic_file.h"
 
 namespace kjump {
 namespace {
@@ -18,8 +21,8 @@ int hex_digit(char c) {
 }  // namespace
 
 void write_input_log(const std::string& path, const std::vector<InputEvent>& events) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw InputLogError(path + ": cannot open for writing");
+  // Built in memory, then replaced atomically: an interrupted run never leaves a torn log.
+  std::ostringstream out;
   out << kHeader << "\n";
   static constexpr char kHex[] = "0123456789abcdef";
   for (const auto& ev : events) {
@@ -30,8 +33,12 @@ void write_input_log(const std::string& path, const std::vector<InputEvent>& eve
     }
     out << '\n';
   }
-  out.flush();
-  if (!out) throw InputLogError(path + ": write failed");
+  const std::string text = out.str();
+  try {
+    replace_file_atomically(path, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+  } catch (const AtomicFileError& e) {
+    throw InputLogError(path + ": " + e.what());
+  }
 }
 
 std::vector<InputEvent> read_input_log(const std::string& path) {

@@ -4,7 +4,10 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <span>
+#include <sstream>
 
+#include "base/atomic_file.h"
 #include "base/hex.h"
 #include "emu/state.h"
 #include "replay/line_escape.h"
@@ -98,8 +101,9 @@ TraceRecord capture_trace_record(Machine& m, const std::string& name) {
 }
 
 void write_trace(const std::string& path, const std::vector<TraceRecord>& records) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw TraceError(path + ": cannot open for writing");
+  // Built in memory, then replaced atomically: a bad record or an interrupted run leaves the
+  // old file (a golden trace, say) as it was, never a torn one.
+  std::ostringstream out;
   out << kHeader << "\n";
   for (const auto& r : records) {
     if (!is_word(r.name)) throw TraceError(path + ": checkpoint name '" + r.name + "' is not a single word");
@@ -111,8 +115,12 @@ void write_trace(const std::string& path, const std::vector<TraceRecord>& record
     }
     for (size_t i = 0; i < r.ram_mib_hashes.size(); ++i) out << "  r " << i << ' ' << hex64(r.ram_mib_hashes[i]) << "\n";
   }
-  out.flush();
-  if (!out) throw TraceError(path + ": write failed");
+  const std::string text = out.str();
+  try {
+    replace_file_atomically(path, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+  } catch (const AtomicFileError& e) {
+    throw TraceError(path + ": " + e.what());
+  }
 }
 
 std::vector<TraceRecord> read_trace(const std::string& path) {

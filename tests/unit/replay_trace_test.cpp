@@ -3,6 +3,7 @@
 
 #include <fstream>
 
+#include "replay/input_log.h"
 #include "replay/state_trace.h"
 #include "replay_test_support.h"
 
@@ -117,4 +118,27 @@ TEST_CASE("trace: file round trip and errors naming file:line") {
   CHECK(error_of("kjump-trace 1\n1 a 0x1\n  r 1 0x5\n") == ":3: RAM MiB 1 out of order (expected 0)");
   CHECK(error_of("kjump-trace 1\nx a 0x1\n") == ":2: bad instruction count 'x'");
   CHECK_THROWS_AS(write_trace(dir.file("c.trace"), {rec(1, "two words", 1)}), TraceError);
+}
+
+TEST_CASE("trace and input log files: a write that fails leaves the old file as it was") {
+  TempDir dir;
+  std::string p = dir.file("golden.trace");
+  std::vector<TraceRecord> good = {rec(100, "boot", 7)};
+  write_trace(p, good);
+  // The second record cannot be written (a name with a space): before, the file was already
+  // truncated and half written when the error came.
+  std::vector<TraceRecord> bad = {rec(100, "boot", 9), rec(200, "two words", 8)};
+  CHECK_THROWS_WITH_AS(write_trace(p, bad), (p + ": checkpoint name 'two words' is not a single word").c_str(), TraceError);
+  auto back = read_trace(p);
+  REQUIRE(back.size() == 1);
+  CHECK(back[0].hash == 7);
+  // A folder that does not exist: one line naming the file.
+  std::string missing = dir.file("no/such/folder/x.trace");
+  CHECK_THROWS_AS(write_trace(missing, good), TraceError);
+  try {
+    write_input_log(dir.file("no/such/folder/x.log"), {});
+  } catch (const InputLogError& e) {
+    CHECK(std::string(e.what()).rfind(dir.file("no/such/folder/x.log") + ": ", 0) == 0);
+  }
+  CHECK_THROWS_AS(write_input_log(dir.file("no/such/folder/x.log"), {}), InputLogError);
 }
