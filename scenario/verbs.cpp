@@ -34,6 +34,7 @@ Flow Verbs::execute(Session& s, const Command& c) {
   try {
     // Every argument is expanded here, once, with the variables as they are now.
     const ResolvedArgs args(b, s.variables());
+    auto verdict = [&](const AssertOutcome& r) { return record_check(c, r.pass, r.message); };
     if (MachineSetup::is_configuration(b)) {
       ctx_.setup.apply(c, args);
       return Flow::Next;
@@ -50,31 +51,13 @@ Flow Verbs::execute(Session& s, const Command& c) {
       return checkpoint(s, name);
     }
     if (auto* x = std::get_if<SnapshotCmd>(&b)) return snapshot(s, args, *x);
-    if (auto* a = std::get_if<AssertRegCmd>(&b)) {
-      auto r = check_register(s.machine(), *a, args);
-      return record_check(c, r.pass, r.message);
-    }
-    if (auto* a = std::get_if<AssertMemCmd>(&b)) {
-      auto r = check_memory(s.machine(), *a, args);
-      return record_check(c, r.pass, r.message);
-    }
-    if (auto* a = std::get_if<AssertDeviceCmd>(&b)) {
-      auto r = check_device(s.machine(), *a, args);
-      return record_check(c, r.pass, r.message);
-    }
-    if (auto* a = std::get_if<AssertSerialCmd>(&b)) {
-      auto r = check_serial(s.output(), *a, args);
-      return record_check(c, r.pass, r.message);
-    }
-    if (auto* a = std::get_if<AssertVarCmd>(&b)) {
-      auto r = check_variable(*a, s.variables(), args);
-      return record_check(c, r.pass, r.message);
-    }
+    if (auto* a = std::get_if<AssertRegCmd>(&b)) return verdict(check_register(s.machine(), *a, args));
+    if (auto* a = std::get_if<AssertMemCmd>(&b)) return verdict(check_memory(s.machine(), *a, args));
+    if (auto* a = std::get_if<AssertDeviceCmd>(&b)) return verdict(check_device(s.machine(), *a, args));
+    if (auto* a = std::get_if<AssertSerialCmd>(&b)) return verdict(check_serial(s.output(), *a, args));
+    if (auto* a = std::get_if<AssertVarCmd>(&b)) return verdict(check_variable(*a, s.variables(), args));
     if (auto* a = std::get_if<AssertStateCmd>(&b)) return assert_state(s, c, args, *a);
-    if (auto* a = std::get_if<AssertAuditCmd>(&b)) {
-      auto r = check_audit(s.machine(), *a, args);
-      return record_check(c, r.pass, r.message);
-    }
+    if (auto* a = std::get_if<AssertAuditCmd>(&b)) return verdict(check_audit(s.machine(), *a, args));
     if (auto* e = std::get_if<EchoCmd>(&b)) {
       std::string line;
       for (auto& w : e->words) line += (line.empty() ? "" : " ") + args(w);

@@ -107,7 +107,6 @@ class Session {
   // At the end: the run must have exactly the golden trace's checkpoints.
   std::optional<Divergence> finish_trace() const { return trace_.finish(); }
   const std::vector<TraceRecord>& trace() const { return trace_.records(); }
-  bool trace_active() const { return trace_.active(); }
 
   // ---- named snapshots (in memory; files through write/read) ----
   struct NamedSnapshot {
