@@ -1,19 +1,30 @@
-// The hibernation image header, layout v1: what the guest's hibernation writer
-// (guest/kernel/power/, the next issue) puts at the start of its disk partition and what the
-// host's image tools (image/) read back. THIS IS A PLACEHOLDER FOR THE HIBERNATION ISSUE TO FILL
-// IN: the fields below are the minimum that issue needs and are pinned so that both sides
-// agree; it may add fields (raising kVersion and header_size) but must not move these.
+// The hibernation image, format v1: what the guest's `makedumpfile` (kernel B, seed step 7)
+// writes to a disk partition, what the guest's `kexec -l --args-none /dev/hdaN` (kernel C, seed
+// step 9) loads, and what the host's `kjump image info|verify|extract` read.
 //
-// On disk, from partition offset 0 (all fields little-endian):
-//   ImageHeader                    header_size bytes (sizeof(ImageHeader) in v1)
-//   ImageRange[range_count]        right after the header: the saved physical memory
-//   ...                            the ranges' bytes, each at its `offset`, 4 KiB aligned
-// The header and the table fit in the first kHeaderBlockSize bytes.
+// On the partition, in 512-byte sectors from its first sector (all fields little-endian):
+//   sector 0                  ImageHeader, zero-padded to 512 bytes
+//   table_sector ...          ImageRange[range_count]
+//   notes_sector ...          notes_size bytes: A's ELF notes as /proc/vmcore merged them
+//                             (NT_PRSTATUS with A's registers at the jump, VMCOREINFO, KJUMP)
+//   data_sector ...           the ranges' pages, in table order, each range's pages in a row
+//   total_sectors             sectors in all, header included
 //
-// checksum: CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320, as zlib's crc32) over the
-// header_size + range_count * sizeof(ImageRange) bytes of header and table, computed with the
-// checksum field set to zero. It guards the header only; the hibernation issue decides
-// whether range data gets its own checksums.
+// What is saved: A's memory as A saw it at the jump (/proc/vmcore's PT_LOADs, the window read
+// back through A's backup pages), minus the pages A's allocator had free (VMCOREINFO's
+// page_bitmap) and the pages that are all zero. A resumes by C copying every range to its
+// physical address and entering jump_back_entry: A's own re-entry code then swaps its window
+// back from its backup pages, as after any jump back.
+//
+// Checks (CRC-32, IEEE, reflected polynomial 0xEDB88320, as zlib's crc32; abi/crc32.h):
+//   header_crc over the header_size bytes of the header with header_crc set to zero;
+//   table_crc over the range table, notes_crc over the notes, and each range's data_crc over
+//   that range's pages (a chunk is one range, at most kMaxRangePages pages).
+//
+// Power-cut rule: the writer first replaces sector 0 with zeroes and flushes, then writes the
+// table, notes and data, flushes, and writes the header last and flushes. A cut anywhere leaves
+// no header (no image) or the whole image; a reader also refuses any range whose data_crc does
+// not match, so a half-written image is never accepted.
 //
 // Freestanding: includes only <stddef.h> and <stdint.h>.
 #pragma once
@@ -24,33 +35,53 @@ namespace kjump::hibernate {
 
 constexpr uint8_t kMagic[8] = {'K', 'J', 'H', 'I', 'B', 'E', 'R', 'N'};
 constexpr uint32_t kVersion = 1;
-constexpr uint32_t kHeaderBlockSize = 4096;  // header + range table, at most
-constexpr uint32_t kRangeAlign = 4096;       // every range's offset, phys_start and length
+constexpr uint32_t kSectorSize = 512;
+constexpr uint32_t kPageSize = 4096;
+constexpr uint32_t kSectorsPerPage = kPageSize / kSectorSize;
+constexpr uint32_t kMaxRangePages = 256;   // one chunk: 1 MiB
+constexpr uint32_t kMaxRanges = 1u << 16;  // a reader refuses more
+constexpr uint32_t kMaxNotesSize = 4096;
+constexpr uint32_t kBuildIdSize = 8;
+
+// Flags word. None is defined in v1; a reader refuses unknown bits.
+constexpr uint32_t kKnownFlags = 0;
 
 struct ImageHeader {
-  uint8_t magic[8];          // 0x00: kMagic
-  uint32_t version;          // 0x08: kVersion
-  uint32_t header_size;      // 0x0C: bytes before the range table; a reader skips what it does not know
-  uint32_t jump_back_entry;  // 0x10: physical address the resumed kernel enters (kexec jump-back entry)
-  uint32_t range_count;      // 0x14: entries in the range table
-  uint32_t checksum;         // 0x18: see above
-  uint32_t reserved;         // 0x1C: zero
+  uint8_t magic[8];                  // 0x00: kMagic
+  uint32_t version;                  // 0x08: kVersion
+  uint32_t header_size;              // 0x0C: sizeof(ImageHeader) in v1
+  uint32_t flags;                    // 0x10: kKnownFlags
+  uint32_t page_size;                // 0x14: kPageSize
+  uint8_t build_id[kBuildIdSize];    // 0x18: kernel A's build id (VMCOREINFO BUILD-ID=)
+  uint32_t jump_back_entry;          // 0x20: where C enters A (A's kexec_jump_back_entry)
+  uint32_t range_count;              // 0x24
+  uint32_t page_count;               // 0x28: sum of the ranges' pages
+  uint32_t table_sector;             // 0x2C
+  uint32_t table_crc;                // 0x30
+  uint32_t notes_sector;             // 0x34
+  uint32_t notes_size;               // 0x38: bytes, at most kMaxNotesSize
+  uint32_t notes_crc;                // 0x3C
+  uint32_t data_sector;              // 0x40
+  uint32_t total_sectors;            // 0x44
+  // What the writer saw (information for `kjump image info`; not needed to resume).
+  uint32_t dump_pages;               // 0x48: pages /proc/vmcore holds
+  uint32_t free_pages_excluded;      // 0x4C
+  uint32_t zero_pages_excluded;      // 0x50
+  uint32_t header_crc;               // 0x54: last field
 };
-static_assert(sizeof(ImageHeader) == 32);
-static_assert(offsetof(ImageHeader, version) == 0x08 && offsetof(ImageHeader, header_size) == 0x0C);
-static_assert(offsetof(ImageHeader, jump_back_entry) == 0x10 && offsetof(ImageHeader, range_count) == 0x14);
-static_assert(offsetof(ImageHeader, checksum) == 0x18 && offsetof(ImageHeader, reserved) == 0x1C);
+static_assert(sizeof(ImageHeader) == 0x58);
+static_assert(offsetof(ImageHeader, build_id) == 0x18 && offsetof(ImageHeader, jump_back_entry) == 0x20);
+static_assert(offsetof(ImageHeader, table_crc) == 0x30 && offsetof(ImageHeader, data_sector) == 0x40);
+static_assert(offsetof(ImageHeader, header_crc) == 0x54);
 
-// One saved stretch of guest physical memory.
+// One saved run of pages of A's physical memory.
 struct ImageRange {
-  uint64_t phys_start;  // guest physical address
-  uint64_t length;      // bytes
-  uint64_t offset;      // where its bytes start, from the start of the partition
+  uint32_t paddr;     // page aligned
+  uint32_t pages;     // 1 .. kMaxRangePages
+  uint32_t data_crc;  // over pages * kPageSize bytes
+  uint32_t reserved;  // zero
 };
-static_assert(sizeof(ImageRange) == 24);
-static_assert(offsetof(ImageRange, length) == 8 && offsetof(ImageRange, offset) == 16);
-
-constexpr uint32_t kMaxRanges = (kHeaderBlockSize - sizeof(ImageHeader)) / sizeof(ImageRange);
-static_assert(kMaxRanges == 169);
+static_assert(sizeof(ImageRange) == 16);
+constexpr uint32_t kRangesPerSector = kSectorSize / sizeof(ImageRange);
 
 }  // namespace kjump::hibernate

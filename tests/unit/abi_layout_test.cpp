@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "abi/elf32.h"
+#include "abi/crc32.h"
 #include "abi/hibernate_image.h"
+#include "abi/mbr.h"
 #include "abi/kexec_control_page.h"
 #include "abi/linux_boot_params.h"
 #include "abi/multiboot_info.h"
@@ -220,12 +222,25 @@ TEST_CASE("abi: the kexec audit walks a control page laid out by kexec::ControlP
   CHECK(audit.jumps() == 0);
 }
 
-TEST_CASE("abi: the hibernation header v1 and its range table fit the header block") {
+TEST_CASE("abi: the hibernation header v1 fits its sector; ranges pack 32 to a sector") {
   using namespace kjump::hibernate;
-  CHECK(sizeof(ImageHeader) == 32);
-  CHECK(sizeof(ImageRange) == 24);
-  CHECK(sizeof(ImageHeader) + kMaxRanges * sizeof(ImageRange) <= kHeaderBlockSize);
-  CHECK(sizeof(ImageHeader) + (kMaxRanges + 1) * sizeof(ImageRange) > kHeaderBlockSize);
+  CHECK(sizeof(ImageHeader) == 0x58);
+  CHECK(sizeof(ImageRange) == 16);
+  CHECK(kRangesPerSector == 32);
+  CHECK(sizeof(ImageHeader) <= kSectorSize);
   CHECK(kVersion == 1);
   CHECK(std::memcmp(kMagic, "KJHIBERN", 8) == 0);
+}
+
+TEST_CASE("abi: crc32 is zlib's CRC-32") {
+  // The check value of CRC-32/ISO-HDLC, and the same in two pieces.
+  CHECK(kjump::crc32("123456789", 9) == 0xCBF43926u);
+  uint32_t c = kjump::crc32_update(kjump::kCrc32Init, "1234", 4);
+  CHECK(kjump::crc32_final(kjump::crc32_update(c, "56789", 5)) == 0xCBF43926u);
+  CHECK(kjump::crc32("", 0) == 0);
+}
+
+TEST_CASE("abi: MBR partition entry layout") {
+  CHECK(sizeof(kjump::mbr::PartitionEntry) == 16);
+  CHECK(kjump::mbr::kTableOffset + 4 * 16 == kjump::mbr::kSignatureOffset);
 }
