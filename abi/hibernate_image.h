@@ -12,14 +12,17 @@
 //
 // What is saved: A's memory as A saw it at the jump (/proc/vmcore's PT_LOADs, the window read
 // back through A's backup pages), minus the pages A's allocator had free (VMCOREINFO's
-// page_bitmap) and the pages that are all zero. A resumes by C copying every range to its
-// physical address and entering jump_back_entry: A's own re-entry code then swaps its window
-// back from its backup pages, as after any jump back.
+// page_bitmap; also the window pages A's kexec used in place, where A had nothing). Pages that
+// are all zero are ranges with kRangeZero and no data: C must zero them (they are A's zeroed
+// .bss, page tables ...; C's memory there holds C's own data). A resumes by C copying every
+// range to its physical address and entering jump_back_entry: A's own re-entry code then
+// swaps its window back from its backup pages, as after any jump back.
 //
 // Checks (CRC-32, IEEE, reflected polynomial 0xEDB88320, as zlib's crc32; abi/crc32.h):
 //   header_crc over the header_size bytes of the header with header_crc set to zero;
-//   table_crc over the range table, notes_crc over the notes, and each range's data_crc over
-//   that range's pages (a chunk is one range, at most kMaxRangePages pages).
+//   table_crc over the range table, notes_crc over the notes, and each data range's data_crc
+//   over that range's pages (a chunk is one range, at most kMaxRangePages pages; a kRangeZero
+//   range has no data and data_crc 0).
 //
 // Power-cut rule: the writer first replaces sector 0 with zeroes and flushes, then writes the
 // table, notes and data, flushes, and writes the header last and flushes. A cut anywhere leaves
@@ -43,8 +46,11 @@ constexpr uint32_t kMaxRanges = 1u << 16;  // a reader refuses more
 constexpr uint32_t kMaxNotesSize = 4096;
 constexpr uint32_t kBuildIdSize = 8;
 
-// Flags word. None is defined in v1; a reader refuses unknown bits.
+// Header flags word. None is defined in v1; a reader refuses unknown bits.
 constexpr uint32_t kKnownFlags = 0;
+// ImageRange flags.
+constexpr uint32_t kRangeZero = 1;  // pages of zeroes: no data on disk
+constexpr uint32_t kKnownRangeFlags = kRangeZero;
 
 struct ImageHeader {
   uint8_t magic[8];                  // 0x00: kMagic
@@ -55,7 +61,7 @@ struct ImageHeader {
   uint8_t build_id[kBuildIdSize];    // 0x18: kernel A's build id (VMCOREINFO BUILD-ID=)
   uint32_t jump_back_entry;          // 0x20: where C enters A (A's kexec_jump_back_entry)
   uint32_t range_count;              // 0x24
-  uint32_t page_count;               // 0x28: sum of the ranges' pages
+  uint32_t page_count;               // 0x28: pages with data: sum of the data ranges' pages
   uint32_t table_sector;             // 0x2C
   uint32_t table_crc;                // 0x30
   uint32_t notes_sector;             // 0x34
@@ -65,8 +71,8 @@ struct ImageHeader {
   uint32_t total_sectors;            // 0x44
   // What the writer saw (information for `kjump image info`; not needed to resume).
   uint32_t dump_pages;               // 0x48: pages /proc/vmcore holds
-  uint32_t free_pages_excluded;      // 0x4C
-  uint32_t zero_pages_excluded;      // 0x50
+  uint32_t free_pages_excluded;      // 0x4C: left out, not restored
+  uint32_t zero_pages_excluded;      // 0x50: pages in kRangeZero ranges (restored as zeroes)
   uint32_t header_crc;               // 0x54: last field
 };
 static_assert(sizeof(ImageHeader) == 0x58);
@@ -74,12 +80,13 @@ static_assert(offsetof(ImageHeader, build_id) == 0x18 && offsetof(ImageHeader, j
 static_assert(offsetof(ImageHeader, table_crc) == 0x30 && offsetof(ImageHeader, data_sector) == 0x40);
 static_assert(offsetof(ImageHeader, header_crc) == 0x54);
 
-// One saved run of pages of A's physical memory.
+// One saved run of pages of A's physical memory. Ranges are sorted by paddr and do not overlap;
+// the data of the data ranges follows in table order.
 struct ImageRange {
   uint32_t paddr;     // page aligned
   uint32_t pages;     // 1 .. kMaxRangePages
-  uint32_t data_crc;  // over pages * kPageSize bytes
-  uint32_t reserved;  // zero
+  uint32_t data_crc;  // over pages * kPageSize bytes; 0 for a kRangeZero range
+  uint32_t flags;     // kKnownRangeFlags
 };
 static_assert(sizeof(ImageRange) == 16);
 constexpr uint32_t kRangesPerSector = kSectorSize / sizeof(ImageRange);

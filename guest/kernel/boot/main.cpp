@@ -81,7 +81,7 @@ void setup_memory() {
 
 void probe_devices() {
   pit_init();
-  kprintf("pit: channel 0 mode 2 at %u Hz\n", kHz);
+  kprintf("pit: channel 0 mode 2 at %u Hz\n", pit_hz());
   rtc_init();
   if (fw_cfg_init())
     kprintf("fw_cfg: present%s\n", fw_cfg_has_dma() ? ", dma" : "");
@@ -127,6 +127,7 @@ extern "C" [[noreturn]] void kmain(uint32_t magic, uint32_t mbi_phys) {
   uart_init();
   kprintf("\nkjump guest kernel (i386, multiboot)\n");
   if (!bootinfo_capture(magic, mbi_phys)) x86::halt_forever();
+  uart_apply_cmdline();
   kprintf("cmdline: %s\n", kernel_args());
   print_firmware_map();
   setup_memory();

@@ -94,17 +94,17 @@ bool wait_not_busy_for(uint64_t ticks, uint8_t* status) {
 // for BSY to clear, but only ~50 ms of PIT time. A drive that stays busy (a real failure mode,
 // which kjump can inject) makes the suspend, and with it kexec -e, fail with -EBUSY instead of
 // hanging the kernel the way the unbounded wait of the normal I/O path would.
-constexpr uint64_t kSuspendFlushTicks = 50 * kHz / 1000;  // 5 ticks of 10 ms
+uint64_t suspend_flush_ticks() { return 50 * pit_hz() / 1000; }  // 50 ms: 5 ticks at 100 Hz
 
 int ide_suspend() {
   if (!g_present) return 0;
   uint8_t s;
   select_master(0);
-  if (!wait_not_busy_for(kSuspendFlushTicks, &s)) return -EBUSY;
+  if (!wait_not_busy_for(suspend_flush_ticks(), &s)) return -EBUSY;
   x86::outb(kBase + COMMAND, CMD_FLUSH);
   settle();
-  if (!wait_not_busy_for(kSuspendFlushTicks, &s)) {
-    kprintf("ide0: FLUSH CACHE still busy after %u ms\n", unsigned(kSuspendFlushTicks * 1000 / kHz));
+  if (!wait_not_busy_for(suspend_flush_ticks(), &s)) {
+    kprintf("ide0: FLUSH CACHE still busy after %u ms\n", unsigned(suspend_flush_ticks() * 1000 / pit_hz()));
     return -EBUSY;
   }
   if (s & (ST_ERR | ST_DF)) return -EIO;

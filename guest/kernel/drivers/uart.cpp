@@ -3,6 +3,8 @@
 #include <stdint.h>
 
 #include "arch/x86.h"
+#include "boot/cmdline_param.h"
+#include "lib/string.h"
 #include "drivers/pic.h"
 #include "pm/pm.h"
 #include "task/sched.h"
@@ -57,12 +59,30 @@ int uart_suspend() {
   x86::outb(kBase + IER, 0);
   return 0;
 }
+// Our line settings: 115200 8N1, or the speed of console=ttyS0,BAUD (Linux's syntax; the
+// parity/bits suffix is not supported). Kept so that resume restores ours, not the peer's.
+uint16_t g_divisor = 1;
+constexpr uint8_t kLcr8N1 = 0x03;
+
+void program_line() {
+  x86::outb(kBase + LCR, 0x80);  // DLAB on
+  x86::outb(kBase + DLL, g_divisor & 0xFF);
+  x86::outb(kBase + DLM, g_divisor >> 8);
+  x86::outb(kBase + LCR, kLcr8N1);  // DLAB off
+}
+
+void parse_console_speed() {
+  const char* v;
+  size_t len;
+  if (!cmdline_param("console", &v, &len) || len < 7 || strncmp(v, "ttyS0,", 6) != 0) return;
+  uint32_t baud = 0;
+  for (size_t i = 6; i < len && is_digit(v[i]); ++i) baud = baud * 10 + static_cast<uint32_t>(v[i] - '0');
+  if (baud >= 50 && baud <= 115200 && 115200 % baud == 0) g_divisor = static_cast<uint16_t>(115200 / baud);
+}
+
 void uart_resume() {
-  // Line settings may have been changed by the peer kernel: program them again.
-  x86::outb(kBase + LCR, 0x80);
-  x86::outb(kBase + DLL, 1);
-  x86::outb(kBase + DLM, 0);
-  x86::outb(kBase + LCR, 0x03);
+  // Line settings may have been changed by the peer kernel: program ours again.
+  program_line();
   x86::outb(kBase + MCR, kMcr);
   x86::outb(kBase + IER, g_saved_ier);
 }
@@ -73,16 +93,19 @@ PmDevice g_pm{"serial8250", {nullptr, uart_suspend, uart_resume, nullptr, nullpt
 
 void uart_init() {
   x86::outb(kBase + IER, 0);
-  x86::outb(kBase + LCR, 0x80);  // DLAB on
-  x86::outb(kBase + DLL, 1);     // 115200 baud
-  x86::outb(kBase + DLM, 0);
-  x86::outb(kBase + LCR, 0x03);  // 8N1, DLAB off
+  program_line();
   // FCR is deliberately never written: switching the FIFO on flushes RBR, and on QEMU that loses
   // the first byte of piped input, which is already waiting there at boot.
   x86::outb(kBase + MCR, kMcr);
   irq_register(kIrq, uart_irq);
   pic_unmask(kIrq);  // IER stays 0 until a reader waits (uart_getc)
   pm_register(&g_pm);
+}
+
+void uart_apply_cmdline() {
+  uint16_t before = g_divisor;
+  parse_console_speed();
+  if (g_divisor != before) program_line();
 }
 
 void uart_put_raw(char c) {

@@ -6,6 +6,8 @@
 namespace kjump {
 
 void uart_init();
+// After the command line is known: console=ttyS0,BAUD sets the line speed (default 115200).
+void uart_apply_cmdline();
 // Raw byte out (no newline translation).
 void uart_put_raw(char c);
 // Console output: "\n" goes out as "\r\n", as a serial console expects.

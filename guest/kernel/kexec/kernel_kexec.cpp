@@ -97,7 +97,11 @@ int kernel_kexec() {
   }
   Kimage* image = g_kexec_image;
   int error = 0;
-  if (!image) {
+  if (kexec_partial_open()) {
+    // The calls of an image in parts belong together (kexec/kexec_load.cpp).
+    kexec_set_detail("an image is being loaded in parts: close it or abandon it first");
+    error = -EBUSY;
+  } else if (!image) {
     kexec_set_detail("no image loaded");
     error = -EINVAL;
   } else if (image->start == 0) {

@@ -10,7 +10,9 @@ namespace kjump {
 // Flags word of kexec_load (include/linux/kexec.h).
 constexpr uint32_t KEXEC_ON_CRASH = 0x00000001;
 constexpr uint32_t KEXEC_PRESERVE_CONTEXT = 0x00000002;
-constexpr uint32_t KEXEC_FLAGS = KEXEC_ON_CRASH | KEXEC_PRESERVE_CONTEXT;
+// kjump's answer to the seed's 16-segment limit (kexec/kexec_load.cpp): more calls follow.
+constexpr uint32_t KEXEC_PARTIAL = 0x00000100;
+constexpr uint32_t KEXEC_FLAGS = KEXEC_ON_CRASH | KEXEC_PRESERVE_CONTEXT | KEXEC_PARTIAL;
 constexpr uint32_t KEXEC_ARCH_MASK = 0xffff0000;
 constexpr uint32_t KEXEC_ARCH_DEFAULT = 0;
 constexpr uint32_t KEXEC_ARCH_386 = 3u << 16;
@@ -40,10 +42,13 @@ struct KexecImageInfo {
   bool preserve_context;
   uint32_t start;
   uint32_t nr_segments;
+  uint32_t calls;  // kexec_load calls that built it
   uint32_t control_page, swap_page;
   uint32_t source_pages, indirection_pages;
 };
 KexecImageInfo kexec_image_info();
+// An image is being built by KEXEC_PARTIAL calls and is not closed yet.
+bool kexec_partial_open();
 
 // Reads a word of the peer's memory at physical address paddr as the loaded image holds it
 // between jumps: a destination page's peer contents live in its source page while we run.

@@ -55,6 +55,8 @@ bool parse_kexec_options(const CommandLine& cl, KexecOptions* o) {
       if (!set_action(o, Action::Exec)) return false;
     } else if (strcmp(a, "-u") == 0 || strcmp(a, "--unload") == 0) {
       if (!set_action(o, Action::Unload)) return false;
+    } else if (strcmp(a, "--partial") == 0) {
+      o->partial = true;
     } else if (strcmp(a, "--args-none") == 0) {
       o->args_none = true;
     } else if ((v = option_value(cl, &i, "--append")) || (v = option_value(cl, &i, "--command-line"))) {

@@ -16,12 +16,15 @@ struct KexecOptions {
     Unload,               // -u
     TestSegments,         // --test-segments=N: N one-page segments (kexec_load's limits)
     TestLoad,             // --test-load=MEM+MEMSZ[/BUFSZ],...: raw segments
+                          // (both with --partial: one call of an image in parts; with
+                          // --test-segments=0 --partial: abandon the open image)
   };
   Action action = Action::Status;
   const char* file = nullptr;
   const char* append = nullptr;
   const char* initrd = nullptr;
   bool args_none = false;
+  bool partial = false;  // --partial: the raw test loads pass KEXEC_PARTIAL
   bool has_entry = false;
   uint32_t entry = 0;
   bool has_mem_min = false, has_mem_max = false;

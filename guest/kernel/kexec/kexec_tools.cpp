@@ -6,7 +6,8 @@
 //   kexec --load-jump-back-helper --entry=ADDR
 //   kexec -e | -u
 //
-// FILE is fw:NAME (a fw_cfg file; "opt/" may be left out). A Multiboot kernel gets what a
+// FILE is fw:NAME (a fw_cfg file; "opt/" may be left out), or for -l --args-none a partition
+// /dev/hdaN holding a hibernation image (hibernate/image_loader.cpp). A Multiboot kernel gets what a
 // Multiboot loader would give it (an info block with our memory map and its command line),
 // entered through purgatory; with --load-preserve-context also an ELF core header of our
 // memory and a command line that confines it to the window [mem-min, mem-max]:
@@ -14,6 +15,7 @@
 // Then add_backup_segments makes every page of the window a destination (zero-filled): the
 // swap at kexec -e saves our contents of the window in the image's source pages.
 #include "drivers/fw_cfg.h"
+#include "hibernate/image_loader.h"
 #include "kexec/core_header.h"
 #include "kexec/crash_notes.h"
 #include "kexec/elf_loader.h"
@@ -214,6 +216,15 @@ bool add_elf_segments(const ElfImage& elf, uint32_t lo, uint64_t hi, SegmentList
 
 void do_load(const KexecOptions& o) {
   bool preserve = o.action == Action::LoadPreserveContext;
+  if (o.file && is_device_path(o.file)) {
+    // Seed step 9: a hibernation image on a partition (hibernate/image_loader.cpp).
+    if (preserve || !o.args_none || o.append || o.initrd) {
+      kprintf("kexec: %s: a hibernation image is loaded with -l --args-none [--entry=ADDR]\n", o.file);
+      return;
+    }
+    hibernate_kexec_load(o.file, o.has_entry, o.entry);
+    return;
+  }
   if (preserve && !o.has_mem_max) {
     kprintf("Please specify memory range used by kexeced kernel to preserve the context of "
             "original kernel with --mem-max\n");
@@ -324,15 +335,28 @@ void do_load_jump_back_helper(const KexecOptions& o) {
   else kprintf("kexec: jump back helper loaded, entry 0x%08x\n", o.entry);
 }
 
+uint32_t test_flags(const KexecOptions& o) {
+  return KEXEC_PRESERVE_CONTEXT | (o.partial ? KEXEC_PARTIAL : 0);
+}
+
+void report_test_load(int err, uint32_t count) {
+  if (err) print_load_error(err);
+  else if (count == 0 && kexec_partial_open() == false && strcmp(kexec_error_detail(), "ok") != 0)
+    kprintf("kexec: %s\n", kexec_error_detail());
+  else if (kexec_partial_open())
+    kprintf("kexec: part loaded (%u segments); the image stays open\n", count);
+  else
+    kprintf("kexec: test image loaded (%u segments, no entry point)\n", count);
+}
+
 // --test-segments=N: N one-page segments of zeroes from 16 MiB up, to probe kexec_load's limit.
 void do_test_segments(const KexecOptions& o) {
   SegmentList& s = g_segments;
   s.count = 0;
   for (uint32_t i = 0; i < o.test_segments && i < kMaxSegments; ++i)
     s.add(nullptr, 0, 0x01000000 + i * PAGE_SIZE, PAGE_SIZE);
-  int err = kexec_load(0, o.test_segments, s.seg, KEXEC_PRESERVE_CONTEXT);
-  if (err) print_load_error(err);
-  else kprintf("kexec: test image loaded (%u segments, no entry point)\n", o.test_segments);
+  int err = kexec_load(o.has_entry ? o.entry : 0, o.test_segments, s.seg, test_flags(o));
+  report_test_load(err, o.test_segments);
 }
 
 // --test-load=MEM+MEMSZ[/BUFSZ],...: segments exactly as given, data taken from physical 0.
@@ -361,9 +385,8 @@ void do_test_load(const KexecOptions& o) {
     }
   }
   print_segments(s);
-  int err = kexec_load(0, s.count, s.seg, KEXEC_PRESERVE_CONTEXT);
-  if (err) print_load_error(err);
-  else kprintf("kexec: test image loaded (%u segments, no entry point)\n", s.count);
+  int err = kexec_load(o.has_entry ? o.entry : 0, s.count, s.seg, test_flags(o));
+  report_test_load(err, s.count);
 }
 
 void do_exec() {
@@ -378,6 +401,7 @@ void do_unload() {
 }
 
 void do_status() {
+  if (kexec_partial_open()) kprintf("kexec: an image is being loaded in parts (not closed)\n");
   KexecImageInfo info = kexec_image_info();
   if (!info.loaded) {
     kprintf("kexec: no image loaded\n");
@@ -385,6 +409,7 @@ void do_status() {
   }
   kprintf("kexec: image loaded: entry 0x%08x, %u segments%s\n", info.start, info.nr_segments,
           info.preserve_context ? ", preserve context" : "");
+  if (info.calls > 1) kprintf("kexec: built by %u kexec_load calls\n", info.calls);
   kprintf("kexec: control page 0x%08x, swap page 0x%08x, %u source pages, %u indirection pages\n",
           info.control_page, info.swap_page, info.source_pages, info.indirection_pages);
 }

@@ -14,6 +14,7 @@
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "mm/memmap.h"
 #include "mm/page_alloc.h"
 
 namespace kjump {
@@ -68,33 +69,54 @@ void for_each_entry(const Kimage* image, Fn fn) {
   }
 }
 
-// Does [start, end) intersect any segment's destination range?
-bool is_destination_range(const Kimage* image, uint64_t start, uint64_t end) {
-  for (uint32_t i = 0; i < image->nr_segments; ++i) {
-    uint64_t ms = image->segment[i].mem, me = ms + image->segment[i].memsz;
-    if (end > ms && start < me) return true;
-  }
+// The image being built: which lowmem pages are some segment's destination, and for each
+// destination page already loaded, the SOURCE word that names its data (Linux walks the list
+// for that, kimage_dst_used; with thousands of segments from several calls it would be
+// quadratic). Pages beyond lowmem are never handed out by the allocator, so they are never a
+// candidate; a segment reaching up there is only checked for overlap (g_high).
+struct Build {
+  const Kimage* image;
+  uint32_t pfns;               // pages the map covers (top of RAM in lowmem)
+  kimage_entry_t** source_of;  // [pfn]: the SOURCE word for destination pfn, or nullptr
+  phys_addr map_pages;
+  uint32_t map_npages;
+};
+Build g_build;
+uint32_t g_dest[kLowmemLimit / PAGE_SIZE / 32];
+
+bool test_bit(const uint32_t* bits, uint32_t pfn) { return bits[pfn / 32] & (1u << (pfn % 32)); }
+
+bool is_dest_page(uint32_t addr) {
+  uint32_t pfn = addr / PAGE_SIZE;
+  return pfn < kLowmemLimit / PAGE_SIZE && test_bit(g_dest, pfn);
+}
+
+// Does [start, end) (page aligned, from the allocator) hold any segment's destination?
+bool is_destination_range(const Kimage*, uint64_t start, uint64_t end) {
+  for (uint64_t a = start; a < end; a += PAGE_SIZE)
+    if (a < kLowmemLimit && is_dest_page(static_cast<uint32_t>(a))) return true;
   return false;
 }
 
-// kimage_dst_used: the SOURCE entry already loaded for destination page `page`, if any.
-kimage_entry_t* dst_used(Kimage* image, uint32_t page) {
-  kimage_entry_t* found = nullptr;
-  uint32_t destination = 0;
-  for_each_entry(image, [&](kimage_entry_t* ptr, kimage_entry_t e) {
-    if (e & IND_DESTINATION) {
-      destination = e & kPageMask;
-    } else if (e & IND_SOURCE) {
-      if (page == destination) {
-        found = ptr;
-        return false;
-      }
-      destination += PAGE_SIZE;
-    }
-    return true;
-  });
-  return found;
+void mark_destination(uint64_t start, uint64_t end) {
+  for (uint64_t a = start; a < end && a < kLowmemLimit; a += PAGE_SIZE) {
+    uint32_t pfn = static_cast<uint32_t>(a / PAGE_SIZE);
+    g_dest[pfn / 32] |= 1u << (pfn % 32);
+  }
 }
+
+kimage_entry_t*& source_slot(uint32_t dest) {
+  static kimage_entry_t* none;
+  uint32_t pfn = dest / PAGE_SIZE;
+  if (pfn >= g_build.pfns) {
+    none = nullptr;
+    return none;
+  }
+  return g_build.source_of[pfn];
+}
+
+// kimage_dst_used: the SOURCE word already loaded for destination page `page`, if any.
+kimage_entry_t* dst_used(Kimage*, uint32_t page) { return source_slot(page); }
 
 // kimage_alloc_page: a page for `destination` that keeps the invariant "a source page is its
 // own destination or no destination at all", so swap_pages never overwrites a page it has
@@ -158,7 +180,7 @@ void kexec_set_detail(const char* fmt, ...) {
 
 const char* kexec_error_detail() { return g_detail; }
 
-int kimage_normal_alloc(Kimage** out, uint32_t entry, uint32_t nr, const KexecSegment* segs) {
+int kimage_create(Kimage** out, uint32_t entry) {
   *out = nullptr;
   phys_addr self = alloc_page();
   if (!self) {
@@ -166,62 +188,124 @@ int kimage_normal_alloc(Kimage** out, uint32_t entry, uint32_t nr, const KexecSe
     return -ENOMEM;
   }
   static_assert(sizeof(Kimage) <= PAGE_SIZE);
-  auto* image = static_cast<Kimage*>(phys_to_virt(self));
-  image->head = 0;
+  auto* image = static_cast<Kimage*>(phys_to_virt(self));  // zeroed
   image->entry = &image->head;
   image->last_entry = &image->head;
   image->start = entry;
-  image->nr_segments = nr;
-  for (uint32_t i = 0; i < nr; ++i) image->segment[i] = segs[i];
+  // The map from destination to its SOURCE word covers RAM up to its top in lowmem.
+  const RangeSet& ram = system_ram();
+  uint64_t top = ram.count() ? ram.at(ram.count() - 1).end : 0;
+  if (top > kLowmemLimit) top = kLowmemLimit;
+  uint32_t pfns = static_cast<uint32_t>(top / PAGE_SIZE);
+  uint32_t npages = (pfns * 4 + PAGE_SIZE - 1) / PAGE_SIZE;
+  phys_addr map = npages ? alloc_pages_contig(npages) : 0;  // zeroed
+  if (npages && !map) {
+    kexec_set_detail("no %u contiguous pages for the image's destination map", npages);
+    free_page(self);
+    return -ENOMEM;
+  }
+  kimage_build_end(const_cast<Kimage*>(g_build.image));  // a stale build (cannot happen under kexec_mutex)
+  g_build = Build{image, pfns, static_cast<kimage_entry_t**>(phys_to_virt(map)), map, npages};
+  *out = image;
+  return 0;
+}
 
+void kimage_build_end(Kimage* image) {
+  if (!image || g_build.image != image) return;
+  if (g_build.map_pages) free_pages_contig(g_build.map_pages, g_build.map_npages);
+  g_build = Build{};
+  memset(g_dest, 0, sizeof g_dest);
+}
+
+int kimage_add_segments(Kimage* image, uint32_t nr, const KexecSegment* segs) {
+  uint32_t base = image->nr_segments;
   // Destinations must be whole pages below KEXEC_DESTINATION_MEMORY_LIMIT (4 GiB - 1).
   for (uint32_t i = 0; i < nr; ++i) {
     uint64_t ms = segs[i].mem, me = ms + segs[i].memsz;
     if ((ms & ~kPageMask) || (me & ~uint64_t(kPageMask))) {
-      kexec_set_detail("segment %u: mem 0x%x or mem+memsz 0x%llx not page aligned", i,
+      kexec_set_detail("segment %u: mem 0x%x or mem+memsz 0x%llx not page aligned", base + i,
                        segs[i].mem, me);
-      kimage_free(image);
       return -EADDRNOTAVAIL;
     }
     if (me > 0xFFFFFFFFull) {
-      kexec_set_detail("segment %u ends at 0x%llx, beyond 4 GiB", i, me);
-      kimage_free(image);
+      kexec_set_detail("segment %u ends at 0x%llx, beyond 4 GiB", base + i, me);
       return -EADDRNOTAVAIL;
     }
   }
   // No two destinations may overlap: half-open ranges, so an empty segment overlaps nothing.
+  // Within the call pairwise, as Linux; against earlier calls by page (their bits are set).
   for (uint32_t i = 0; i < nr; ++i) {
     uint64_t ms = segs[i].mem, me = ms + segs[i].memsz;
     for (uint32_t j = 0; j < i; ++j) {
       uint64_t ps = segs[j].mem, pe = ps + segs[j].memsz;
       if (me > ms && pe > ps && me > ps && ms < pe) {
-        kexec_set_detail("segments %u and %u overlap at 0x%llx", j, i, ms > ps ? ms : ps);
-        kimage_free(image);
+        kexec_set_detail("segments %u and %u overlap at 0x%llx", base + j, base + i,
+                         ms > ps ? ms : ps);
+        return -EINVAL;
+      }
+    }
+    for (uint32_t j = 0; j < base; ++j) {  // beyond lowmem there are no bits: compare ranges
+      uint64_t ps = image->segment[j].mem, pe = ps + image->segment[j].memsz;
+      if (pe <= kLowmemLimit && me <= kLowmemLimit) continue;
+      if (me > ms && pe > ps && me > ps && ms < pe) {
+        kexec_set_detail("segment %u overlaps segment %u of an earlier call at 0x%llx", base + i,
+                         j, ms > ps ? ms : ps);
+        return -EINVAL;
+      }
+    }
+    for (uint64_t a = ms; a < me && a < kLowmemLimit; a += PAGE_SIZE) {
+      if (is_dest_page(static_cast<uint32_t>(a))) {
+        kexec_set_detail("segment %u overlaps a segment of an earlier call at 0x%llx", base + i, a);
         return -EINVAL;
       }
     }
   }
   for (uint32_t i = 0; i < nr; ++i) {
     if (segs[i].bufsz > segs[i].memsz) {
-      kexec_set_detail("segment %u: bufsz 0x%x > memsz 0x%x", i, segs[i].bufsz, segs[i].memsz);
-      kimage_free(image);
+      kexec_set_detail("segment %u: bufsz 0x%x > memsz 0x%x", base + i, segs[i].bufsz,
+                       segs[i].memsz);
       return -EINVAL;
     }
   }
+  if (uint64_t(base) + nr > kKimageMaxSegments) {
+    kexec_set_detail("an image holds at most %u segments", kKimageMaxSegments);
+    return -EINVAL;
+  }
+  // The segment table grows in whole pages, the old one copied over.
+  uint32_t need = ((base + nr) * sizeof(KexecSegment) + PAGE_SIZE - 1) / PAGE_SIZE;
+  if (need > image->segment_npages) {
+    uint32_t grow = need < 2 * image->segment_npages ? 2 * image->segment_npages : need;
+    phys_addr pages = alloc_pages_contig(grow);
+    if (!pages) {
+      kexec_set_detail("no memory for the segment table (%u pages)", grow);
+      return -ENOMEM;
+    }
+    auto* table = static_cast<KexecSegment*>(phys_to_virt(pages));
+    if (base) memcpy(table, image->segment, base * sizeof(KexecSegment));
+    if (image->segment_pages) free_pages_contig(image->segment_pages, image->segment_npages);
+    image->segment = table;
+    image->segment_pages = pages;
+    image->segment_npages = grow;
+  }
+  for (uint32_t i = 0; i < nr; ++i) {
+    image->segment[base + i] = segs[i];
+    mark_destination(segs[i].mem, uint64_t(segs[i].mem) + segs[i].memsz);
+  }
+  image->nr_segments = base + nr;
+  return 0;
+}
 
+int kimage_alloc_control_pages(Kimage* image) {
   image->control_code_page = kimage_alloc_control_page(image);
   if (!image->control_code_page) {
     kexec_set_detail("cannot allocate the control page");
-    kimage_free(image);
     return -ENOMEM;
   }
   image->swap_page = kimage_alloc_control_page(image);
   if (!image->swap_page) {
     kexec_set_detail("cannot allocate the swap page");
-    kimage_free(image);
     return -ENOMEM;
   }
-  *out = image;
   return 0;
 }
 
@@ -265,6 +349,7 @@ int kimage_load_segment(Kimage* image, const KexecSegment& seg) {
       free_page(page);
       goto nomem;
     }
+    source_slot(image->destination) = image->entry - 1;
     image->destination += PAGE_SIZE;
     image->source_pages++;
     uint8_t* ptr = static_cast<uint8_t*>(phys_to_virt(page));
@@ -311,7 +396,80 @@ void kimage_free(Kimage* image) {
                                      image->pte0, image->pte1};
   for (phys_addr p : control_pages)
     if (p) free_page(p);
+  if (image->segment_pages) free_pages_contig(image->segment_pages, image->segment_npages);
+  kimage_build_end(image);
   free_page(virt_to_phys(image));
+}
+
+// Rebuilds the destination -> SOURCE word map from the list (after list pages moved).
+void rebuild_source_map(Kimage* image) {
+  memset(g_build.source_of, 0, g_build.pfns * sizeof(kimage_entry_t*));
+  uint32_t destination = 0;
+  for_each_entry(image, [&](kimage_entry_t* ptr, kimage_entry_t e) {
+    if (e & IND_DESTINATION) {
+      destination = e & kPageMask;
+    } else if (e & IND_SOURCE) {
+      source_slot(destination) = ptr;
+      destination += PAGE_SIZE;
+    }
+    return true;
+  });
+}
+
+int kimage_settle(Kimage* image) {
+  // 1. Indirection pages: relocate_kernel reads the list while it copies, so no list page may
+  //    be a destination. A list page that became one moves to a page that is none.
+  kimage_entry_t* word = &image->head;
+  while (*word && !(*word & IND_DONE)) {
+    if (*word & IND_INDIRECTION) {
+      phys_addr page = *word & kPageMask;
+      if (is_dest_page(page)) {
+        phys_addr moved = alloc_page_for(image, kNoDest);
+        if (!moved) {
+          kexec_set_detail("out of memory moving an indirection page off a destination");
+          release_parked();
+          return -ENOMEM;
+        }
+        memcpy(phys_to_virt(moved), phys_to_virt(page), PAGE_SIZE);
+        *word = moved | IND_INDIRECTION;
+        free_page(page);
+        page = moved;
+      }
+      word = entry_ptr(*word);
+    } else {
+      ++word;
+    }
+  }
+  release_parked();  // alloc_page_for may have parked destination pages: all are loaded
+  rebuild_source_map(image);
+
+  // 2. Source pages: a page an earlier call took for destination d may be the destination x
+  //    of a later call. Put x's data into x (swap the two pages' contents) and give d's data
+  //    x's old source page; if that one is a destination too, go on from there. Each step
+  //    puts one page's data in place for good, so this ends.
+  static uint8_t tmp[PAGE_SIZE];
+  uint32_t destination = 0;
+  for_each_entry(image, [&](kimage_entry_t* ptr, kimage_entry_t e) {
+    if (e & IND_DESTINATION) {
+      destination = e & kPageMask;
+      return true;
+    }
+    if (!(e & IND_SOURCE)) return true;
+    uint32_t d = destination;
+    destination += PAGE_SIZE;
+    for (phys_addr x = *ptr & kPageMask; x != d && is_dest_page(x); x = *ptr & kPageMask) {
+      kimage_entry_t* owner = source_slot(x);  // x's own data is in page z
+      if (!owner) break;  // cannot happen: every destination is loaded by now
+      phys_addr z = *owner & kPageMask;
+      memcpy(tmp, phys_to_virt(x), PAGE_SIZE);
+      memcpy(phys_to_virt(x), phys_to_virt(z), PAGE_SIZE);
+      memcpy(phys_to_virt(z), tmp, PAGE_SIZE);
+      *owner = x | IND_SOURCE;
+      *ptr = z | IND_SOURCE;
+    }
+    return true;
+  });
+  return 0;
 }
 
 phys_addr kimage_source_of(const Kimage* image, uint32_t dest) {

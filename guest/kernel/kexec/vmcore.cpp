@@ -2,7 +2,7 @@
 
 #include "abi/elf32.h"
 #include "abi/kexec_control_page.h"
-#include "boot/bootinfo.h"
+#include "boot/cmdline_param.h"
 #include "kexec/core_header.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -33,27 +33,6 @@ constexpr uint32_t kFreePage = 1;  // never a page address
 alignas(16) const uint8_t kZeroPage[PAGE_SIZE] = {};
 
 uint32_t pad4(uint32_t n) { return (n + 3) & ~3u; }
-
-// "NAME=" value on our command line: a number with an optional K/M suffix (Linux's memparse).
-bool find_param(const char* name, uint32_t* value) {
-  size_t n = strlen(name);
-  const char* p = kernel_args();
-  while (*p) {
-    while (is_space(*p)) ++p;
-    if (starts_with(p, name) && p[n] == '=') {
-      uint64_t v;
-      const char* end;
-      if (!parse_u64(p + n + 1, &v, &end)) return false;
-      if (*end == 'K' || *end == 'k') v <<= 10;
-      else if (*end == 'M' || *end == 'm') v <<= 20;
-      if (v > 0xFFFFFFFFull) return false;
-      *value = static_cast<uint32_t>(v);
-      return true;
-    }
-    while (*p && !is_space(*p)) ++p;
-  }
-  return false;
-}
 
 bool in_direct_map(uint64_t paddr, uint64_t len) { return paddr + len <= direct_map_size(); }
 
@@ -99,7 +78,7 @@ const Vmcore* fail(const char* why) {
 // destination page (in our window) with the source page holding A's old contents.
 void find_backup_map(Vmcore& vc) {
   uint32_t entry, npages = (vc.window_end - vc.window_start) / PAGE_SIZE;
-  if (!vc.window_end || !find_param("kexec_jump_back_entry", &entry)) return;
+  if (!vc.window_end || !cmdline_number("kexec_jump_back_entry", &entry)) return;
   uint32_t cp = entry & kPageMask;
   if (in_window(vc, cp) || !in_direct_map(cp, PAGE_SIZE)) return;
   const auto* data = static_cast<const uint8_t*>(phys_to_virt(cp));
@@ -219,7 +198,7 @@ void merge_notes(Vmcore& vc, uint32_t paddr, uint32_t size) {
 const Vmcore* vmcore_open() {
   Vmcore& vc = g_vmcore;
   memset(&vc, 0, sizeof vc);
-  if (!find_param("elfcorehdr", &vc.elfcorehdr))
+  if (!cmdline_number("elfcorehdr", &vc.elfcorehdr))
     return fail("no elfcorehdr= on the command line (this kernel was not started by kexec jump)");
   if (!in_direct_map(vc.elfcorehdr, PAGE_SIZE)) return fail("elfcorehdr outside RAM");
   const auto* eh = static_cast<const elf::Ehdr*>(phys_to_virt(vc.elfcorehdr));
@@ -330,6 +309,11 @@ bool vmcore_read_old(const Vmcore* vc, uint32_t paddr, void* buf, uint32_t len) 
     done += n;
   }
   return true;
+}
+
+bool vmcore_page_unused(const Vmcore* vc, uint32_t paddr) {
+  if (!vc->backup_map || !in_window(*vc, paddr)) return false;
+  return g_backup[(paddr - vc->window_start) / PAGE_SIZE] == kFreePage;
 }
 
 const void* vmcore_find_note(const Vmcore* vc, const char* name, uint32_t type, uint32_t* descsz) {

@@ -1,6 +1,7 @@
 #include "kexec/vmcoreinfo.h"
 
 #include "abi/elf32.h"
+#include "kexec/build_id.h"
 #include "kexec/crash_notes.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -37,6 +38,9 @@ void crash_save_vmcoreinfo_init() {
   };
   PageBitmap bm = page_bitmap();
   len += ksnprintf(t, kTextMax, "OSRELEASE=kjump-guest\n");
+  char id[2 * hibernate::kBuildIdSize + 1];
+  format_build_id(kernel_build_id(), id);
+  len += ksnprintf(t + len, kTextMax - len, "BUILD-ID=%s\n", id);
   add("PAGESIZE=%u\n", PAGE_SIZE);
   add("SYMBOL(_stext)=%x\n", reinterpret_cast<uint32_t>(__kernel_virt_text));
   add("SYMBOL(swapper_pg_dir)=%x\n", reinterpret_cast<uint32_t>(kernel_pgdir));

@@ -97,9 +97,31 @@ void buf_putc(char c, void* ctx) {
   ++s->len;
 }
 
-void console_putc(char c, void*) { uart_putc(c); }
+// The shell's `...` substitution: while a capture is open, console output goes to its buffer.
+struct Capture {
+  char* buf;
+  size_t cap, len;
+  bool on;
+} g_capture;
+
+void console_putc(char c, void*) {
+  if (!g_capture.on) {
+    uart_putc(c);
+    return;
+  }
+  if (g_capture.len + 1 < g_capture.cap) g_capture.buf[g_capture.len++] = c;
+}
 
 }  // namespace
+
+void console_capture_begin(char* buf, size_t cap) { g_capture = Capture{buf, cap, 0, cap > 0}; }
+
+size_t console_capture_end() {
+  size_t n = g_capture.len;
+  if (g_capture.cap) g_capture.buf[n] = 0;
+  g_capture = Capture{};
+  return n;
+}
 
 int ksnprintf(char* buf, size_t cap, const char* fmt, ...) {
   BufSink sink{buf, cap, 0};

@@ -14,4 +14,9 @@ int ksnprintf(char* buf, size_t cap, const char* fmt, ...) __attribute__((format
 // Formatted output to the console (COM1).
 void kprintf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 
+// Until console_capture_end(), kprintf output goes into buf (NUL-terminated, cut at cap - 1)
+// instead of COM1: the shell's `command` substitution. Returns the bytes kept.
+void console_capture_begin(char* buf, size_t cap);
+size_t console_capture_end();
+
 }  // namespace kjump

@@ -1,4 +1,5 @@
-// disk, disk read LBA, disk write LBA TEXT.
+// disk (identity and partitions), disk read LBA, disk write LBA TEXT (whole-disk LBAs).
+#include "drivers/block.h"
 #include "drivers/ide.h"
 #include "lib/hexdump.h"
 #include "lib/printf.h"
@@ -34,6 +35,12 @@ void cmd_disk(const CommandLine& cl) {
     kprintf("serial:   %s\n", d.serial);
     kprintf("firmware: %s\n", d.firmware);
     kprintf("sectors:  %u (%u KiB)\n", d.sectors, d.sectors / 2);
+    block_rescan();  // the table may have been written since boot
+    for (int i = 1; i < block_count(); ++i) {
+      const BlockDevice* b = block_at(i);
+      kprintf("%s: LBA %u, %u sectors (%u KiB), type 0x%02x\n", b->name, b->first_lba, b->sectors,
+              b->sectors / 2, b->type);
+    }
     return;
   }
   uint32_t lba;

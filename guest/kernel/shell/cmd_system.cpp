@@ -19,14 +19,28 @@ void cmd_help(const CommandLine&) {
   for (const Command* c = kCommands; c->name; ++c) kprintf("  %s\n", c->usage);
 }
 
+// echo ARGS, or echo ARGS > /dev/hdaN (shell/cmd_files.cpp).
 void cmd_echo(const CommandLine& cl) {
-  for (int i = 1; i < cl.argc; ++i) kprintf(i > 1 ? " %s" : "%s", cl.argv[i]);
+  int words = cl.argc;
+  if (cl.argc >= 2 && strcmp(cl.argv[cl.argc - 2], ">") == 0) {
+    if (!is_device_path(cl.argv[cl.argc - 1])) {
+      kprintf("echo: %s: only /dev/hdaN can be written\n", cl.argv[cl.argc - 1]);
+      return;
+    }
+    static char text[256];
+    size_t len = 0;
+    for (int i = 1; i < cl.argc - 2; ++i)
+      len += ksnprintf(text + len, sizeof text - len, i > 1 ? " %s" : "%s", cl.argv[i]);
+    dev_write_text(cl.argv[cl.argc - 1], text);
+    return;
+  }
+  for (int i = 1; i < words; ++i) kprintf(i > 1 ? " %s" : "%s", cl.argv[i]);
   kprintf("\n");
 }
 
 void cmd_cat(const CommandLine& cl) {
   if (cl.argc < 2) {
-    kprintf("usage: cat /proc/cmdline | cat fw:NAME\n");
+    kprintf("usage: cat /proc/cmdline | cat fw:NAME | cat /dev/hdaN\n");
     return;
   }
   for (int i = 1; i < cl.argc; ++i) {
@@ -35,6 +49,8 @@ void cmd_cat(const CommandLine& cl) {
       kprintf("%s\n", kernel_args());
     else if (starts_with(path, "fw:"))
       fw_cat(path + 3);
+    else if (is_device_path(path))
+      dev_cat(path);
     else
       kprintf("cat: %s: no such file\n", path);
   }
@@ -42,7 +58,8 @@ void cmd_cat(const CommandLine& cl) {
 
 void cmd_uptime(const CommandLine&) {
   uint64_t t = jiffies();
-  kprintf("uptime: %llu ticks, %llu.%02llu s\n", t, t / kHz, t % kHz);
+  uint64_t hz = pit_hz();
+  kprintf("uptime: %llu ticks, %llu.%02llu s\n", t, t / hz, (t % hz) * 100 / hz);
 }
 
 void cmd_meminfo(const CommandLine&) {

@@ -25,7 +25,14 @@ void cmd_memsum(const CommandLine& cl);
 void cmd_jumpstat(const CommandLine& cl);
 void cmd_peek(const CommandLine& cl);
 
+void cmd_getarg(const CommandLine& cl);
+void cmd_makedumpfile(const CommandLine& cl);  // hibernate/image_writer.cpp
+
 // `cat fw:NAME`
 void fw_cat(const char* name);
+// Partitions as small text files (shell/cmd_files.cpp): `echo TEXT > /dev/hdaN`, `cat /dev/hdaN`.
+bool is_device_path(const char* path);
+void dev_write_text(const char* path, const char* text);
+void dev_cat(const char* path);
 
 }  // namespace kjump

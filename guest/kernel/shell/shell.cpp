@@ -68,6 +68,51 @@ void tokenize(char* line, const char* original, CommandLine* cl) {
   }
 }
 
+void execute(const CommandLine& cl);
+
+// sh's `command` substitution, one level deep: each `...` runs as a command of its own with
+// its console output captured, and is replaced by that output with newlines turned into
+// spaces and trailing blanks dropped. The seed's step 9 reads the saved entry this way:
+//   kexec -l --args-none --entry=`cat /dev/hda2` /dev/hda1
+// False (after saying why) if a backquote is unmatched or the result does not fit.
+bool substitute(const char* in, char* out) {
+  static char inner[kLineMax], inner_copy[kLineMax], captured[kLineMax];
+  size_t o = 0;
+  for (const char* p = in; *p;) {
+    if (*p != '`') {
+      if (o + 1 >= kLineMax) goto too_long;
+      out[o++] = *p++;
+      continue;
+    }
+    const char* close = p + 1;
+    while (*close && *close != '`') ++close;
+    if (!*close) {
+      kprintf("sh: unmatched `\n");
+      return false;
+    }
+    size_t n = static_cast<size_t>(close - p - 1);
+    memcpy(inner, p + 1, n);
+    inner[n] = 0;
+    memcpy(inner_copy, inner, n + 1);
+    CommandLine cl;
+    tokenize(inner, inner_copy, &cl);
+    console_capture_begin(captured, sizeof captured);
+    execute(cl);
+    size_t len = console_capture_end();
+    while (len && (is_space(captured[len - 1]))) --len;
+    for (size_t i = 0; i < len; ++i) {
+      if (o + 1 >= kLineMax) goto too_long;
+      out[o++] = captured[i] == '\n' || captured[i] == '\r' ? ' ' : captured[i];
+    }
+    p = close + 1;
+  }
+  out[o] = 0;
+  return true;
+too_long:
+  kprintf("sh: line too long after ` substitution\n");
+  return false;
+}
+
 void execute(const CommandLine& cl) {
   if (cl.argc == 0) return;
   for (const Command* c = kCommands; c->name; ++c) {
@@ -88,7 +133,8 @@ void shell_main() {
   for (;;) {
     kprintf("%s", kPrompt);
     read_line(line, &last_was_cr);
-    memcpy(original, line, kLineMax);
+    if (!substitute(line, original)) continue;
+    memcpy(line, original, kLineMax);
     CommandLine cl;
     tokenize(line, original, &cl);
     execute(cl);
