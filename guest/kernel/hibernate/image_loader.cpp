@@ -224,6 +224,9 @@ void hibernate_kexec_load(const char* device, bool has_entry, uint32_t entry) {
             info.nr_segments, calls, info.start);
     kprintf("kexec: control page 0x%08x, swap page 0x%08x, %u source pages, %u indirection pages\n",
             info.control_page, info.swap_page, info.source_pages, info.indirection_pages);
+    if (calls > 1)
+      kprintf("kexec: at the last call %u pages and %u indirection pages moved off later destinations\n",
+              info.settled_pages, info.settled_indirection_pages);
   }
   if (l.stage_pages) free_pages_contig(l.stage_pages, kStagePages);
   if (l.table_pages) free_pages_contig(l.table_pages, l.table_npages);

@@ -45,6 +45,7 @@ struct KexecImageInfo {
   uint32_t calls;  // kexec_load calls that built it
   uint32_t control_page, swap_page;
   uint32_t source_pages, indirection_pages;
+  uint32_t settled_pages, settled_indirection_pages;  // an image in parts: moved at its close
 };
 KexecImageInfo kexec_image_info();
 // An image is being built by KEXEC_PARTIAL calls and is not closed yet.

@@ -190,6 +190,8 @@ KexecImageInfo kexec_image_info() {
     info.swap_page = k->swap_page;
     info.source_pages = k->source_pages;
     info.indirection_pages = k->indirection_pages;
+    info.settled_pages = k->settled_pages;
+    info.settled_indirection_pages = k->settled_indirection_pages;
   }
   return info;
 }

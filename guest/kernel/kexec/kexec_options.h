@@ -15,7 +15,7 @@ struct KexecOptions {
     Exec,                 // -e
     Unload,               // -u
     TestSegments,         // --test-segments=N: N one-page segments (kexec_load's limits)
-    TestLoad,             // --test-load=MEM+MEMSZ[/BUFSZ],...: raw segments
+    TestLoad,             // --test-load=MEM+MEMSZ[/BUFSZ][@SRC],...: raw segments
                           // (both with --partial: one call of an image in parts; with
                           // --test-segments=0 --partial: abandon the open image)
   };

@@ -30,6 +30,7 @@
 #include "lib/string.h"
 #include "mm/memmap.h"
 #include "mm/page_alloc.h"
+#include "mm/paging.h"
 #include "shell/commands.h"
 
 namespace kjump {
@@ -359,7 +360,8 @@ void do_test_segments(const KexecOptions& o) {
   report_test_load(err, o.test_segments);
 }
 
-// --test-load=MEM+MEMSZ[/BUFSZ],...: segments exactly as given, data taken from physical 0.
+// --test-load=MEM+MEMSZ[/BUFSZ][@SRC],...: segments exactly as given, data taken from our
+// memory at physical SRC (default 0).
 void do_test_load(const KexecOptions& o) {
   SegmentList& s = g_segments;
   s.count = 0;
@@ -375,8 +377,17 @@ void do_test_load(const KexecOptions& o) {
       kprintf("kexec: --test-load: bad BUFSZ at '%s'\n", p);
       return;
     }
-    if (!s.add(phys_to_virt(0), static_cast<uint32_t>(bufsz), static_cast<uint32_t>(mem),
-               static_cast<uint32_t>(memsz)))
+    uint64_t src = 0;  // @SRC: the data is our memory from physical SRC on
+    if (*end == '@' && !parse_u64(end + 1, &src, &end)) {
+      kprintf("kexec: --test-load: bad @SRC at '%s'\n", p);
+      return;
+    }
+    if (src + bufsz > direct_map_size()) {
+      kprintf("kexec: --test-load: data 0x%llx+0x%llx is beyond our RAM\n", src, bufsz);
+      return;
+    }
+    if (!s.add(phys_to_virt(static_cast<uint32_t>(src)), static_cast<uint32_t>(bufsz),
+               static_cast<uint32_t>(mem), static_cast<uint32_t>(memsz)))
       return;
     p = *end == ',' ? end + 1 : end;
     if (*end && *end != ',') {
@@ -409,7 +420,10 @@ void do_status() {
   }
   kprintf("kexec: image loaded: entry 0x%08x, %u segments%s\n", info.start, info.nr_segments,
           info.preserve_context ? ", preserve context" : "");
-  if (info.calls > 1) kprintf("kexec: built by %u kexec_load calls\n", info.calls);
+  if (info.calls > 1)
+    kprintf("kexec: built by %u kexec_load calls; at its close %u pages and %u indirection pages "
+            "moved off later destinations\n",
+            info.calls, info.settled_pages, info.settled_indirection_pages);
   kprintf("kexec: control page 0x%08x, swap page 0x%08x, %u source pages, %u indirection pages\n",
           info.control_page, info.swap_page, info.source_pages, info.indirection_pages);
 }

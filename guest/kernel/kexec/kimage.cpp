@@ -433,6 +433,7 @@ int kimage_settle(Kimage* image) {
         memcpy(phys_to_virt(moved), phys_to_virt(page), PAGE_SIZE);
         *word = moved | IND_INDIRECTION;
         free_page(page);
+        image->settled_indirection_pages++;
         page = moved;
       }
       word = entry_ptr(*word);
@@ -466,6 +467,7 @@ int kimage_settle(Kimage* image) {
       memcpy(phys_to_virt(z), tmp, PAGE_SIZE);
       *owner = x | IND_SOURCE;
       *ptr = z | IND_SOURCE;
+      image->settled_pages++;
     }
     return true;
   });

@@ -36,6 +36,7 @@ struct Kimage {
   uint32_t calls;
   // Statistics only.
   uint32_t source_pages, indirection_pages;
+  uint32_t settled_pages, settled_indirection_pages;  // moved by kimage_settle
 };
 
 // do_kimage_alloc: an image with no segments yet. It is "the image being built": the one
