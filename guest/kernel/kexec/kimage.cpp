@@ -417,37 +417,11 @@ void rebuild_source_map(Kimage* image) {
 }
 
 int kimage_settle(Kimage* image) {
-  // 1. Indirection pages: relocate_kernel reads the list while it copies, so no list page may
-  //    be a destination. A list page that became one moves to a page that is none.
-  kimage_entry_t* word = &image->head;
-  while (*word && !(*word & IND_DONE)) {
-    if (*word & IND_INDIRECTION) {
-      phys_addr page = *word & kPageMask;
-      if (is_dest_page(page)) {
-        phys_addr moved = alloc_page_for(image, kNoDest);
-        if (!moved) {
-          kexec_set_detail("out of memory moving an indirection page off a destination");
-          release_parked();
-          return -ENOMEM;
-        }
-        memcpy(phys_to_virt(moved), phys_to_virt(page), PAGE_SIZE);
-        *word = moved | IND_INDIRECTION;
-        free_page(page);
-        image->settled_indirection_pages++;
-        page = moved;
-      }
-      word = entry_ptr(*word);
-    } else {
-      ++word;
-    }
-  }
-  release_parked();  // alloc_page_for may have parked destination pages: all are loaded
-  rebuild_source_map(image);
-
-  // 2. Source pages: a page an earlier call took for destination d may be the destination x
+  // 1. Source pages: a page an earlier call took for destination d may be the destination x
   //    of a later call. Put x's data into x (swap the two pages' contents) and give d's data
   //    x's old source page; if that one is a destination too, go on from there. Each step
-  //    puts one page's data in place for good, so this ends.
+  //    puts one page's data in place for good, so this ends. Afterwards every source page is
+  //    its own destination or none, as kimage_alloc_page keeps it in a one-call load.
   static uint8_t tmp[PAGE_SIZE];
   uint32_t destination = 0;
   for_each_entry(image, [&](kimage_entry_t* ptr, kimage_entry_t e) {
@@ -471,6 +445,35 @@ int kimage_settle(Kimage* image) {
     }
     return true;
   });
+
+  // 2. Indirection pages: relocate_kernel reads the list while it copies, so no list page may
+  //    be a destination. One that became one moves to a page that is none; alloc_page_for
+  //    finds it (a free destination page takes its own data, handing back the data's old
+  //    page, which step 1 made a non-destination). The map points into list pages, so it is
+  //    rebuilt after each move, before the old page is let go.
+  kimage_entry_t* word = &image->head;
+  while (*word && !(*word & IND_DONE)) {
+    if (!(*word & IND_INDIRECTION)) {
+      ++word;
+      continue;
+    }
+    phys_addr page = *word & kPageMask;
+    if (is_dest_page(page)) {
+      phys_addr moved = alloc_page_for(image, kNoDest);
+      if (!moved) {
+        kexec_set_detail("out of memory moving an indirection page off a destination");
+        release_parked();
+        return -ENOMEM;
+      }
+      memcpy(phys_to_virt(moved), phys_to_virt(page), PAGE_SIZE);
+      *word = moved | IND_INDIRECTION;
+      rebuild_source_map(image);
+      free_page(page);
+      image->settled_indirection_pages++;
+    }
+    word = entry_ptr(*word);
+  }
+  release_parked();  // alloc_page_for may have parked destination pages: none is needed now
   return 0;
 }
 

@@ -19,6 +19,7 @@ const Command kCommands[] = {
     {"kexec", "kexec -l|--load-preserve-context FILE [opts] | --load-jump-back-helper --entry=A | -e | -u", cmd_kexec},
     {"makedumpfile", "makedumpfile [-d LEVEL] /proc/vmcore /dev/hdaN   save the previous kernel as a hibernation image", cmd_makedumpfile},
     {"vmcore", "vmcore [sum | read ADDR [LEN] | save LBA]   the previous kernel's memory (elfcorehdr=)", cmd_vmcore},
+    {"memfill", "memfill SIZE | check | free   hold SIZE of memory with a checkable pattern", cmd_memfill},
     {"memsum", "memsum                checksum of this kernel's .data/.bss", cmd_memsum},
     {"jumpstat", "jumpstat              kexec jump round trips and what survived them", cmd_jumpstat},
     {"peek", "peek ADDR [WORDS]     the peer's memory, as the loaded kexec image keeps it", cmd_peek},

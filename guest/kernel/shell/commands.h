@@ -26,6 +26,7 @@ void cmd_jumpstat(const CommandLine& cl);
 void cmd_peek(const CommandLine& cl);
 
 void cmd_getarg(const CommandLine& cl);
+void cmd_memfill(const CommandLine& cl);
 void cmd_makedumpfile(const CommandLine& cl);  // hibernate/image_writer.cpp
 
 // `cat fw:NAME`
