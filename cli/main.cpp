@@ -6,6 +6,7 @@
 #include "cli/boot_command.h"
 #include "cli/exit_codes.h"
 #include "cli/run_command.h"
+#include "cli/snapshot_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"kjump: deterministic i386 PC emulator for kexec jump (Unicorn CPU, QEMU-faithful devices)"};
@@ -14,6 +15,7 @@ int main(int argc, char** argv) {
   int status = 0;
   kjump::register_boot_command(app, status);
   kjump::register_run_command(app, status);
+  kjump::register_snapshot_command(app, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

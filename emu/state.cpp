@@ -84,10 +84,24 @@ void zero(const StateField& f) {
   }
 }
 
-std::string format_field(const StateField& f) {
-  ByteWriter w;
-  payload_of(f, w);
-  const std::vector<uint8_t>& p = w.data();
+// A payload of at most 8 bytes as an integer, a longer one as bytes (a short byte vector's
+// spelling, else its size and hash): values whose declaration is not at hand.
+std::string format_raw(std::span<const uint8_t> p, bool as_integer) {
+  if (as_integer && !p.empty() && p.size() <= 8) return hex(load_le(p.data(), p.size()));
+  if (p.size() <= 16) {
+    std::string s = "[";
+    for (size_t i = 0; i < p.size(); ++i) {
+      char b[4];
+      std::snprintf(b, sizeof b, "%s%02x", i ? " " : "", p[i]);
+      s += b;
+    }
+    return s + "]";
+  }
+  return std::to_string(p.size()) + " bytes, hash " + hex(hash_bytes(p.data(), p.size()));
+}
+
+// `p` is a payload `fits` accepts for `f`.
+std::string format_fitting(const StateField& f, std::span<const uint8_t> p) {
   switch (f.type) {
     case FieldType::Unsigned:
     case FieldType::Signed:
@@ -107,26 +121,19 @@ std::string format_field(const StateField& f) {
       return s;
     }
     case FieldType::String:
-      return "\"" + *static_cast<const std::string*>(f.ptr) + "\"";
-    case FieldType::TimerState: {
-      auto& t = *static_cast<const Timer*>(f.ptr);
-      return t.armed() ? "armed @" + std::to_string(t.deadline()) : "idle";
-    }
-    case FieldType::ByteVector:
-      if (p.size() <= 16) {
-        std::string s = "[";
-        for (size_t i = 0; i < p.size(); ++i) {
-          char b[4];
-          std::snprintf(b, sizeof b, "%s%02x", i ? " " : "", p[i]);
-          s += b;
-        }
-        return s + "]";
-      }
-      [[fallthrough]];
-    case FieldType::Bytes:
-      return std::to_string(p.size()) + " bytes, hash " + hex(hash_bytes(p.data(), p.size()));
+      return "\"" + std::string(p.begin(), p.end()) + "\"";
+    case FieldType::TimerState:
+      return p[0] ? "armed @" + std::to_string(load_le(p.data() + 1, 8)) : "idle";
+    case FieldType::ByteVector: return format_raw(p, false);
+    case FieldType::Bytes: return std::to_string(p.size()) + " bytes, hash " + hex(hash_bytes(p.data(), p.size()));
   }
   return "?";
+}
+
+std::string format_field(const StateField& f) {
+  ByteWriter w;
+  payload_of(f, w);
+  return format_fitting(f, w.data());
 }
 
 // A blob read back without its declaration: components of named entries.
@@ -371,9 +378,9 @@ void StateDecl::include(const std::string& prefix, Stateful& child) {
   child.declare_state(add_node(Kind::Component, prefix, prefix));
 }
 
-std::vector<StateField> StateDecl::fields() const {
+std::vector<StateField> StateDecl::fields(bool all) const {
   std::vector<StateField> out;
-  StateAccess::for_each_field(*this, false, [&](const StateField& f) { out.push_back(f); });
+  StateAccess::for_each_field(*this, all, [&](const StateField& f) { out.push_back(f); });
   return out;
 }
 
@@ -445,6 +452,30 @@ std::vector<std::string> diff_state(Stateful& s, std::span<const uint8_t> a, std
   for (auto* it : rb)
     if (!in_a.count(it->name) && !unhashed.count(it->name)) out.push_back(it->name);
   return out;
+}
+
+namespace {
+void read_components(const BlobNode& n, SavedState& out) {
+  for (auto& it : n.items) {
+    if (!it.node) {
+      out.fields.push_back({it.name, it.payload});
+      continue;
+    }
+    if (it.kind == 1) out.components.push_back({bare(it.node->name), it.node->version});
+    read_components(*it.node, out);
+  }
+}
+}  // namespace
+
+SavedState read_saved_state(std::span<const uint8_t> blob) {
+  SavedState out;
+  read_components(parse(blob), out);
+  return out;
+}
+
+std::string format_payload(const StateField* f, std::span<const uint8_t> payload) {
+  if (f && fits(*f, payload)) return format_fitting(*f, payload);
+  return format_raw(payload, true);
 }
 
 }  // namespace kjump

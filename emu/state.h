@@ -35,6 +35,22 @@
 // version or sections hashes exactly as before versions existed, an absent section changes
 // no hash, and turning fields declared under an `if` into a section with the same condition
 // as `needed` keeps every hash.
+//
+// Programmed configuration. A device marks, where it declares them, the fields (or the
+// elements and bits of a field) that are its *programmed configuration*: what the guest's
+// driver set up and a resume must restore — rates, modes, masks, line settings, enables —
+// as opposed to dynamic state (counts in flight, FIFO contents, pending bits, status,
+// latches). Linux's kexec jump restores exactly this through its drivers' resume hooks.
+//
+//     d.field("lcr", lcr_).config();                 // the whole field
+//     d.field("cmd", cmd_).config(0x02);             // only these bits (nIEN)
+//     d.field("cmos", cmos_).config_at(0x0A, 0x7F)   // only these elements, these bits
+//                            .config_at(0x0B);
+//
+// The mark lives only in the declaration: save, restore, hashing, inspection and the
+// snapshot format do not see it, so marking a field changes no blob, hash or golden trace.
+// Readers of configuration (replay/state_compare.h) take the marks from a declaration and
+// the values from saved state (read_saved_state below).
 #pragma once
 
 #include <array>
@@ -65,6 +81,14 @@ enum class FieldType : uint8_t {
   TimerState,  // a Timer: armed flag + deadline; restoring re-arms it in its queue
 };
 
+// One part of a field that is programmed configuration (see the top).
+struct ConfigPart {
+  static constexpr uint32_t kEvery = 0xffffffffu;
+  uint32_t element = kEvery;          // an array element, or a byte of a blob / byte vector; kEvery: all
+  uint64_t mask = ~uint64_t(0);        // the bits of each such element that are configuration
+  bool whole() const { return element == kEvery && mask == ~uint64_t(0); }
+};
+
 struct StateField {
   std::string name;  // full name: include prefixes and section names in front ("ide.fault.stuck_used")
   FieldType type;
@@ -75,6 +99,34 @@ struct StateField {
   // hold host pointers (Unicorn's CPU context) and whose meaning other fields already carry.
   bool hashed = true;
   uint32_t since = 1;  // the component version that added the field
+  // Programmed configuration (see the top); empty: none of it. Read only by configuration
+  // readers, never by save, load, hash or inspect.
+  std::vector<ConfigPart> config = {};
+};
+
+class StateDecl;
+
+// What StateDecl::field() returns: a handle on the field just declared, to mark it as
+// programmed configuration in the same statement. It names the field by position, not by
+// pointer, so it stays valid while more fields are declared. A mark that cannot be meant
+// (an element past the end, a mask wider than the element, a timer or string as
+// configuration) throws std::logic_error naming the field: it is a bug in a declaration.
+class FieldMark {
+ public:
+  // The whole field, every element and bit, is configuration.
+  FieldMark& config() { return mark(ConfigPart::kEvery, ~uint64_t(0)); }
+  // Only the bits in `mask` (of a scalar, or of every element of an array) are.
+  FieldMark& config(uint64_t mask) { return mark(ConfigPart::kEvery, mask); }
+  // Only element `element` (its bits in `mask`) of an array, blob or byte vector is;
+  // repeatable, one call per element.
+  FieldMark& config_at(uint32_t element, uint64_t mask = ~uint64_t(0)) { return mark(element, mask); }
+
+ private:
+  friend class StateDecl;
+  FieldMark(StateDecl& d, size_t entry) : d_(&d), entry_(entry) {}
+  FieldMark& mark(uint32_t element, uint64_t mask);
+  StateDecl* d_;
+  size_t entry_;
 };
 
 class StateDecl {
@@ -85,36 +137,39 @@ class StateDecl {
   StateDecl& operator=(StateDecl&&) noexcept;
 
   // Fields. `since`: the version of this component that added the field (see the top).
+  // Each returns a FieldMark, to mark the field as programmed configuration (see the top).
   template <class T>
     requires(std::is_integral_v<T> || std::is_enum_v<T>)
-  void field(std::string name, T& v, uint32_t since = 1) { add_scalar<T>(std::move(name), &v, 1, since); }
+  FieldMark field(std::string name, T& v, uint32_t since = 1) { return add_scalar<T>(std::move(name), &v, 1, since); }
 
   template <class T, size_t N>
     requires(std::is_integral_v<T> || std::is_enum_v<T>)
-  void field(std::string name, T (&v)[N], uint32_t since = 1) { add_scalar<T>(std::move(name), v, N, since); }
+  FieldMark field(std::string name, T (&v)[N], uint32_t since = 1) {
+    return add_scalar<T>(std::move(name), v, N, since);
+  }
 
   template <class T, size_t N>
     requires(std::is_integral_v<T> || std::is_enum_v<T>)
-  void field(std::string name, std::array<T, N>& v, uint32_t since = 1) {
-    add_scalar<T>(std::move(name), v.data(), N, since);
+  FieldMark field(std::string name, std::array<T, N>& v, uint32_t since = 1) {
+    return add_scalar<T>(std::move(name), v.data(), N, since);
   }
 
-  void field(std::string name, std::vector<uint8_t>& v, uint32_t since = 1) {
-    add({std::move(name), FieldType::ByteVector, &v, 1, 1}, since);
+  FieldMark field(std::string name, std::vector<uint8_t>& v, uint32_t since = 1) {
+    return added({std::move(name), FieldType::ByteVector, &v, 1, 1}, since);
   }
-  void field(std::string name, std::string& v, uint32_t since = 1) {
-    add({std::move(name), FieldType::String, &v, 1, 1}, since);
+  FieldMark field(std::string name, std::string& v, uint32_t since = 1) {
+    return added({std::move(name), FieldType::String, &v, 1, 1}, since);
   }
-  void field(std::string name, Timer& t, uint32_t since = 1) {
-    add({std::move(name), FieldType::TimerState, &t, 0, 1}, since);
+  FieldMark field(std::string name, Timer& t, uint32_t since = 1) {
+    return added({std::move(name), FieldType::TimerState, &t, 0, 1}, since);
   }
   // Saved and restored, but not part of the state hash (see StateField::hashed).
   void unhashed(std::string name, std::vector<uint8_t>& v, uint32_t since = 1) {
     add({std::move(name), FieldType::ByteVector, &v, 1, 1, false}, since);
   }
   // An opaque blob (shown as a hash in inspection).
-  void bytes(std::string name, void* p, size_t n, uint32_t since = 1) {
-    add({std::move(name), FieldType::Bytes, p, n, 1}, since);
+  FieldMark bytes(std::string name, void* p, size_t n, uint32_t since = 1) {
+    return added({std::move(name), FieldType::Bytes, p, n, 1}, since);
   }
 
   // This component's state layout is version `current`; state as old as `minimum` still loads.
@@ -135,10 +190,12 @@ class StateDecl {
 
   // The fields present now, in declaration order: this component's, its children's, and those
   // of the sections that are needed. inspect_state() lists the same fields in the same order.
-  std::vector<StateField> fields() const;
+  // With `all`, also the fields of sections not needed now (what saved state may hold).
+  std::vector<StateField> fields(bool all = false) const;
 
  private:
   friend struct StateAccess;
+  friend class FieldMark;
   enum class Kind : uint8_t { Field, Component, Section };
   struct Entry {
     Kind kind;
@@ -147,11 +204,15 @@ class StateDecl {
   };
 
   template <class T>
-  void add_scalar(std::string name, void* p, size_t n, uint32_t since) {
+  FieldMark add_scalar(std::string name, void* p, size_t n, uint32_t since) {
     FieldType t = std::is_same_v<T, bool> ? FieldType::Bool
                   : (std::is_integral_v<T> && std::is_signed_v<T>) ? FieldType::Signed
                                                                    : FieldType::Unsigned;
-    add({std::move(name), t, p, sizeof(T), n}, since);
+    return added({std::move(name), t, p, sizeof(T), n}, since);
+  }
+  FieldMark added(StateField f, uint32_t since) {
+    add(std::move(f), since);
+    return FieldMark(*this, entries_.size() - 1);
   }
   void add(StateField f, uint32_t since);
   StateDecl& add_node(Kind kind, std::string name, std::string prefix);
@@ -164,6 +225,40 @@ class StateDecl {
   std::function<void()> reset_;   // sections
   std::vector<Entry> entries_;
 };
+
+inline FieldMark& FieldMark::mark(uint32_t element, uint64_t mask) {
+  StateField& f = d_->entries_[entry_].field;
+  auto refuse = [&](const std::string& why) {
+    return std::logic_error("state field '" + f.name + "': cannot mark as configuration: " + why);
+  };
+  const bool whole = element == ConfigPart::kEvery && mask == ~uint64_t(0);
+  switch (f.type) {
+    case FieldType::TimerState: throw refuse("a timer is dynamic state");
+    case FieldType::String: throw refuse("a string has no bits to compare");
+    case FieldType::Bool:
+      if (!whole) throw refuse("a bool is marked whole");
+      break;
+    case FieldType::Unsigned:
+    case FieldType::Signed:
+      if (element != ConfigPart::kEvery && element >= f.count)
+        throw refuse("element " + std::to_string(element) + " of " + std::to_string(f.count));
+      if (f.size < 8 && (mask >> (8 * f.size)) != 0 && mask != ~uint64_t(0))
+        throw refuse("mask wider than its " + std::to_string(f.size) + "-byte elements");
+      break;
+    case FieldType::Bytes:
+    case FieldType::ByteVector:
+      if (f.type == FieldType::Bytes && element != ConfigPart::kEvery && element >= f.size)
+        throw refuse("byte " + std::to_string(element) + " of " + std::to_string(f.size));
+      if ((mask >> 8) != 0 && mask != ~uint64_t(0)) throw refuse("mask wider than a byte");
+      break;
+  }
+  if (mask == 0) throw refuse("an empty mask");
+  for (const ConfigPart& p : f.config)
+    if (p.element == element || p.element == ConfigPart::kEvery || element == ConfigPart::kEvery)
+      throw refuse("marked twice");
+  f.config.push_back({element, mask});
+  return *this;
+}
 
 class Stateful {
  public:
@@ -200,5 +295,27 @@ std::vector<InspectedField> inspect_state(Stateful& s);
 std::vector<std::string> diff_state(Stateful& s, std::span<const uint8_t> a, std::span<const uint8_t> b);
 
 uint64_t hash_bytes(const void* p, size_t n, uint64_t seed = 0);
+
+// Saved state read back without a declaration: what a blob holds, for comparing blobs that
+// came from different machines (kjump snapshot diff) or from the past (a named snapshot).
+struct SavedField {
+  std::string name;                  // the full field name, as inspect_state names it
+  std::span<const uint8_t> payload;  // points into the blob
+};
+struct SavedComponent {
+  std::string name;  // its include prefix without the dot ("pit"; "" for the engine's parts)
+  uint32_t version;
+};
+struct SavedState {
+  std::vector<SavedComponent> components;  // every included component, in blob order
+  std::vector<SavedField> fields;          // every field, components and sections flattened
+};
+// Throws StateError for a blob that is not well formed.
+SavedState read_saved_state(std::span<const uint8_t> blob);
+
+// A saved payload as inspect_state shows a value of field `f` (its type, size and count).
+// Without `f`, or if the payload cannot be one of `f`'s (another layout): as an integer
+// (little-endian) when it is at most 8 bytes, else as bytes, the way a byte vector is shown.
+std::string format_payload(const StateField* f, std::span<const uint8_t> payload);
 
 }  // namespace kjump

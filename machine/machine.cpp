@@ -49,6 +49,21 @@ Machine::Machine(MachineConfig config) : config_(std::move(config)) {
   } catch (const std::exception&) {
     // Symbols are a convenience; a stripped kernel still boots.
   }
+  finish_construction();
+}
+
+Machine::Machine(MachineConfig config, NoKernel) : config_(std::move(config)) {
+  engine_ = std::make_unique<Engine>(config_.ram_size);
+  finish_construction();
+}
+
+std::unique_ptr<Machine> Machine::declaration_only(uint64_t ram_size) {
+  MachineConfig c;
+  c.ram_size = ram_size;
+  return std::unique_ptr<Machine>(new Machine(std::move(c), NoKernel{}));
+}
+
+void Machine::finish_construction() {
   wire_devices();
   state_.m = this;
   audit_ = std::make_unique<KexecAudit>(*engine_, devices());
@@ -126,6 +141,7 @@ Device* Machine::device(const std::string& name) const {
 }
 
 void Machine::power_on() {
+  if (config_.kernel_path.empty()) throw BootError("no kernel given (a declaration-only machine never powers on)");
   log_input(InputKind::PowerOn, "");
   engine_->ram().clear();
   engine_->reset_cpu();

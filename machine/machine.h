@@ -61,6 +61,11 @@ class Machine {
   // Validates the configuration (files exist, kernel is a Multiboot ELF that fits); throws
   // BootError / std::runtime_error with one line naming the culprit.
   explicit Machine(MachineConfig config);
+  // A machine that is only its declared state: the engine and every device, wired as usual,
+  // with no kernel, disk or fw_cfg files, never powered on. For reading state saved by a
+  // machine that is not at hand (kjump snapshot diff): which fields exist, their types, which
+  // are hashed and which are programmed configuration — from the one declaration.
+  static std::unique_ptr<Machine> declaration_only(uint64_t ram_size = 1ull << 20);
   ~Machine();
   Machine(const Machine&) = delete;
   Machine& operator=(const Machine&) = delete;
@@ -130,7 +135,10 @@ class Machine {
     void declare_state(StateDecl& d) override;
     void post_load() override;
   };
+  struct NoKernel {};
+  Machine(MachineConfig config, NoKernel);
   void wire_devices();
+  void finish_construction();
   void apply_entry_state();
   void log_input(InputKind kind, std::string bytes);
 

@@ -71,27 +71,45 @@ size_t RamImage::pages_shared_with(const RamImage& other) const {
   return n;
 }
 
-std::vector<std::string> ram_differences(const uint8_t* ram, size_t ram_size, const RamImage& image) {
+namespace {
+// Page ranges where `same(i)` is false, as "0xSTART-0xEND".
+template <class Same>
+std::vector<std::string> differing_ranges(size_t pages, Same same) {
   std::vector<std::string> out;
-  if (ram_size != image.size()) {
-    out.push_back("RAM size " + std::to_string(ram_size) + " vs " + std::to_string(image.size()));
-    return out;
-  }
   size_t run_start = SIZE_MAX;
   auto close_run = [&](size_t end_page) {
     if (run_start == SIZE_MAX) return;
     out.push_back(hex32(run_start * kRamPageSize) + "-" + hex32(end_page * kRamPageSize - 1));
     run_start = SIZE_MAX;
   };
-  for (size_t i = 0; i < image.page_count(); ++i) {
+  for (size_t i = 0; i < pages; ++i) {
+    bool s = same(i);
+    if (!s && run_start == SIZE_MAX) run_start = i;
+    if (s) close_run(i);
+  }
+  close_run(pages);
+  return out;
+}
+}  // namespace
+
+std::vector<std::string> ram_differences(const uint8_t* ram, size_t ram_size, const RamImage& image) {
+  if (ram_size != image.size()) return {"RAM size " + std::to_string(ram_size) + " vs " + std::to_string(image.size())};
+  return differing_ranges(image.page_count(), [&](size_t i) {
     const uint8_t* cur = ram + i * kRamPageSize;
     const RamPage* p = image.page(i);
-    bool same = p ? std::memcmp(p->data(), cur, kRamPageSize) == 0 : is_zero_page(cur);
-    if (!same && run_start == SIZE_MAX) run_start = i;
-    if (same) close_run(i);
-  }
-  close_run(image.page_count());
-  return out;
+    return p ? std::memcmp(p->data(), cur, kRamPageSize) == 0 : is_zero_page(cur);
+  });
+}
+
+std::vector<std::string> ram_differences(const RamImage& a, const RamImage& b) {
+  if (a.size() != b.size()) return {"RAM size " + std::to_string(a.size()) + " vs " + std::to_string(b.size())};
+  return differing_ranges(a.page_count(), [&](size_t i) {
+    const RamPage *pa = a.page(i), *pb = b.page(i);
+    if (pa == pb) return true;  // shared, or both zero
+    if (!pa) return is_zero_page(pb->data());
+    if (!pb) return is_zero_page(pa->data());
+    return std::memcmp(pa->data(), pb->data(), kRamPageSize) == 0;
+  });
 }
 
 }  // namespace kjump

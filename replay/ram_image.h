@@ -51,5 +51,7 @@ class RamImage {
 // Page ranges where `ram` (of `ram_size` bytes) differs from `image`, as "0xSTART-0xEND"
 // strings; a size mismatch is one entry saying so.
 std::vector<std::string> ram_differences(const uint8_t* ram, size_t ram_size, const RamImage& image);
+// The same between two images.
+std::vector<std::string> ram_differences(const RamImage& a, const RamImage& b);
 
 }  // namespace kjump

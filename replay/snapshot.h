@@ -16,6 +16,7 @@
 
 #include "machine/machine.h"
 #include "replay/input_log.h"
+#include "replay/machine_fingerprint.h"
 #include "replay/ram_image.h"
 
 namespace kjump {
@@ -60,5 +61,13 @@ inline constexpr uint32_t kSnapshotFormatVersion = 2;
 // Written atomically (temporary file + rename): an interrupted save never leaves a torn file.
 void write_snapshot_file(const std::string& path, const Machine& m, const Snapshot& s);
 Snapshot read_snapshot_file(const std::string& path, const Machine& m);
+// A snapshot file read without a machine to check it against, with the configuration it was
+// taken for (kjump snapshot diff compares snapshots of different machines). Everything else
+// is checked as above.
+struct SnapshotFile {
+  MachineFingerprint config;
+  Snapshot snapshot;
+};
+SnapshotFile read_snapshot_file(const std::string& path);
 
 }  // namespace kjump

@@ -154,6 +154,13 @@ void write_snapshot_file(const std::string& path, const Machine& m, const Snapsh
 }
 
 Snapshot read_snapshot_file(const std::string& path, const Machine& m) {
+  SnapshotFile f = read_snapshot_file(path);
+  if (auto diff = fingerprint_mismatch(f.config, fingerprint_of(m.config())))
+    throw SnapshotError(path + ": taken for a different machine configuration (" + *diff + ")");
+  return std::move(f.snapshot);
+}
+
+SnapshotFile read_snapshot_file(const std::string& path) {
   std::vector<uint8_t> file;
   {
     std::ifstream in(path, std::ios::binary);
@@ -178,7 +185,8 @@ Snapshot read_snapshot_file(const std::string& path, const Machine& m) {
                         std::to_string(kSnapshotFormatVersion) + " has " + std::to_string(kSectionCount));
 
   size_t pos = sizeof kMagic + 8;
-  Snapshot s;
+  SnapshotFile out;
+  Snapshot& s = out.snapshot;
   for (size_t i = 0; i < kSectionCount; ++i) {
     const std::string name = kSections[i].name;
     const std::string where = path + ": ";
@@ -197,17 +205,13 @@ Snapshot read_snapshot_file(const std::string& path, const Machine& m) {
     if (XXH3_64bits(payload, size_t(length)) != sum) throw SnapshotError(where + "checksum mismatch in section " + name);
     ByteReader sec(payload, size_t(length), fail_with<SnapshotError>(malformed));
     switch (i) {
-      case kConf: {
-        MachineFingerprint theirs;
+      case kConf:
         try {
-          theirs = decode_fingerprint(sec.str(sec.left()));
+          out.config = decode_fingerprint(sec.str(sec.left()));
         } catch (const std::runtime_error&) {
           throw SnapshotError(malformed);
         }
-        if (auto diff = fingerprint_mismatch(theirs, fingerprint_of(m.config())))
-          throw SnapshotError(where + "taken for a different machine configuration (" + *diff + ")");
         break;
-      }
       case kTime:
         s.time = sec.u64();
         s.retired = sec.u64();
@@ -221,7 +225,7 @@ Snapshot read_snapshot_file(const std::string& path, const Machine& m) {
   }
   if (pos != file.size()) throw SnapshotError(path + ": unexpected data after the last section");
   s.ram_pages_copied = s.ram.stored_pages();
-  return s;
+  return out;
 }
 
 }  // namespace kjump

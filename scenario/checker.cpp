@@ -171,9 +171,10 @@ class Checker {
     uses(c.value);
   }
   void check(const AssertStateCmd& c) {
-    needs_machine("assert state");
+    const char* what = c.config ? "assert config" : "assert state";
+    needs_machine(what);
     uses(c.snapshot);
-    snapshot_known_unless_dynamic(c.snapshot, "assert state");
+    snapshot_known_unless_dynamic(c.snapshot, what);
   }
   void check(const AssertAuditCmd& c) {
     needs_machine("assert audit");

@@ -69,7 +69,9 @@ struct AssertMemCmd {
 struct AssertDeviceCmd { std::string device; std::string field; SourceLoc field_loc; CompareOp op; Text value; };
 struct AssertSerialCmd { std::optional<Text> contains; std::optional<CompiledRegex> matches; };
 struct AssertVarCmd { std::string name; SourceLoc name_loc; CompareOp op; Text value; };
-struct AssertStateCmd { bool equal = true; Text snapshot; };  // assert state == snapshot NAME
+// assert state == snapshot NAME; with `config`, assert config == snapshot NAME: only the
+// devices' programmed configuration (replay/state_compare.h).
+struct AssertStateCmd { bool equal = true; Text snapshot; bool config = false; };
 // assert audit clean | assert audit findings OP N | assert audit jumps OP N
 struct AssertAuditCmd {
   enum class What { Clean, Findings, Jumps } what = What::Clean;

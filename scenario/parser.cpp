@@ -157,7 +157,7 @@ std::string var_name(LineParser& p, const std::string& what, SourceLoc* loc_out 
 }
 
 CommandBody parse_assert(LineParser& p) {
-  auto [what, what_loc] = p.bare_word("what to assert (reg, phys, virt, device, serial, var, state, audit)");
+  auto [what, what_loc] = p.bare_word("what to assert (reg, phys, virt, device, serial, var, state, config, audit)");
   if (what == "reg") {
     auto [name, loc] = p.bare_word("a register name");
     auto reg = reg_by_name(name);
@@ -207,14 +207,14 @@ CommandBody parse_assert(LineParser& p) {
     p.done("assert var");
     return AssertVarCmd{name, loc, op, v};
   }
-  if (what == "state") {
+  if (what == "state" || what == "config") {
     SourceLoc at = p.here();
     CompareOp op = p.op();
-    if (op != CompareOp::Eq && op != CompareOp::Ne) throw ScriptError(at, "assert state takes == or !=");
+    if (op != CompareOp::Eq && op != CompareOp::Ne) throw ScriptError(at, "assert " + what + " takes == or !=");
     p.keyword("snapshot");
     Text name = p.text("a snapshot name");
-    p.done("assert state");
-    return AssertStateCmd{op == CompareOp::Eq, name};
+    p.done("assert " + what);
+    return AssertStateCmd{op == CompareOp::Eq, name, what == "config"};
   }
   if (what == "audit") {
     auto [kind, kind_loc] = p.bare_word("'clean', 'findings' or 'jumps'");
@@ -231,7 +231,8 @@ CommandBody parse_assert(LineParser& p) {
     p.done("assert audit " + kind);
     return c;
   }
-  throw ScriptError(what_loc, "unknown assertion '" + what + "' (reg, phys, virt, device, serial, var, state, audit)");
+  throw ScriptError(what_loc,
+                    "unknown assertion '" + what + "' (reg, phys, virt, device, serial, var, state, config, audit)");
 }
 
 CommandBody parse_expect(LineParser& p) {

@@ -1,10 +1,12 @@
 #include "scenario/verbs.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "base/join.h"
 #include "emu/state.h"
 #include "replay/ram_image.h"
+#include "replay/state_compare.h"
 #include "scenario/assertions.h"
 #include "scenario/checker.h"
 #include "scenario/serial_pattern.h"
@@ -218,6 +220,7 @@ Flow Verbs::assert_state(Session& s, const Command& c, const ResolvedArgs& args,
   if (!named) throw ScriptError(a.snapshot.loc, "no snapshot named '" + name + "'");
   Machine& m = s.machine();
   std::vector<uint8_t> now_state = save_state(m.state());
+  if (a.config) return assert_config(c, a, name, named->snap.state, now_state, m.state());
   std::vector<std::string> fields = diff_state(m.state(), named->snap.state, now_state);
   const GuestRam& ram = m.engine().ram();
   std::vector<std::string> pages = ram_differences(ram.data(), ram.size(), named->snap.ram);
@@ -231,6 +234,25 @@ Flow Verbs::assert_state(Session& s, const Command& c, const ResolvedArgs& args,
     if (!pages.empty()) msg += "; RAM: " + join(pages, ", ");
   }
   return record_check(c, equal == a.equal, msg);
+}
+
+// Only the devices' programmed configuration; a mismatch names every differing field with
+// both values, as `assert device` would show them.
+Flow Verbs::assert_config(const Command& c, const AssertStateCmd& a, const std::string& name,
+                          std::span<const uint8_t> snapshot_state, std::span<const uint8_t> now_state,
+                          Stateful& declaration) {
+  std::vector<FieldDifference> diffs = configuration_differences(declaration, snapshot_state, now_state);
+  std::string msg;
+  if (diffs.empty()) {
+    msg = "device configuration equals snapshot '" + name + "' (" +
+          std::to_string(configuration_of(declaration, now_state).size()) + " fields)";
+  } else {
+    std::vector<std::string> items;
+    for (const FieldDifference& d : diffs) items.push_back(d.name + ": now " + d.b + ", snapshot " + d.a);
+    // Every one: the point is to see all that a resume failed to restore.
+    msg = "device configuration differs from snapshot '" + name + "': " + join(items, "; ", SIZE_MAX);
+  }
+  return record_check(c, diffs.empty() == a.equal, msg);
 }
 
 }  // namespace kjump::scenario

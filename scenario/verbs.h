@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 
 #include "scenario/commands.h"
@@ -55,6 +56,8 @@ class Verbs {
   Flow wait(Session& s, const Command& c, const ResolvedArgs& args, const WaitCmd& w);
   Flow snapshot(Session& s, const ResolvedArgs& args, const SnapshotCmd& cmd);
   Flow assert_state(Session& s, const Command& c, const ResolvedArgs& args, const AssertStateCmd& a);
+  Flow assert_config(const Command& c, const AssertStateCmd& a, const std::string& name,
+                     std::span<const uint8_t> snapshot_state, std::span<const uint8_t> now_state, Stateful& declaration);
   Flow record_check(const Command& c, bool passed, const std::string& message);
   Flow fail(const Command& c, const std::string& message);
   void build_machine(Session& s, const Command& c);

@@ -27,6 +27,7 @@ class DebugExit : public Device, public PortIo {
   static int status_for(uint32_t value) { return int(((uint64_t(value) << 1) | 1) & 0xFF); }
 
   void reset() override {}
+  // Configuration: none; an exit write ends the machine, it programs nothing.
   void declare_state(StateDecl&) override {}
 
   uint32_t io_read(uint16_t port, unsigned size) override { return 0; }

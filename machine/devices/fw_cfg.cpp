@@ -114,6 +114,8 @@ void FwCfg::reset() {
   dma_addr_ = 0;
 }
 
+// Configuration: none. The selector, offset and DMA address are where one read is, redone
+// before every read; config_hash is the host's item list, not something the guest programs.
 void FwCfg::declare_state(StateDecl& d) {
   d.field("cur_entry", cur_entry_);
   d.field("cur_offset", cur_offset_);

@@ -80,9 +80,13 @@ void IdeController::set_signature(Drive& d) {
   d.lcyl = d.hcyl = cyl;
 }
 
+// Configuration: the device control register's nIEN, each drive's LBA and DRV select bits,
+// the SET MULTIPLE count and what SET FEATURES enabled (IDENTIFY's write-cache bit, word 85,
+// and its selected DMA modes, words 62/63/88); not the task-file registers of the last
+// command, status/error, HOB/SRST, the PIO window, or `unit` (the DRV bit already says it).
 void IdeController::declare_state(StateDecl& d) {
   d.field("unit", unit_);
-  d.field("cmd", cmd_);
+  d.field("cmd", cmd_).config(kCtrlDisableIrq);
   d.field("irq_level", irq_level_);
   if (stuck_timer_) {
     d.field("fault.stuck_used", stuck_used_);
@@ -101,17 +105,21 @@ void IdeController::declare_state(StateDecl& d) {
     d.field(p + "hob_nsector", s.hob_nsector);
     d.field(p + "hob_lcyl", s.hob_lcyl);
     d.field(p + "hob_hcyl", s.hob_hcyl);
-    d.field(p + "select", s.select);
+    d.field(p + "select", s.select).config(kDevLba | kDevSelect);
     d.field(p + "status", s.status);
     d.field(p + "lba48", s.lba48);
-    d.field(p + "mult_sectors", s.mult_sectors);
+    d.field(p + "mult_sectors", s.mult_sectors).config();
     d.field(p + "req_nb_sectors", s.req_nb_sectors);
     d.field(p + "end_transfer", s.end_transfer);
     d.field(p + "data_pos", s.data_pos);
     d.field(p + "data_end", s.data_end);
     d.field(p + "identify_set", s.identify_set);
     d.field(p + "io_buffer", s.io_buffer);
-    d.field(p + "identify", s.identify);
+    d.field(p + "identify", s.identify)
+        .config_at(kIdentifyWriteCacheByte, kWord85WriteCache)
+        .config_at(kIdentifySingleDmaSelected)
+        .config_at(kIdentifyMultiDmaSelected)
+        .config_at(kIdentifyUltraDmaSelected);
     if (s.disk) s.disk->declare_state(d, p + "disk.");
   }
 }

@@ -21,6 +21,10 @@ void Pic8259Pair::reset() {
   }
 }
 
+// Configuration: what ICW1-4, OCW1, OCW3's special mask and the ELCR programmed and Linux's
+// init_8259A() redoes on resume (vector base, ELCR edge/level, auto-EOI and its rotation,
+// SFNM, ICW4/single, IMR, special mask); not IRR/ISR/input levels (requests in flight),
+// priority_add (rotated by EOIs), the ICW sequence, poll or the OCW3 read select (per access).
 void Pic8259Pair::declare_state(StateDecl& d) {
   static const char* const kName[2] = {"master.", "slave."};
   for (int c = 0; c < 2; ++c) {
@@ -28,20 +32,20 @@ void Pic8259Pair::declare_state(StateDecl& d) {
     std::string p = kName[c];
     d.field(p + "last_irr", s.last_irr);
     d.field(p + "irr", s.irr);
-    d.field(p + "imr", s.imr);
+    d.field(p + "imr", s.imr).config();
     d.field(p + "isr", s.isr);
     d.field(p + "priority_add", s.priority_add);
-    d.field(p + "irq_base", s.irq_base);
+    d.field(p + "irq_base", s.irq_base).config();
     d.field(p + "read_reg_select", s.read_reg_select);
     d.field(p + "poll", s.poll);
-    d.field(p + "special_mask", s.special_mask);
+    d.field(p + "special_mask", s.special_mask).config();
     d.field(p + "init_state", s.init_state);
-    d.field(p + "auto_eoi", s.auto_eoi);
-    d.field(p + "rotate_on_auto_eoi", s.rotate_on_auto_eoi);
-    d.field(p + "special_fully_nested_mode", s.special_fully_nested_mode);
-    d.field(p + "init4", s.init4);
-    d.field(p + "single_mode", s.single_mode);
-    d.field(p + "elcr", s.elcr);
+    d.field(p + "auto_eoi", s.auto_eoi).config();
+    d.field(p + "rotate_on_auto_eoi", s.rotate_on_auto_eoi).config();
+    d.field(p + "special_fully_nested_mode", s.special_fully_nested_mode).config();
+    d.field(p + "init4", s.init4).config();
+    d.field(p + "single_mode", s.single_mode).config();
+    d.field(p + "elcr", s.elcr).config();
   }
 }
 

@@ -42,11 +42,15 @@ void Pit8254::reset() {
   refresh_clock_ = 0;
 }
 
+// Configuration: per channel the control word (mode, BCD, access mode), the reload count the
+// driver wrote and the gate, and port 0x61's speaker enable — what sets the timer's rate and
+// shape; not the counter's progress (load time, next transition, latches, the byte-order
+// flip-flops mid-access, status) nor the refresh toggle, which follow time, not the driver.
 void Pit8254::declare_state(StateDecl& d) {
   for (int i = 0; i < 3; ++i) {
     Channel& s = ch_[i];
     std::string p = "ch" + std::to_string(i) + ".";
-    d.field(p + "count", s.count);
+    d.field(p + "count", s.count).config();
     d.field(p + "latched_count", s.latched_count);
     d.field(p + "count_latched", s.count_latched);
     d.field(p + "status_latched", s.status_latched);
@@ -54,14 +58,14 @@ void Pit8254::declare_state(StateDecl& d) {
     d.field(p + "read_state", s.read_state);
     d.field(p + "write_state", s.write_state);
     d.field(p + "write_latch", s.write_latch);
-    d.field(p + "rw_mode", s.rw_mode);
-    d.field(p + "mode", s.mode);
-    d.field(p + "bcd", s.bcd);
-    d.field(p + "gate", s.gate);
+    d.field(p + "rw_mode", s.rw_mode).config();
+    d.field(p + "mode", s.mode).config();
+    d.field(p + "bcd", s.bcd).config();
+    d.field(p + "gate", s.gate).config();
     d.field(p + "count_load_time", s.count_load_time);
     d.field(p + "next_transition_time", s.next_transition_time);
   }
-  d.field("speaker_data_on", speaker_data_on_);
+  d.field("speaker_data_on", speaker_data_on_).config();
   d.field("refresh_clock", refresh_clock_);
   d.field("irq_timer", irq_timer_);
 }

@@ -76,8 +76,11 @@ void CmosRtc::reset() {
   irq_.lower();
 }
 
+// Configuration: register A without UIP (divider chain, periodic rate) and register B (SET,
+// PIE/AIE/UIE, SQWE, binary, 24h); not the clock and alarm bytes (time, not settings), C/D
+// (flags, status), the NVRAM bytes (firmware's, not a driver's), the index or the timers.
 void CmosRtc::declare_state(StateDecl& d) {
-  d.field("cmos", cmos_);
+  d.field("cmos", cmos_).config_at(kRegA, uint8_t(~kRegAUip)).config_at(kRegB);
   d.field("index", index_);
   d.field("base_rtc", base_rtc_);
   d.field("last_update", last_update_);

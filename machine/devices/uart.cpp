@@ -58,19 +58,23 @@ void Uart16550::reset() {
   pull_input();
 }
 
+// Configuration: the divisor latch (DLL/DLM), LCR, IER, MCR, FCR (its FIFO enable, DMA mode
+// and trigger bits; the reset bits are not kept) and the scratch register, all written by the
+// driver; not the data and status registers, pending interrupts, FIFOs and host input, nor
+// recv_fifo_itl / char_transmit_time, which FCR and divisor/LCR derive.
 void Uart16550::declare_state(StateDecl& d) {
-  d.field("divider", divider_);
+  d.field("divider", divider_).config();
   d.field("rbr", rbr_);
   d.field("thr", thr_);
   d.field("tsr", tsr_);
-  d.field("ier", ier_);
+  d.field("ier", ier_).config();
   d.field("iir", iir_);
-  d.field("lcr", lcr_);
-  d.field("mcr", mcr_);
+  d.field("lcr", lcr_).config();
+  d.field("mcr", mcr_).config();
   d.field("lsr", lsr_);
   d.field("msr", msr_);
-  d.field("scr", scr_);
-  d.field("fcr", fcr_);
+  d.field("scr", scr_).config();
+  d.field("fcr", fcr_).config();
   d.field("thr_ipending", thr_ipending_);
   d.field("timeout_ipending", timeout_ipending_);
   d.field("last_break_enable", last_break_enable_);

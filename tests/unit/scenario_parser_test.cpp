@@ -125,7 +125,7 @@ TEST_CASE("scenario parser: one error line, at the offending token") {
   CHECK(parse_error("assert reg eax = 1") == "s.kjs:1:16: error: expected a comparison (== != < <= > >=), found word '='");
   CHECK(parse_error("assert phys 0x10:3 == 1") == "s.kjs:1:13: error: bad access size '3' in '0x10:3' (1, 2 or 4)");
   CHECK(parse_error("assert device uart == 1") == "s.kjs:1:15: error: expected DEVICE.FIELD (e.g. uart.lsr), found 'uart'");
-  CHECK(parse_error("assert bogus x") == "s.kjs:1:8: error: unknown assertion 'bogus' (reg, phys, virt, device, serial, var, state, audit)");
+  CHECK(parse_error("assert bogus x") == "s.kjs:1:8: error: unknown assertion 'bogus' (reg, phys, virt, device, serial, var, state, config, audit)");
   CHECK(parse_error("expect /a(b/").rfind("s.kjs:1:8: error: bad regex /a(b/: ", 0) == 0);
   CHECK(parse_error("expect /(a)/ -> x y") == "s.kjs:1:19: error: capture 'y' has no group: /(a)/ has 1 group(s)");
   CHECK(parse_error("expect \"a\" -> x") == "s.kjs:1:12: error: captures ('->') need a /regex/ with groups");
@@ -169,4 +169,23 @@ TEST_CASE("scenario checker: command order, snapshots and files") {
   CHECK(check_error(kKernel + "disk x.img scratch 1M") == "(no error)");
   // Nothing after `exit` runs, so nothing after it is checked for order.
   CHECK(check_error("exit\nsend \"x\"") == "(no error)");
+}
+
+TEST_CASE("scenario parser: assert config == / != snapshot NAME") {
+  Script s = parse("assert config == snapshot a\nassert config != snapshot ${b}\nassert state == snapshot a");
+  REQUIRE(s.commands.size() == 3);
+  auto& eq = std::get<AssertStateCmd>(s.commands[0].body);
+  CHECK(eq.config);
+  CHECK(eq.equal);
+  CHECK(*eq.snapshot.literal() == "a");
+  auto& ne = std::get<AssertStateCmd>(s.commands[1].body);
+  CHECK(ne.config);
+  CHECK(!ne.equal);
+  CHECK(!std::get<AssertStateCmd>(s.commands[2].body).config);
+  CHECK(parse_error("assert config < snapshot a") == "s.kjs:1:15: error: assert config takes == or !=");
+  CHECK(parse_error("assert config == snapshot a b") == "s.kjs:1:29: error: unexpected word 'b' after 'assert config'");
+  CHECK(check_error(kKernel + "boot\nassert config == snapshot a") ==
+        "s.kjs:3:27: error: assert config: no snapshot named 'a' saved or read before");
+  CHECK(check_error(kKernel + "assert config == snapshot a") == "s.kjs:2:1: error: assert config: no machine yet ('boot' first)");
+  CHECK(check_error(kKernel + "boot\nsnapshot save a\nassert config != snapshot a") == "(no error)");
 }
