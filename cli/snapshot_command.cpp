@@ -77,7 +77,7 @@ int diff(const DiffArgs& args) {
     if (differing) std::printf("%zu of %zu configuration fields differ\n", differing, compared);
     else std::printf("configuration equal (%zu fields)\n", compared);
   } else {
-    if (differing) std::printf("%zu %s differ\n", differing, differing == 1 ? "entry" : "entries");
+    if (differing) std::printf("%zu %s\n", differing, differing == 1 ? "entry differs" : "entries differ");
     else std::printf("state and RAM equal\n");
   }
   return differing ? exit_code::kExpectationFailed : exit_code::kOk;

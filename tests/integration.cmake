@@ -93,6 +93,14 @@ add_test(NAME scenario_snapshot_two_processes
          COMMAND ${CMAKE_SOURCE_DIR}/tests/scenario/snapshot_two_process.sh $<TARGET_FILE:kjump> ${CMAKE_BINARY_DIR})
 set_tests_properties(scenario_snapshot_two_processes PROPERTIES REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF} TIMEOUT 120)
 
+# The devices' programmed configuration, field by field: `assert config == snapshot` passes
+# across the guest's suspend/resume of every device and fails, listing the fields, once the
+# devices hold another configuration; `kjump snapshot diff [--config]` on the snapshot files,
+# two of them from differently configured machines, and on bad files.
+add_test(NAME scenario_device_config
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/scenario/device_config.sh $<TARGET_FILE:kjump> ${CMAKE_BINARY_DIR})
+set_tests_properties(scenario_device_config PROPERTIES REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF} TIMEOUT 120)
+
 # The house rules (ARCHITECTURE.md): includes run down the layers only; no host file over 500
 # lines without a reason at its top.
 add_test(NAME house_rules COMMAND ${CMAKE_SOURCE_DIR}/scripts/check-layers.sh)
