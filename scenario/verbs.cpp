@@ -220,7 +220,13 @@ Flow Verbs::assert_state(Session& s, const Command& c, const ResolvedArgs& args,
   if (!named) throw ScriptError(a.snapshot.loc, "no snapshot named '" + name + "'");
   Machine& m = s.machine();
   std::vector<uint8_t> now_state = save_state(m.state());
-  if (a.config) return assert_config(c, a, name, named->snap.state, now_state, m.state());
+  if (a.config) {
+    // A snapshot read from a file of an older kjump may hold other layouts, whose fields the
+    // marks of this kjump's declarations do not describe.
+    if (auto why = layout_mismatch(named->snap.state, m.state()))
+      throw ScriptError(a.snapshot.loc, "snapshot '" + name + "': " + *why + ": its configuration cannot be compared");
+    return assert_config(c, a, name, named->snap.state, now_state, m.state());
+  }
   std::vector<std::string> fields = diff_state(m.state(), named->snap.state, now_state);
   const GuestRam& ram = m.engine().ram();
   std::vector<std::string> pages = ram_differences(ram.data(), ram.size(), named->snap.ram);

@@ -6,7 +6,7 @@
 # and on bad files (one line naming the file, exit 2).
 #   usage: device_config.sh KJUMP BUILD_DIR
 set -u
-KJUMP="$1"; BUILD="$2"
+KJUMP="$1"; BUILD="$(cd "$2" && pwd)"
 D="$(cd "$(dirname "$0")/device_config" && pwd)"
 W="$(mktemp -d)"; trap 'rm -rf "$W"' EXIT
 FAILS=0
@@ -33,6 +33,7 @@ diff_expect() {
 run restored 0
 run reprogrammed 1
 run other_machine 0
+run power_cycle 0
 # The failure names each field the drivers programmed, with both values.
 line="$(grep -m1 "device configuration differs from snapshot 'poweron': " "$W/reprogrammed.out")"
 [ -n "$line" ] || fail "reprogrammed.kjs: no 'device configuration differs' message"

@@ -1,12 +1,14 @@
 // `kjump snapshot diff` refuses snapshot files whose states cannot be compared field by field:
 // other components, or (with --config) other versions than this kjump declares. Such files
-// cannot be made by a kjump run, so they are written here, and the command is run on them.
+// cannot be made by a kjump run, so they are written here, and the command (and a scenario
+// reading one for `assert config`) is run on them.
 #include <doctest/doctest.h>
 
 #include <sys/wait.h>
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "replay/snapshot.h"
 #include "replay_test_support.h"
@@ -84,4 +86,16 @@ TEST_CASE("kjump snapshot diff: states of other components or versions are refus
   r = run_kjump("snapshot diff --config " + dir.file("real.snap") + " " + dir.file("real.snap"));
   CHECK(r.status == 0);
   CHECK(r.out == "configuration equal (56 fields)\n");
+
+  // In a scenario, the same refusal for a snapshot read from such a file: bad input, one line.
+  const std::string script = dir.file("s.kjs");
+  {
+    std::ofstream f(script);
+    f << "kernel " KJUMP_BINARY_DIR "/guest/kernel/kernel.elf replay-test\nboot\nsnapshot read f "
+      << dir.file("future.snap") << "\nassert config == snapshot f\n";
+  }
+  r = run_kjump("run --quiet " + script);
+  CHECK(r.status == 2);
+  CHECK(r.out == script + ":4:27: error: snapshot 'f': pit is version 9, this kjump's is version 1: its configuration "
+                          "cannot be compared\n");
 }
