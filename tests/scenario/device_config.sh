@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The devices' programmed configuration compared field by field: `assert config == snapshot`
-# in a scenario (passing across the guest's suspend/resume of every device, failing with every
-# differing field listed once the devices hold another configuration) and `kjump snapshot
-# diff [--config]` on the snapshot files, including two from differently configured machines,
-# and on bad files (one line naming the file, exit 2).
+# in a scenario (passing across the guest's suspend/resume of every device and across a power
+# cycle into another machine configuration; failing, with every differing field listed, against
+# the devices as reset left them and against kernel C booted with its own timer rate and line
+# speed) and `kjump snapshot diff [--config]` on the snapshot files, including ones from
+# differently configured machines, and on bad files (one line naming the file, exit 2).
 #   usage: device_config.sh KJUMP BUILD_DIR
 set -u
 KJUMP="$1"; BUILD="$(cd "$2" && pwd)"
@@ -43,6 +44,12 @@ for want in 'pic\.master\.irq_base: now 0x20, snapshot 0x0' 'pic\.slave\.irq_bas
   printf '%s\n' "$line" | grep -qE "$want" || fail "reprogrammed.kjs: '$want' not listed in: $line"
 done
 echo "ok: reprogrammed.kjs fails listing $(printf '%s\n' "$line" | grep -o ': now ' | wc -l) fields"
+# Kernel C's own timer rate and line speed, against A's: exactly those two fields.
+run kernel_c 1
+line="$(grep -m1 "device configuration differs from snapshot 'a': " "$W/kernel_c.out")"
+want="device configuration differs from snapshot 'a': pit.ch0.count: now 0x12a5, snapshot 0x2e9c; uart.divider: now 0xc, snapshot 0x1"
+case "$line" in *"$want") echo "ok: kernel_c.kjs fails listing pit.ch0.count and uart.divider" ;;
+  *) fail "kernel_c.kjs: expected '...$want', found: $line" ;; esac
 
 diff_expect 0 '^configuration equal \(56 fields\)$' -- "$W/shell.snap" "$W/resumed.snap" --config
 diff_expect 1 '^pic\.master\.irq_base: 0x0 -> 0x20$' -- "$W/poweron.snap" "$W/shell.snap" --config
@@ -52,6 +59,8 @@ diff_expect 0 '^configuration equal' -- "$W/shell.snap" "$W/other.snap" --config
 diff_expect 1 '^ram: RAM size 134217728 vs 67108864$' -- "$W/shell.snap" "$W/other.snap"
 diff_expect 1 '^clock\.retired: 0x[0-9a-f]+ -> 0x[0-9a-f]+$' -- "$W/shell.snap" "$W/resumed.snap"
 diff_expect 0 '^state and RAM equal$' -- "$W/shell.snap" "$W/shell.snap"
+diff_expect 1 '^pit\.ch0\.count: 0x2e9c -> 0x12a5$' -- "$W/a.snap" "$W/c.snap" --config
+diff_expect 1 '^uart\.divider: 0x1 -> 0xc$' -- "$W/a.snap" "$W/c.snap" --config
 # Bad input: one line naming the file.
 printf 'not a snapshot\n' >"$W/text.snap"
 head -c 200 "$W/shell.snap" >"$W/short.snap"
