@@ -61,13 +61,25 @@ void AtomicFile::write(const void* p, size_t n) {
   }
 }
 
-void AtomicFile::commit() {
+void AtomicFile::resize(uint64_t size) {
+  if (fd_ < 0) throw AtomicFileError("resize after the file was committed or failed");
+  if (::ftruncate(fd_, off_t(size)) != 0) fail("cannot set the file's size");
+}
+
+void AtomicFile::commit(Overwrite overwrite) {
   if (fd_ < 0) throw AtomicFileError("commit after the file was committed or failed");
   if (::fsync(fd_) != 0) fail("fsync failed");
   int fd = fd_;
   fd_ = -1;
   if (::close(fd) != 0) fail("close failed");
-  if (::rename(temp_.c_str(), path_.c_str()) != 0) fail("cannot rename the temporary file into place");
+  if (overwrite == Overwrite::Yes) {
+    if (::rename(temp_.c_str(), path_.c_str()) != 0) fail("cannot rename the temporary file into place");
+  } else {
+    // link() fails with EEXIST if the target exists, atomically; then the temporary name goes.
+    // (renameat2's RENAME_NOREPLACE would do it in one call, but not on every file system.)
+    if (::link(temp_.c_str(), path_.c_str()) != 0) fail("cannot put the file in place");
+    ::unlink(temp_.c_str());
+  }
   committed_ = true;
   int dir = ::open(parent_dir(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir >= 0) {

@@ -7,6 +7,10 @@
 //   f.write(p, n);  ...
 //   f.commit();                   // destroyed without commit(): the target is left as it was
 //
+// `resize(n)` sets the file's length (what was not written reads as zeroes and takes no space:
+// a raw disk image of hundreds of MiB is one sector and a hole), and `commit(Overwrite::No)`
+// puts the file in place only if nothing is there yet, atomically (no check-then-create race).
+//
 // Errors throw AtomicFileError whose message says what failed and why, without the path
 // ("cannot create a temporary file: Permission denied"); callers put their own name for the
 // file in front.
@@ -33,9 +37,13 @@ class AtomicFile {
   AtomicFile& operator=(const AtomicFile&) = delete;
 
   void write(const void* p, size_t n);
+  // ftruncate: grows with zeroes (a hole) or cuts; later writes go on where the last one ended.
+  void resize(uint64_t size);
   // fsync, close, rename over the target, fsync the folder (best effort: some file systems
-  // refuse fsync on folders). After a throw the target is unchanged.
-  void commit();
+  // refuse fsync on folders). After a throw the target is unchanged. With Overwrite::No an
+  // existing target is left alone and the error is "... : File exists".
+  enum class Overwrite { Yes, No };
+  void commit(Overwrite overwrite = Overwrite::Yes);
 
   const std::string& path() const { return path_; }
   const std::string& temp_path() const { return temp_; }

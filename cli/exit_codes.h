@@ -5,6 +5,7 @@
 namespace kjump::exit_code {
 inline constexpr int kOk = 0;
 inline constexpr int kExpectationFailed = 1;  // kjump run: an expectation did not hold
+inline constexpr int kImageInvalid = 1;       // kjump image, kjump disk info: a check failed
 inline constexpr int kBadInput = 2;           // bad command line, file, script
 inline constexpr int kTripleFault = 64;       // guest triple fault (report on stderr)
 inline constexpr int kBudgetExhausted = 66;   // --max-insns reached (report on stderr)

@@ -4,7 +4,9 @@
 #include <cstdio>
 
 #include "cli/boot_command.h"
+#include "cli/disk_command.h"
 #include "cli/exit_codes.h"
+#include "cli/image_command.h"
 #include "cli/run_command.h"
 #include "cli/snapshot_command.h"
 
@@ -16,6 +18,8 @@ int main(int argc, char** argv) {
   kjump::register_boot_command(app, status);
   kjump::register_run_command(app, status);
   kjump::register_snapshot_command(app, status);
+  kjump::register_image_command(app, status);
+  kjump::register_disk_command(app, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -85,6 +85,7 @@ class Checker {
     configuring("disk");
     uses(c.path);
     uses(c.scratch_size);
+    for (auto& t : c.partitions) uses(t);
     if (!c.scratch_size) file_exists(c.path, "disk image");
   }
   void check(const FwCmd& c) {

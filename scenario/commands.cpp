@@ -31,6 +31,7 @@ void texts(const AppendCmd& c, const Fn& fn) { fn(c.text); }
 void texts(const DiskCmd& c, const Fn& fn) {
   fn(c.path);
   each(c.scratch_size, fn);
+  for (auto& t : c.partitions) fn(t);
 }
 void texts(const FwCmd& c, const Fn& fn) {
   fn(c.name);

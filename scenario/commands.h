@@ -30,7 +30,11 @@ struct CompiledRegex {
 struct MemoryCmd { Text size; };
 struct KernelCmd { Text path; std::vector<Text> args; };  // args (if any) replace the append string
 struct AppendCmd { Text text; };
-struct DiskCmd { Text path; std::optional<Text> scratch_size; };
+struct DiskCmd {
+  Text path;
+  std::optional<Text> scratch_size;
+  std::vector<Text> partitions;  // `partitions SIZE[:TYPE]...` after a scratch size: an MBR
+};
 struct FwCmd { Text name; Text value; bool is_string = false; };  // file path, or `string "text"`
 struct ModuleCmd { Text entry; };
 struct InjectCmd { Text fault; };  // a host fault for the next machine built (MachineConfig::inject)

@@ -6,6 +6,8 @@
 
 #include "scenario/checker.h"
 #include "base/quantity.h"
+#include "image/disk_create.h"
+#include "image/partition_layout.h"
 
 namespace kjump::scenario {
 namespace {
@@ -71,9 +73,20 @@ void MachineSetup::apply(const Command& cmd, const ResolvedArgs& args) {
     if (rel.empty() || p.is_absolute() || rel.find("..") != std::string::npos)
       throw ScriptError(c->path.loc, "scratch image path '" + rel + "' must be a plain relative name");
     std::string full = (std::filesystem::path(scratch_dir_) / p).string();
+    std::vector<image::MbrPartition> partitions;
+    if (!c->partitions.empty()) {
+      std::vector<image::PartitionSpec> specs;
+      try {
+        for (const Text& t : c->partitions) specs.push_back(image::parse_partition_spec(args(t)));
+        partitions = image::layout_partitions(size, specs);
+      } catch (const std::invalid_argument& e) {
+        throw ScriptError(c->partitions.front().loc, e.what());
+      }
+    }
     try {
       std::filesystem::create_directories(std::filesystem::path(full).parent_path());
-      create_zeroed_image(full, size);
+      if (partitions.empty()) create_zeroed_image(full, size);
+      else image::create_disk_image(full, size, partitions, image::Overwrite::Yes);
     } catch (const std::exception& e) {
       throw ScriptError(cmd.loc, e.what());
     }

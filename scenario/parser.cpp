@@ -8,6 +8,7 @@
 
 #include "scenario/lexer.h"
 #include "base/quantity.h"
+#include "image/partition_layout.h"
 
 namespace kjump::scenario {
 namespace {
@@ -123,6 +124,25 @@ Text size_arg(LineParser& p, const std::string& what) {
     if (parse_size(s) == 0) throw std::invalid_argument("size '" + s + "' must be greater than zero");
   });
   return t;
+}
+
+// `partitions SIZE[:TYPE]...` (image/partition_layout.h's words, as `kjump disk create
+// --partition`): each spec checked now if fixed, and the whole layout too if the size is.
+void parse_disk_partitions(LineParser& p, DiskCmd& c) {
+  p.keyword("partitions");
+  c.partitions = p.rest_texts("a partition SIZE[:TYPE] or rest[:TYPE]");
+  if (c.partitions.empty()) p.fail_expected("a partition SIZE[:TYPE] or rest[:TYPE]");
+  std::vector<image::PartitionSpec> specs;
+  for (const Text& t : c.partitions) {
+    check_literal(t, [&](const std::string& s) { specs.push_back(image::parse_partition_spec(s)); });
+  }
+  auto size = c.scratch_size->literal();
+  if (!size || specs.size() != c.partitions.size()) return;
+  try {
+    image::layout_partitions(parse_size(*size), specs);
+  } catch (const std::invalid_argument& e) {
+    throw ScriptError(c.partitions.front().loc, e.what());
+  }
 }
 
 Text duration_arg(LineParser& p) {
@@ -302,13 +322,14 @@ const std::map<std::string, Handler>& handlers() {
          return c;
        }},
       {"disk", [](LineParser& p) -> CommandBody {
-         DiskCmd c{p.text("a disk image path"), std::nullopt};
+         DiskCmd c{p.text("a disk image path"), std::nullopt, {}};
          if (p.more()) {
            p.keyword("scratch");
            c.scratch_size = size_arg(p, "the scratch image's size");
            check_literal(*c.scratch_size, [](const std::string& s) {
              if (parse_size(s) % 512) throw std::invalid_argument("disk size '" + s + "' is not a multiple of 512");
            });
+           if (p.more()) parse_disk_partitions(p, c);
          }
          p.done("disk");
          return c;

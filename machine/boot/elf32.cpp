@@ -148,6 +148,42 @@ void read_symbols(const Reader& r, Elf32Image& img) {
 
 }  // namespace
 
+std::optional<std::span<const uint8_t>> find_elf32_section(std::span<const uint8_t> file, const std::string& path,
+                                                           std::string_view name) {
+  constexpr uint32_t kShtNobits = 8;  // .bss-like: no bytes in the file (the guest never needs it)
+  Reader r(file, path);
+  check_identity(r, file.size());
+  const uint32_t shoff = r.u32(AT(Ehdr, e_shoff));
+  const uint16_t shentsize = r.u16(AT(Ehdr, e_shentsize));
+  const uint16_t shnum = r.u16(AT(Ehdr, e_shnum));
+  const uint16_t shstrndx = r.u16(AT(Ehdr, e_shstrndx));
+  if (shoff == 0 || shnum == 0) return std::nullopt;  // stripped of its section headers
+  if (shentsize != kShdrSize) r.fail("section header size " + std::to_string(shentsize) + ", expected 40");
+  if (!r.fits(shoff, uint64_t{shnum} * kShdrSize)) r.fail("section header table runs past the end of the file");
+  if (shstrndx >= shnum) r.fail("e_shstrndx " + std::to_string(shstrndx) + " is not a section");
+  auto shdr = [&](unsigned i) { return shoff + uint64_t{i} * kShdrSize; };
+  const uint32_t names_off = r.u32(shdr(shstrndx) + AT(Shdr, sh_offset));
+  const uint32_t names_size = r.u32(shdr(shstrndx) + AT(Shdr, sh_size));
+  if (!r.fits(names_off, names_size)) r.fail("section name table runs past the end of the file");
+  auto names = r.bytes(names_off, names_size);
+
+  for (unsigned i = 0; i < shnum; ++i) {
+    const uint32_t at = r.u32(shdr(i) + AT(Shdr, sh_name));
+    if (at >= names_size) continue;  // a name outside the table cannot be the one asked for
+    auto rest = names.subspan(at);
+    auto nul = std::find(rest.begin(), rest.end(), uint8_t{0});
+    std::string_view found(reinterpret_cast<const char*>(rest.data()), size_t(nul - rest.begin()));
+    if (nul == rest.end() || found != name) continue;
+    const std::string which = "section " + std::string(name);
+    if (r.u32(shdr(i) + AT(Shdr, sh_type)) == kShtNobits) r.fail(which + " has no contents in the file (SHT_NOBITS)");
+    const uint32_t off = r.u32(shdr(i) + AT(Shdr, sh_offset));
+    const uint32_t size = r.u32(shdr(i) + AT(Shdr, sh_size));
+    if (!r.fits(off, size)) r.fail(which + " runs past the end of the file");
+    return r.bytes(off, size);
+  }
+  return std::nullopt;
+}
+
 Elf32Image Elf32Image::parse(std::span<const uint8_t> file, const std::string& path, Symbols symbols) {
   Reader r(file, path);
   check_identity(r, file.size());

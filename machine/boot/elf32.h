@@ -1,11 +1,14 @@
 // Reading 32-bit little-endian i386 ELF executables: the PT_LOAD segments the Multiboot
-// loader places, the entry point, and the .symtab the debugger uses for names. The layout and
+// loader places, the entry point, the .symtab the debugger uses for names, and any section by
+// name. The layout and
 // the constants (elf::kPf*, elf::kStt*, ...) are abi/elf32.h's.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "abi/elf32.h"
@@ -48,5 +51,13 @@ struct Elf32Image {
   static Elf32Image parse(std::span<const uint8_t> file, const std::string& path,
                           Symbols symbols = Symbols::Read);
 };
+
+// The contents of the section called `name` (found through e_shstrndx), as a view into `file`;
+// an empty optional if the file has no such section. Throws BootError "<path>: <problem>" for
+// a file that is not an i386 ELF32, a section header table or names outside the file, and a
+// section of that name that is SHT_NOBITS or runs past the end of the file. The hibernation
+// tools read the kernel's build id from .text and .rodata this way (image/build_id.h).
+std::optional<std::span<const uint8_t>> find_elf32_section(std::span<const uint8_t> file, const std::string& path,
+                                                           std::string_view name);
 
 }  // namespace kjump
