@@ -54,7 +54,7 @@ std::optional<Opened> open_image(const ImageArgs& a, int& status) {
     o.report = check_image(*o.part, expected);
   } catch (const ImageError& e) {
     std::fprintf(stderr, "kjump: %s\n", e.what());
-    status = exit_code::kBadInput;
+    status = e.damaged ? exit_code::kImageInvalid : exit_code::kBadInput;
     return std::nullopt;
   }
   return o;
@@ -174,8 +174,9 @@ void add_common(CLI::App* cmd, ImageArgs& a) {
 void register_image_command(CLI::App& app, int& exit_status) {
   auto* image = app.add_subcommand("image", "Read and check a hibernation image on a disk image (host side)");
   image->require_subcommand(1);
-  image->footer("Exit status: 0 valid, 1 the image failed a check (one line on stderr names the file, the\n"
-                "partition and the field), 2 bad input (command line, missing file, no such partition, kernel).");
+  image->footer("Exit status: 0 valid, 1 the image failed a check, or its partition entry runs past the end of\n"
+                "the file (one line on stderr names the file, the partition and the field), 2 bad input (command\n"
+                "line, missing file, no such or unused partition, unreadable kernel, cannot write -o).");
   auto a = std::make_shared<ImageArgs>();
 
   auto* info = image->add_subcommand("info", "Print the image's header, ranges, writer's stats and every check");

@@ -8,7 +8,11 @@
 namespace kjump::image {
 
 struct ImageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
+  // `damaged`: what was asked for exists but is broken (a partition entry that runs past the
+  // end of a truncated file), as opposed to not being there at all. The CLI's exit status
+  // tells the two apart: a failed check, not bad input.
+  explicit ImageError(const std::string& what, bool damaged = false) : std::runtime_error(what), damaged(damaged) {}
+  bool damaged;
 };
 
 }  // namespace kjump::image

@@ -96,7 +96,7 @@ PartitionExtent find_partition(const ByteSource& disk, int number) {
   }
   MbrTable t = read_mbr(disk);
   std::string why = partition_problem(t, number, disk.size());
-  if (!why.empty()) throw ImageError(x.label + ": " + why);
+  if (!why.empty()) throw ImageError(x.label + ": " + why, t[size_t(number - 1)].used());
   const MbrPartition& p = t[size_t(number - 1)];
   x.offset = p.offset();
   x.size = p.bytes();

@@ -49,7 +49,8 @@ struct PartitionExtent {
   std::string label;
 };
 // Partition 0: the whole file. 1..4: a used entry that passes partition_problem. Anything
-// else throws ImageError naming the disk and the partition.
+// else throws ImageError naming the disk and the partition (`damaged` for a used entry that
+// fails partition_problem).
 PartitionExtent find_partition(const ByteSource& disk, int number);
 // 1 when the disk has an MBR, else 0 (the whole disk).
 int default_partition(const ByteSource& disk);

@@ -1,0 +1,18 @@
+// The fuzz targets' entry points, shared by the libFuzzer binaries (-DKJUMP_FUZZ=ON) and the
+// normal build's corpus runner (ctest fuzz_seed_corpus), so the seeds always go through the
+// exact code the fuzzer explores. Each takes the input as a whole disk image, must never crash,
+// hang or allocate from an unchecked size, and traps if a reader breaks its own promises.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace kjump::fuzz {
+
+// Every partition 0..4 through find_partition, check_image and, when valid, the core writer.
+int image_input(const uint8_t* data, size_t size);
+// has_mbr, read_mbr, partition_problem and find_partition; a table read back re-encodes to
+// the same LBA fields.
+int mbr_input(const uint8_t* data, size_t size);
+
+}  // namespace kjump::fuzz
