@@ -72,7 +72,7 @@ void print_header(const ImageReport& r) {
   field("build_id", r.build_id().hex());
   field("jump_back_entry", hex32(h.jump_back_entry));
   field("range_count", std::to_string(h.range_count));
-  field("page_count", pages_text(h.page_count));
+  field("page_count", pages_text(h.page_count) + " with data");
   field("table_sector", std::to_string(h.table_sector) + ", table_crc " + hex32(h.table_crc));
   field("notes_sector", std::to_string(h.notes_sector) + ", notes_size " + std::to_string(h.notes_size) +
                             ", notes_crc " + hex32(h.notes_crc));
@@ -81,8 +81,8 @@ void print_header(const ImageReport& r) {
   field("header_crc", hex32(h.header_crc));
   std::printf("writer's stats:\n");
   field("dump_pages", pages_text(h.dump_pages));
-  field("free_pages_excluded", std::to_string(h.free_pages_excluded));
-  field("zero_pages_excluded", std::to_string(h.zero_pages_excluded));
+  field("free_pages_excluded", std::to_string(h.free_pages_excluded) + " (left out, not restored)");
+  field("zero_pages_excluded", std::to_string(h.zero_pages_excluded) + " (zero ranges: restored as zeroes)");
 }
 
 int run_info(const ImageArgs& a) {
@@ -94,15 +94,19 @@ int run_info(const ImageArgs& a) {
               (unsigned long long)o->extent.size,
               o->extent.number ? (", type " + partition_type_name(o->extent.type)).c_str() : "");
   if (r.state_of("magic") == CheckState::Ok) print_header(r);
-  if (!r.ranges.empty()) {
-    uint64_t pages = 0;
-    for (auto& g : r.ranges) pages += g.pages;
-    std::printf("ranges: %zu, %s\n", r.ranges.size(), pages_text(pages).c_str());
+  if (r.state_of("ranges") == CheckState::Ok) {
+    std::printf("ranges: %zu: %s of data, %llu zero ranges of %llu pages\n", r.ranges.size(),
+                pages_text(r.header.page_count).c_str(), (unsigned long long)r.zero_ranges,
+                (unsigned long long)r.zero_pages);
     if (a.ranges) {
       for (size_t i = 0; i < r.ranges.size(); ++i) {
         const auto& g = r.ranges[i];
-        std::printf("  %6zu  paddr %s  %3u pages  data_crc %s\n", i, hex32(g.paddr).c_str(), g.pages,
-                    hex32(g.data_crc).c_str());
+        if (g.flags & hibernate::kRangeZero) {
+          std::printf("  %6zu  paddr %s  %3u pages  zero\n", i, hex32(g.paddr).c_str(), g.pages);
+        } else {
+          std::printf("  %6zu  paddr %s  %3u pages  data_crc %s\n", i, hex32(g.paddr).c_str(), g.pages,
+                      hex32(g.data_crc).c_str());
+        }
       }
     }
   }
@@ -131,9 +135,10 @@ int run_verify(const ImageArgs& a) {
     std::fprintf(stderr, "kjump: %s\n", r.error.c_str());
     return exit_code::kImageInvalid;
   }
-  std::printf("ok %s: hibernation image v%u, build id %s%s, entry %s, %zu ranges, %s\n", r.where.c_str(),
-              r.header.version, r.build_id().hex().c_str(), r.expected ? " (matches the kernel)" : "",
-              hex32(r.header.jump_back_entry).c_str(), r.ranges.size(), pages_text(r.header.page_count).c_str());
+  std::printf("ok %s: hibernation image v%u, build id %s%s, entry %s, %zu ranges, %s of data, %llu zero pages\n",
+              r.where.c_str(), r.header.version, r.build_id().hex().c_str(),
+              r.expected ? " (matches the kernel)" : "", hex32(r.header.jump_back_entry).c_str(), r.ranges.size(),
+              pages_text(r.header.page_count).c_str(), (unsigned long long)r.zero_pages);
   return exit_code::kOk;
 }
 
@@ -148,9 +153,11 @@ int run_extract(const ImageArgs& a) {
   }
   try {
     CorePlan plan = extract_core(*o->part, r, a.out);
-    std::printf("%s: wrote %s: ELF32 core, %zu PT_LOADs and a PT_NOTE of %zu bytes, %llu bytes; "
-                "PAGE_OFFSET %s (%s)\n",
-                r.where.c_str(), a.out.c_str(), plan.loads.size(), r.notes.size(),
+    size_t zero_loads = 0;
+    for (const CoreLoad& l : plan.loads) zero_loads += l.zero;
+    std::printf("%s: wrote %s: ELF32 core, %zu PT_LOADs (%zu of zero pages, not in the file) and a PT_NOTE of "
+                "%zu bytes, %llu bytes; PAGE_OFFSET %s (%s)\n",
+                r.where.c_str(), a.out.c_str(), plan.loads.size(), zero_loads, r.notes.size(),
                 (unsigned long long)plan.file_size, hex32(plan.page_offset).c_str(),
                 plan.page_offset_from_note ? "from the KJUMP note" : "no KJUMP note: the default");
   } catch (const ImageError& e) {

@@ -46,23 +46,24 @@ std::vector<uint8_t> headers(const ImageReport& r, const CorePlan& plan) {
     put(b, sh + AT(Shdr, sh_size), 1, 4);
     put(b, sh + AT(Shdr, sh_info), phnum, 4);
   }
-  auto phdr = [&](size_t i, uint32_t type, uint64_t offset, uint32_t vaddr, uint32_t paddr, uint64_t size,
-                  uint32_t flags, uint32_t align) {
+  auto phdr = [&](size_t i, uint32_t type, uint64_t offset, uint32_t vaddr, uint32_t paddr, uint64_t filesz,
+                  uint64_t memsz, uint32_t flags, uint32_t align) {
     const size_t ph = sizeof(elf::Ehdr) + i * sizeof(elf::Phdr);
     put(b, ph + AT(Phdr, p_type), type, 4);
     put(b, ph + AT(Phdr, p_offset), offset, 4);
     put(b, ph + AT(Phdr, p_vaddr), vaddr, 4);
     put(b, ph + AT(Phdr, p_paddr), paddr, 4);
-    put(b, ph + AT(Phdr, p_filesz), size, 4);
-    put(b, ph + AT(Phdr, p_memsz), size, 4);
+    put(b, ph + AT(Phdr, p_filesz), filesz, 4);
+    put(b, ph + AT(Phdr, p_memsz), memsz, 4);
     put(b, ph + AT(Phdr, p_flags), flags, 4);
     put(b, ph + AT(Phdr, p_align), align, 4);
   };
 #undef AT
-  phdr(0, elf::kPtNote, plan.notes_offset, 0, 0, r.notes.size(), 0, 4);
+  phdr(0, elf::kPtNote, plan.notes_offset, 0, 0, r.notes.size(), r.notes.size(), 0, 4);
   for (size_t i = 0; i < plan.loads.size(); ++i) {
     const CoreLoad& l = plan.loads[i];
-    phdr(i + 1, elf::kPtLoad, l.file_offset, l.vaddr, l.paddr, l.bytes, elf::kPfR | elf::kPfW | elf::kPfX, kPageSize);
+    phdr(i + 1, elf::kPtLoad, l.file_offset, l.vaddr, l.paddr, l.zero ? 0 : l.bytes, l.bytes,
+         elf::kPfR | elf::kPfW | elf::kPfX, kPageSize);
   }
   std::copy(r.notes.begin(), r.notes.end(), b.begin() + ptrdiff_t(plan.notes_offset));
   return b;
@@ -84,13 +85,15 @@ CorePlan plan_core(const ImageReport& r) {
   CorePlan plan;
   plan.page_offset = r.window ? r.window->page_offset : kDefaultPageOffset;
   plan.page_offset_from_note = r.window.has_value();
-  // Runs of contiguous ranges; a run stops short of 4 GiB, the most a p_filesz can say.
+  // Runs of contiguous ranges of one kind; a run stops short of 4 GiB, the most p_memsz can say.
   for (size_t i = 0; i < r.ranges.size(); ++i) {
     const ImageRange& g = r.ranges[i];
     const uint64_t bytes = uint64_t{g.pages} * kPageSize;
+    const bool zero = g.flags & hibernate::kRangeZero;
     if (!plan.loads.empty()) {
       CoreLoad& last = plan.loads.back();
-      if (uint64_t{last.paddr} + last.bytes == g.paddr && uint64_t{last.bytes} + bytes <= 0xFFFFFFFFull) {
+      if (last.zero == zero && uint64_t{last.paddr} + last.bytes == g.paddr &&
+          uint64_t{last.bytes} + bytes <= 0xFFFFFFFFull) {
         last.bytes += uint32_t(bytes);
         ++last.ranges;
         continue;
@@ -100,6 +103,7 @@ CorePlan plan_core(const ImageReport& r) {
     l.paddr = g.paddr;
     l.vaddr = g.paddr + plan.page_offset;  // wraps as the guest's own core header does
     l.bytes = uint32_t(bytes);
+    l.zero = zero;
     l.first_range = i;
     l.ranges = 1;
     plan.loads.push_back(l);
@@ -107,10 +111,10 @@ CorePlan plan_core(const ImageReport& r) {
   const uint64_t phnum = 1 + plan.loads.size();
   plan.extended_numbering = phnum >= kPnXnum;
   plan.notes_offset = sizeof(elf::Ehdr) + phnum * sizeof(elf::Phdr) + (plan.extended_numbering ? sizeof(elf::Shdr) : 0);
-  uint64_t at = align_up(plan.notes_offset + r.notes.size(), kPageSize);
+  uint64_t at = plan.notes_offset + r.notes.size();
   for (CoreLoad& l : plan.loads) {
-    l.file_offset = at;
-    at += l.bytes;
+    l.file_offset = align_up(at, kPageSize);  // a zero run takes no room in the file
+    if (!l.zero) at = l.file_offset + l.bytes;
   }
   plan.file_size = at;
   if (plan.file_size > 0xFFFFFFFFull) {
@@ -127,6 +131,7 @@ void write_core(const ByteSource& part, const ImageReport& r, const CorePlan& pl
   uint64_t written = head.size();
   uint64_t data_at = r.data_offset();
   for (const CoreLoad& l : plan.loads) {
+    if (l.zero) continue;
     if (l.file_offset > written) {
       std::fill(buf.begin(), buf.end(), 0);
       out.write(buf.data(), size_t(l.file_offset - written));  // < one page of padding

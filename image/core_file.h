@@ -2,8 +2,13 @@
 // and `gdb KERNEL.elf dump.elf` read, the shape /proc/vmcore has (fs/proc/vmcore.c):
 //
 //   ELF header, program headers: one PT_NOTE, then one PT_LOAD per run of contiguous ranges
+//   of one kind (data ranges, or kRangeZero ranges)
 //   the PT_NOTE's bytes: the image's notes verbatim (NT_PRSTATUS, VMCOREINFO, KJUMP)
-//   each PT_LOAD's bytes, from a page-aligned offset: the run's pages
+//   each data PT_LOAD's bytes, from a page-aligned offset: the run's pages
+//
+// A run of zero ranges is a PT_LOAD with p_filesz 0 and p_memsz its size: memory that is
+// there and reads as zeroes (the ELF rule for p_memsz > p_filesz; gdb reads it so), without
+// a byte of it in the file, as the image has none either.
 //
 // p_paddr is the physical address; p_vaddr = p_paddr + PAGE_OFFSET, with PAGE_OFFSET from the
 // KJUMP window note (desc word 2) or 0xC0000000 without it, in 32-bit arithmetic as A's own
@@ -23,7 +28,8 @@ namespace kjump::image {
 
 struct CoreLoad {
   uint32_t paddr = 0, vaddr = 0;
-  uint32_t bytes = 0;
+  uint32_t bytes = 0;   // p_memsz
+  bool zero = false;    // kRangeZero ranges: p_filesz 0
   size_t first_range = 0, ranges = 0;  // which entries of the image's table it holds
   uint64_t file_offset = 0;
 };

@@ -37,7 +37,6 @@ std::string quote_bytes(const uint8_t* p, size_t n) {
 
 struct Region {
   const char* name;
-  const char* field;
   uint64_t start, sectors;
   uint64_t end() const { return start + sectors; }
   std::string text() const {
@@ -150,31 +149,26 @@ class Checker {
     if (h_.range_count > kMaxRanges) {
       return "range_count " + std::to_string(h_.range_count) + " is over the limit " + std::to_string(kMaxRanges);
     }
-    if (h_.page_count < h_.range_count) {
-      return "page_count " + std::to_string(h_.page_count) + " is less than range_count " +
-             std::to_string(h_.range_count) + " (every range holds at least one page)";
-    }
     if (uint64_t{h_.page_count} > uint64_t{h_.range_count} * kMaxRangePages) {
       return "page_count " + std::to_string(h_.page_count) + " is more than " + std::to_string(h_.range_count) +
              " ranges of at most " + std::to_string(kMaxRangePages) + " pages can hold";
     }
-    const Region regions[3] = {
-        {"range table", "table_sector", h_.table_sector, sectors_for(uint64_t{h_.range_count} * sizeof(ImageRange))},
-        {"notes", "notes_sector", h_.notes_sector, sectors_for(h_.notes_size)},
-        {"data", "data_sector", h_.data_sector, uint64_t{h_.page_count} * kSectorsPerPage},
-    };
-    for (const Region& g : regions) {
-      if (g.sectors == 0) continue;  // no notes: notes_sector is not used
-      if (g.start == 0) return std::string(g.field) + " 0: the " + g.name + " would overlap the header (sector 0)";
-      if (g.end() > h_.total_sectors) {
-        return g.text() + " runs past total_sectors " + std::to_string(h_.total_sectors);
-      }
+    // In the order kernel C's loader requires; all in 64 bits, so no field can wrap another.
+    const Region table{"range table", h_.table_sector, sectors_for(uint64_t{h_.range_count} * sizeof(ImageRange))};
+    const Region notes{"notes", h_.notes_sector, sectors_for(h_.notes_size)};
+    const Region data{"data", h_.data_sector, uint64_t{h_.page_count} * kSectorsPerPage};
+    if (table.start == 0) return "table_sector 0: the range table would overlap the header (sector 0)";
+    if (notes.start < table.end()) {
+      return "notes_sector " + std::to_string(notes.start) + " is inside the " + table.text() +
+             " (the notes come after it)";
     }
-    for (int a = 0; a < 3; ++a) {
-      for (int b = a + 1; b < 3; ++b) {
-        const Region &x = regions[a], &y = regions[b];
-        if (x.sectors && y.sectors && x.start < y.end() && y.start < x.end()) return y.text() + " overlap " + x.text();
-      }
+    if (data.start < notes.end()) {
+      return "data_sector " + std::to_string(data.start) + " is before the end of the notes (sector " +
+             std::to_string(notes.end()) + "; the data comes after them)";
+    }
+    if (data.end() != h_.total_sectors) {
+      return "total_sectors " + std::to_string(h_.total_sectors) + ", but the data (" + std::to_string(h_.page_count) +
+             " pages from sector " + std::to_string(data.start) + ") ends at sector " + std::to_string(data.end());
     }
     ok_detail_ = "table " + std::to_string(h_.table_sector) + ", notes " + std::to_string(h_.notes_sector) +
                  ", data " + std::to_string(h_.data_sector) + ", " + std::to_string(h_.total_sectors) + " of " +
@@ -213,7 +207,13 @@ class Checker {
       if (g.pages == 0 || g.pages > kMaxRangePages) {
         return which + ": " + std::to_string(g.pages) + " pages, expected 1.." + std::to_string(kMaxRangePages);
       }
-      if (g.reserved != 0) return which + ": reserved is " + hex32(g.reserved) + ", expected 0";
+      if (g.flags & ~kKnownRangeFlags) {
+        return which + ": flags " + hex32(g.flags) + " has unknown bits " + hex32(g.flags & ~kKnownRangeFlags);
+      }
+      const bool zero = g.flags & kRangeZero;
+      if (zero && g.data_crc != 0) {
+        return which + ": a zero range (no data) with data_crc " + hex32(g.data_crc) + ", expected 0";
+      }
       const uint64_t end = uint64_t{g.paddr} + uint64_t{g.pages} * kPageSize;
       if (end > (uint64_t{1} << 32)) return which + ": " + std::to_string(g.pages) + " pages run past 4 GiB";
       if (i > 0 && g.paddr < prev_end) {
@@ -221,12 +221,21 @@ class Checker {
                "): ranges must be sorted and must not overlap";
       }
       prev_end = end;
-      pages += g.pages;
+      if (zero) {
+        ++r_.zero_ranges;
+        r_.zero_pages += g.pages;
+      } else {
+        pages += g.pages;
+      }
     }
     if (pages != h_.page_count) {
-      return "the ranges hold " + std::to_string(pages) + " pages, page_count says " + std::to_string(h_.page_count);
+      return "the data ranges hold " + std::to_string(pages) + " pages, page_count says " +
+             std::to_string(h_.page_count);
     }
-    ok_detail_ = std::to_string(r_.ranges.size()) + " ranges, " + std::to_string(pages) + " pages";
+    ok_detail_ = std::to_string(r_.ranges.size()) + " ranges, " + std::to_string(pages) + " pages of data";
+    if (r_.zero_ranges) {
+      ok_detail_ += ", " + std::to_string(r_.zero_ranges) + " zero ranges of " + std::to_string(r_.zero_pages) + " pages";
+    }
     return "";
   }
 
@@ -268,6 +277,7 @@ class Checker {
     uint64_t at = r_.data_offset();
     for (size_t i = 0; i < r_.ranges.size(); ++i) {
       const ImageRange& g = r_.ranges[i];
+      if (g.flags & kRangeZero) continue;  // no data on the disk
       uint32_t c = kCrc32Init;
       for (uint64_t left = uint64_t{g.pages} * kPageSize; left;) {
         size_t n = size_t(std::min(left, kChunkBytes));
@@ -282,7 +292,7 @@ class Checker {
                " pages): " + crc_mismatch(g.data_crc, c, "its data");
       }
     }
-    ok_detail_ = std::to_string(r_.ranges.size()) + " ranges";
+    ok_detail_ = std::to_string(r_.ranges.size() - r_.zero_ranges) + " data ranges";
     return "";
   }
 

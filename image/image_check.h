@@ -14,17 +14,22 @@
 //   page_size        kPageSize
 //   header_crc       over header_size bytes with the field as zero
 //   layout           total_sectors within the partition; range_count in 1..kMaxRanges and
-//                    page_count within what that many ranges can hold; the table, the notes
-//                    and the data each after the header, before total_sectors, not overlapping
+//                    page_count within what that many ranges can hold; in order, as kernel C's
+//                    loader wants them (guest/kernel/hibernate/image_loader.cpp): the table
+//                    from sector 1 or later, the notes after it, the data after them, and
+//                    total_sectors exactly where the data ends
 //   notes_size       at most kMaxNotesSize
 //   table_crc        over the range table
-//   ranges           each page aligned, 1..kMaxRangePages pages, below 4 GiB, reserved zero;
-//                    sorted and not overlapping; their pages add up to page_count
+//   ranges           each page aligned, 1..kMaxRangePages pages, below 4 GiB, no unknown
+//                    flags, a kRangeZero range with data_crc 0; sorted and not overlapping;
+//                    the data ranges' pages add up to page_count
 //   jump_back_entry  inside a saved range (C enters A there once the ranges are copied)
 //   notes_crc        over the notes
 //   notes            well-formed ELF notes; a KJUMP window note, if any, of the right size
-//   data_crc         each range's pages
+//   data_crc         each data range's pages (a kRangeZero range has none: C zeroes it)
 //   build_id         equal to the expected kernel's, when one is given
+//
+// What the host cannot check, C does: that every range lies in C's RAM.
 #pragma once
 
 #include <cstdint>
@@ -59,6 +64,7 @@ struct ImageReport {
   bool header_read = false;  // the partition held a whole sector 0
   hibernate::ImageHeader header{};
   std::vector<hibernate::ImageRange> ranges;  // once table_crc matched
+  uint64_t zero_ranges = 0, zero_pages = 0;    // the kRangeZero ones among them, once checked
   std::vector<uint8_t> notes;                 // once notes_crc matched
   std::optional<KjumpWindow> window;          // the KJUMP note, once the notes were parsed
   std::optional<ExpectedBuild> expected;

@@ -70,7 +70,7 @@ ImageRange decode_range(const uint8_t* p) {
   r.paddr = uint32_t(load_le(p + offsetof(ImageRange, paddr), 4));
   r.pages = uint32_t(load_le(p + offsetof(ImageRange, pages), 4));
   r.data_crc = uint32_t(load_le(p + offsetof(ImageRange, data_crc), 4));
-  r.reserved = uint32_t(load_le(p + offsetof(ImageRange, reserved), 4));
+  r.flags = uint32_t(load_le(p + offsetof(ImageRange, flags), 4));
   return r;
 }
 
@@ -78,7 +78,7 @@ void encode_range(const ImageRange& r, uint8_t* p) {
   store_le(p + offsetof(ImageRange, paddr), r.paddr, 4);
   store_le(p + offsetof(ImageRange, pages), r.pages, 4);
   store_le(p + offsetof(ImageRange, data_crc), r.data_crc, 4);
-  store_le(p + offsetof(ImageRange, reserved), r.reserved, 4);
+  store_le(p + offsetof(ImageRange, flags), r.flags, 4);
 }
 
 }  // namespace kjump::image

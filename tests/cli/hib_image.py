@@ -47,25 +47,34 @@ def synthetic_notes(page_offset=0xC0000000):
             note('KJUMP', 0x4B4A0001, struct.pack('<III', 0x100000, 0x400000, page_offset)))
 
 
-def image(pages, notes, build_id, entry=None, dump_pages=None, free_excluded=0, zero_excluded=0):
-    """pages: {paddr: 4096 bytes}. Ranges: runs of contiguous pages, at most 256 pages each."""
-    ranges = []  # [paddr, [page bytes...]]
+RANGE_ZERO = 1  # ImageRange flags: pages of zeroes, no data
+
+
+def image(pages, notes, build_id, entry=None, dump_pages=None, free_excluded=0):
+    """pages: {paddr: 4096 bytes}. Ranges: runs of contiguous pages of one kind (all-zero pages
+    become kRangeZero ranges without data, as the guest's makedumpfile -d 17 writes them), at
+    most 256 pages each."""
+    ranges = []  # [paddr, zero, [page bytes...]]
     for paddr in sorted(pages):
-        if ranges and ranges[-1][0] + PAGE * len(ranges[-1][1]) == paddr and len(ranges[-1][1]) < MAX_RANGE_PAGES:
-            ranges[-1][1].append(pages[paddr])
+        zero = pages[paddr].count(0) == PAGE
+        last = ranges[-1] if ranges else None
+        if last and last[1] == zero and last[0] + PAGE * len(last[2]) == paddr and len(last[2]) < MAX_RANGE_PAGES:
+            last[2].append(pages[paddr])
         else:
-            ranges.append([paddr, [pages[paddr]]])
-    table = b''.join(struct.pack('<IIII', p, len(d), crc(b''.join(d)), 0) for p, d in ranges)
-    data = b''.join(b''.join(d) for _, d in ranges)
+            ranges.append([paddr, zero, [pages[paddr]]])
+    table = b''.join(struct.pack('<IIII', p, len(d), 0 if z else crc(b''.join(d)), RANGE_ZERO if z else 0)
+                     for p, z, d in ranges)
+    data = b''.join(b''.join(d) for _, z, d in ranges if not z)
+    zero_pages = sum(len(d) for _, z, d in ranges if z)
     h = dict(magic=b'KJHIBERN', version=1, header_size=0x58, flags=0, page_size=PAGE, build_id=build_id,
              jump_back_entry=entry if entry is not None else ranges[0][0] + 0x10,
-             range_count=len(ranges), page_count=len(pages), table_sector=1, table_crc=crc(table))
+             range_count=len(ranges), page_count=len(data) // PAGE, table_sector=1, table_crc=crc(table))
     h['notes_sector'] = 1 + sectors(len(table))
     h.update(notes_size=len(notes), notes_crc=crc(notes))
     h['data_sector'] = h['notes_sector'] + sectors(len(notes))
     h['total_sectors'] = h['data_sector'] + len(data) // SECTOR
     h.update(dump_pages=dump_pages if dump_pages is not None else len(pages),
-             free_pages_excluded=free_excluded, zero_pages_excluded=zero_excluded, header_crc=0)
+             free_pages_excluded=free_excluded, zero_pages_excluded=zero_pages, header_crc=0)
     return h, table, notes, data
 
 
@@ -91,24 +100,21 @@ def layout(h, table, notes, data):
 
 
 def parse_core(b):
-    """An ELF32 core: (notes, {paddr: page}, zero pages left out, pages in all)."""
+    """An ELF32 core: (notes, {paddr: page} for every page, pages in all)."""
     assert b[:4] == b'\x7fELF' and b[4] == 1, 'not an ELF32 file'
     phoff, = struct.unpack_from('<I', b, 28)
     phnum, = struct.unpack_from('<H', b, 44)
-    notes, pages, zero, total = b'', {}, 0, 0
+    notes, pages = b'', {}
     for i in range(phnum):
         p_type, off, vaddr, paddr, filesz, memsz, flags, align = struct.unpack_from('<8I', b, phoff + 32 * i)
         if p_type == 4:
             notes += b[off:off + filesz]
         elif p_type == 1:
-            for k in range(0, filesz, PAGE):
-                page = b[off + k:off + k + PAGE].ljust(PAGE, b'\0')
-                total += 1
-                if page.count(0) == PAGE:
-                    zero += 1
-                else:
-                    pages[paddr + k] = page
-    return notes, pages, zero, total
+            # Whole pages only, as the guest's writer: a part page at the end of a RAM range
+            # (below the EBDA) was never A's to use.
+            for k in range(0, filesz - PAGE + 1, PAGE):
+                pages[paddr + k] = b[off + k:off + k + PAGE]
+    return notes, pages
 
 
 def sections(path):
@@ -150,7 +156,7 @@ def corrupt(img, h, what):
     elif what == 'header_crc':
         img[0x50] ^= 1  # zero_pages_excluded: only the CRC covers it
     elif what == 'table_crc':
-        img[h['table_sector'] * SECTOR + 12] ^= 1  # range 0's reserved word
+        img[h['table_sector'] * SECTOR + 12] ^= 1  # range 0's flags word
     elif what == 'notes_crc':
         img[h['notes_sector'] * SECTOR + 30] ^= 1
     elif what == 'data_crc':
@@ -165,14 +171,15 @@ def corrupt(img, h, what):
 
 def write(args):
     if args.core:
-        notes, pages, zero, total = parse_core(open(args.core, 'rb').read())
+        notes, pages = parse_core(open(args.core, 'rb').read())
     else:
         notes = synthetic_notes()
-        pages = {p: bytes([(p >> 12) & 0xFF]) * PAGE for p in
+        # The page at P holds the byte ((P >> 12) + 1) & 0xff (never 0 here); then 16 zero pages.
+        pages = {p: bytes([((p >> 12) + 1) & 0xFF]) * PAGE for p in
                  list(range(0x0, 0x9f000, PAGE)) + list(range(0x400000, 0x480000, PAGE))}
-        zero, total = 7, len(pages) + 7
+        pages.update({p: bytes(PAGE) for p in range(0x480000, 0x490000, PAGE)})
     bid = build_id(args.kernel) if args.kernel else bytes(range(1, 9))
-    h, table, notes, data = image(pages, notes, bid, entry=args.entry, dump_pages=total, zero_excluded=zero)
+    h, table, notes, data = image(pages, notes, bid, entry=args.entry, dump_pages=len(pages) + 7, free_excluded=7)
     img = layout(h, table, notes, data)
     if args.corrupt:
         corrupt(img, h, args.corrupt)
@@ -190,7 +197,7 @@ def fuzz_seeds(out):
     an image on the whole disk, an empty partition) and bare MBRs."""
     os.makedirs(out + '/image', exist_ok=True)
     os.makedirs(out + '/mbr', exist_ok=True)
-    pages = {0x1000: bytes([1]) * PAGE, 0x2000: bytes([2]) * PAGE, 0x9000: bytes([9]) * PAGE}
+    pages = {0x1000: bytes([1]) * PAGE, 0x2000: bytes([2]) * PAGE, 0x3000: bytes(PAGE), 0x9000: bytes([9]) * PAGE}
     whole = layout(*image(pages, synthetic_notes(), bytes(range(1, 9))))
     open(out + '/image/whole-disk.bin', 'wb').write(whole)
     mbr = bytearray(512)

@@ -5,7 +5,7 @@
 # be kjump's. The extracted core is read back with readelf.
 #   usage: image_cli_test.sh KJUMP KERNEL.elf
 set -u
-KJUMP="$1"; KERNEL="$2"
+KJUMP="$(realpath "$1")"; KERNEL="$(realpath "$2")"   # the script works in a temporary folder
 HERE="$(cd "$(dirname "$0")" && pwd)"
 HIB="python3 $HERE/hib_image.py"
 WORK="$(mktemp -d)"; trap 'rm -rf "$WORK"' EXIT
@@ -52,16 +52,17 @@ expect 1 out '^  2 .*bad: LBA 43008 \+ 88064 sectors ends at byte 67108864, past
 # ---- a valid image (synthetic pages, the guest kernel's build id)
 $HIB write d.img --synthetic --kernel "$KERNEL" >/dev/null || { echo "FAIL: hib_image.py write"; exit 1; }
 ID="$($HIB build-id "$KERNEL")"
-expect 0 out "^ok d.img: partition 1: hibernation image v1, build id $ID \(matches the kernel\), entry 0x00000010, 2 ranges, 287 pages" -- image verify d.img --kernel "$KERNEL"
+expect 0 out "^ok d.img: partition 1: hibernation image v1, build id $ID \(matches the kernel\), entry 0x00000010, 3 ranges, 287 pages" -- image verify d.img --kernel "$KERNEL"
 [ "$(wc -l <out)" -eq 1 ] || { echo "FAIL: verify printed more than one line"; FAILS=$((FAILS + 1)); }
 expect 0 out "^ok d.img: partition 1:" -- image verify d.img
 expect 0 out "^  build_id +$ID$" -- image info d.img --kernel "$KERNEL"
-for want in '^  jump_back_entry +0x00000010$' '^  dump_pages +294 pages' '^  zero_pages_excluded +7$' \
-            '^ranges: 2, 287 pages \(1175552 bytes' '^  ok +data_crc +2 ranges$' "^  ok +build_id +$ID, as " '^result: ok$' \
+for want in '^  jump_back_entry +0x00000010$' '^  dump_pages +310 pages' '^  zero_pages_excluded +16 \(zero ranges' '^  free_pages_excluded +7 \(left out' \
+            '^ranges: 3: 287 pages \(1175552 bytes, 1.1 MiB\) of data, 1 zero ranges of 16 pages$' '^  ok +data_crc +2 data ranges$' "^  ok +build_id +$ID, as " '^result: ok$' \
             '^window \(KJUMP note\): 0x00100000..0x00400000, page_offset 0xc0000000$'; do
   grep -qE -- "$want" out || { echo "FAIL: image info lacks: $want"; FAILS=$((FAILS + 1)); }
 done
 expect 0 out '^ +1  paddr 0x00400000  128 pages  data_crc 0x' -- image info d.img --ranges
+grep -qE '^ +2  paddr 0x00480000   16 pages  zero$' out || { echo "FAIL: --ranges does not show the zero range"; FAILS=$((FAILS + 1)); }
 expect 1 err "^kjump: d.img: partition 2 is empty \(all zero header\)$" -- image verify d.img --partition 2
 one_line
 expect 2 err '^kjump: d.img: partition 3: unused \(type 0x00\)$' -- image verify d.img --partition 3
@@ -72,19 +73,19 @@ expect 2 err "^kjump: $WORK/nokernel.elf: cannot open kernel: No such file" -- i
 expect 2 err '^kjump: d.img: not an ELF file$' -- image verify d.img --kernel d.img
 
 # ---- extraction, read back by readelf
-expect 0 out '^d.img: partition 1: wrote dump.elf: ELF32 core, 2 PT_LOADs and a PT_NOTE of 256 bytes' -- image extract d.img -o dump.elf
+expect 0 out '^d.img: partition 1: wrote dump.elf: ELF32 core, 3 PT_LOADs \(1 of zero pages, not in the file\) and a PT_NOTE of 256 bytes' -- image extract d.img -o dump.elf
 if command -v readelf >/dev/null; then
   readelf -h -l -n dump.elf >readelf.txt 2>&1 || { echo "FAIL: readelf refused dump.elf"; FAILS=$((FAILS + 1)); }
   for want in 'Type: +CORE' 'Machine: +Intel 80386' '^ +NOTE ' '^ +LOAD +0x[0-9a-f]*000 0xc0000000 0x00000000 0x9f000 0x9f000 RWE 0x1000' \
-              '^ +LOAD +0x[0-9a-f]*000 0xc0400000 0x00400000 0x80000 0x80000 RWE' '^ +CORE +0x00000090[[:space:]]+NT_PRSTATUS' \
+              '^ +LOAD +0x[0-9a-f]*000 0xc0400000 0x00400000 0x80000 0x80000 RWE' '^ +LOAD +0x[0-9a-f]*000 0xc0480000 0x00480000 0x00000 0x10000 RWE' '^ +CORE +0x00000090[[:space:]]+NT_PRSTATUS' \
               '^ +VMCOREINFO ' '^ +KJUMP +0x0000000c'; do
     grep -qE -- "$want" readelf.txt || { echo "FAIL: readelf -h -l -n dump.elf lacks: $want"; FAILS=$((FAILS + 1)); }
   done
-  [ "$(grep -cE '^ +LOAD ' readelf.txt)" = 2 ] || { echo "FAIL: expected 2 PT_LOADs"; FAILS=$((FAILS + 1)); }
+  [ "$(grep -cE '^ +LOAD ' readelf.txt)" = 3 ] || { echo "FAIL: expected 3 PT_LOADs"; FAILS=$((FAILS + 1)); }
   grep -qiE 'warning|error' readelf.txt && { echo "FAIL: readelf complains:"; grep -iE 'warning|error' readelf.txt; FAILS=$((FAILS + 1)); }
-  # The bytes of page 0x400000 (all 0x00 + (0x400000 >> 12) & 0xff = 0x00) and of 0x1000 (0x01).
+  # Page 0x1000 holds 0x02s (hib_image.py: ((P >> 12) + 1) & 0xff).
   OFF=$(awk '$1 == "LOAD" && $3 == "0xc0000000" { print $2 }' readelf.txt)
-  [ "$(od -An -tx1 -j$((OFF + 0x1000)) -N1 dump.elf | tr -d ' ')" = 01 ] || { echo "FAIL: page 0x1000's bytes"; FAILS=$((FAILS + 1)); }
+  [ "$(od -An -tx1 -j$((OFF + 0x1000)) -N1 dump.elf | tr -d ' ')" = 02 ] || { echo "FAIL: page 0x1000's bytes"; FAILS=$((FAILS + 1)); }
 else
   echo "note: readelf is not installed; the core's headers were not read back"
 fi
@@ -102,7 +103,7 @@ refuse() {  # refuse FIELD PATTERN
 refuse magic "^kjump: bad.img: partition 1: not a hibernation image \(magic 'KJHIBERX', expected 'KJHIBERN'\)$"
 refuse version '^kjump: bad.img: partition 1: version: 2, this reader knows version 1$'
 refuse header_crc '^kjump: bad.img: partition 1: header_crc: 0x[0-9a-f]{8} stored, 0x[0-9a-f]{8} computed over the header$'
-refuse table_crc '^kjump: bad.img: partition 1: table_crc: .* computed over the 2-entry range table$'
+refuse table_crc '^kjump: bad.img: partition 1: table_crc: .* computed over the 3-entry range table$'
 refuse notes_crc '^kjump: bad.img: partition 1: notes_crc: .* computed over 256 bytes of notes$'
 refuse data_crc '^kjump: bad.img: partition 1: data_crc: range 1 \(paddr 0x00400000, 128 pages\): 0x[0-9a-f]{8} stored'
 refuse entry '^kjump: bad.img: partition 1: jump_back_entry: 0xfffffff0 is in no saved range'

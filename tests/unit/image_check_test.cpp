@@ -51,25 +51,34 @@ TEST_CASE("image check: a valid image passes every check, in the documented orde
   CHECK(names == std::vector<std::string>{"magic", "version", "header_size", "flags", "page_size", "header_crc",
                                           "layout", "notes_size", "table_crc", "ranges", "jump_back_entry",
                                           "notes_crc", "notes", "data_crc", "build_id"});
-  REQUIRE(r.ranges.size() == 3);
+  REQUIRE(r.ranges.size() == 4);
   CHECK(r.ranges[2].paddr == 0x500000);
   CHECK(r.ranges[2].pages == 3);
+  CHECK(r.ranges[3].flags == hibernate::kRangeZero);
   CHECK(r.header.page_count == 6);
-  CHECK(r.header.dump_pages == 106);
+  CHECK(r.zero_ranges == 1);
+  CHECK(r.zero_pages == 4);
+  CHECK(r.header.zero_pages_excluded == 4);
+  CHECK(r.header.dump_pages == 70);
   CHECK(r.notes == t.notes);
   REQUIRE(r.window);
   CHECK(r.window->page_offset == 0xC0000000);
   CHECK(r.build_id().hex() == "0102030405060708");
 }
 
-TEST_CASE("image check: an image with room to spare in its partition and in total_sectors is valid") {
+TEST_CASE("image check: an image in a bigger partition, or of zero ranges only, is valid") {
   TestImage t;
   t.ranges = {{0x1000, 256}, {0x200000, 1}};
-  t.spare_sectors = 3;
   t.build();
   std::vector<uint8_t> part = t.bytes;
   part.resize(part.size() + 100 * 512, 0xEE);
   CHECK(check_bytes(part).ok());
+  TestImage z;
+  z.ranges = {{0x1000, 3, true}, {0x9000, 256, true}};
+  z.build();
+  ImageReport r = check_bytes(z.bytes);
+  CHECK(r.error == "");
+  CHECK(r.header.page_count == 0);
 }
 
 TEST_CASE("image check: refuses a bad magic") {
@@ -157,21 +166,37 @@ TEST_CASE("image check: refuses a range table over the header") {
   refused(t, "layout", "disk.img: partition 1: layout: table_sector 0: the range table would overlap the header (sector 0)");
 }
 
-TEST_CASE("image check: refuses data past total_sectors") {
+TEST_CASE("image check: refuses total_sectors that is not where the data ends") {
   TestImage t = small_image();
+  const uint32_t d = t.header.data_sector, total = t.header.total_sectors;
   t.header.total_sectors -= 1;
   t.reseal_header();
-  const uint32_t d = t.header.data_sector;
-  refused(t, "layout", "disk.img: partition 1: layout: data (sectors " + std::to_string(d) + ".." +
-                           std::to_string(d + 6 * 8 - 1) + ") runs past total_sectors " +
-                           std::to_string(t.header.total_sectors));
+  refused(t, "layout", "disk.img: partition 1: layout: total_sectors " + std::to_string(total - 1) +
+                           ", but the data (6 pages from sector " + std::to_string(d) + ") ends at sector " +
+                           std::to_string(total));
+  t.header.total_sectors = total;
+  t.header.page_count = 5;  // a page of data fewer than the ranges say: caught here already
+  t.reseal_header();
+  refused(t, "layout", "disk.img: partition 1: layout: total_sectors " + std::to_string(total) +
+                           ", but the data (5 pages from sector " + std::to_string(d) + ") ends at sector " +
+                           std::to_string(total - 8));
 }
 
 TEST_CASE("image check: refuses notes that overlap the range table") {
   TestImage t = small_image();
   t.header.notes_sector = t.header.table_sector;
   t.reseal_header();
-  refused(t, "layout", "disk.img: partition 1: layout: notes (sectors 1..1) overlap range table (sectors 1..1)");
+  refused(t, "layout", "disk.img: partition 1: layout: notes_sector 1 is inside the range table (sectors 1..1) "
+                       "(the notes come after it)");
+}
+
+TEST_CASE("image check: refuses data that starts inside the notes") {
+  TestImage t = small_image();
+  t.header.data_sector -= 1;
+  t.header.total_sectors -= 1;
+  t.reseal_header();
+  refused(t, "layout", "disk.img: partition 1: layout: data_sector 2 is before the end of the notes (sector 3; "
+                       "the data comes after them)");
 }
 
 TEST_CASE("image check: refuses range_count 0 and over the limit") {
@@ -186,12 +211,11 @@ TEST_CASE("image check: refuses range_count 0 and over the limit") {
 
 TEST_CASE("image check: refuses a page_count the ranges cannot hold") {
   TestImage t = small_image();
-  t.header.page_count = 2;  // three ranges
+  t.header.page_count = 4 * 256 + 1;  // four ranges
+  t.header.total_sectors = t.header.data_sector + t.header.page_count * 8;
+  t.bytes.resize(size_t(t.header.total_sectors) * 512);
   t.reseal_header();
-  refused(t, "layout", "disk.img: partition 1: layout: page_count 2 is less than range_count 3 (every range holds at least one page)");
-  t.header.page_count = 3 * 256 + 1;
-  t.reseal_header();
-  refused(t, "layout", "disk.img: partition 1: layout: page_count 769 is more than 3 ranges of at most 256 pages can hold");
+  refused(t, "layout", "disk.img: partition 1: layout: page_count 1025 is more than 4 ranges of at most 256 pages can hold");
 }
 
 TEST_CASE("image check: refuses notes_size over kMaxNotesSize") {
@@ -204,10 +228,10 @@ TEST_CASE("image check: refuses notes_size over kMaxNotesSize") {
 
 TEST_CASE("image check: refuses a range table whose CRC does not match") {
   TestImage t = small_image();
-  t.bytes[t.table_offset + 16 + 12] ^= 0xFF;  // range 1's reserved word
-  const uint32_t computed = crc32(t.bytes.data() + t.table_offset, 3 * 16);
+  t.bytes[t.table_offset + 16 + 12] ^= 0xFF;  // range 1's flags word
+  const uint32_t computed = crc32(t.bytes.data() + t.table_offset, 4 * 16);
   refused(t, "table_crc", "disk.img: partition 1: table_crc: " + hex32(t.header.table_crc) + " stored, " +
-                              hex32(computed) + " computed over the 3-entry range table");
+                              hex32(computed) + " computed over the 4-entry range table");
 }
 
 TEST_CASE("image check: refuses a range that is not page aligned") {
@@ -228,12 +252,22 @@ TEST_CASE("image check: refuses a range of zero pages, and of more than kMaxRang
   refused(t, "ranges", "disk.img: partition 1: ranges: range 1 (paddr 0x00010000): 257 pages, expected 1..256");
 }
 
-TEST_CASE("image check: refuses a range with a non-zero reserved word") {
+TEST_CASE("image check: refuses a range with unknown flags") {
   TestImage t = small_image();
   ImageRange g = t.range(0);
-  g.reserved = 7;
+  g.flags = 6;
   t.set_range(0, g);
-  refused(t, "ranges", "disk.img: partition 1: ranges: range 0 (paddr 0x00000000): reserved is 0x00000007, expected 0");
+  refused(t, "ranges", "disk.img: partition 1: ranges: range 0 (paddr 0x00000000): flags 0x00000006 has unknown bits "
+                       "0x00000006");
+}
+
+TEST_CASE("image check: refuses a zero range with a data_crc") {
+  TestImage t = small_image();
+  ImageRange g = t.range(3);
+  g.data_crc = 0x1234;
+  t.set_range(3, g);
+  refused(t, "ranges", "disk.img: partition 1: ranges: range 3 (paddr 0x00503000): a zero range (no data) with "
+                       "data_crc 0x00001234, expected 0");
 }
 
 TEST_CASE("image check: refuses overlapping ranges") {
@@ -265,12 +299,13 @@ TEST_CASE("image check: refuses a range that runs past 4 GiB") {
   refused(t, "ranges", "disk.img: partition 1: ranges: range 0 (paddr 0xfffff000): 2 pages run past 4 GiB");
 }
 
-TEST_CASE("image check: refuses ranges whose pages do not add up to page_count") {
+TEST_CASE("image check: refuses data ranges whose pages do not add up to page_count") {
   TestImage t = small_image();
   ImageRange g = t.range(2);
-  g.pages = 2;  // page_count still says 6
+  g.flags = hibernate::kRangeZero;  // 3 pages of data become a zero range: page_count still says 6
+  g.data_crc = 0;
   t.set_range(2, g);
-  refused(t, "ranges", "disk.img: partition 1: ranges: the ranges hold 5 pages, page_count says 6");
+  refused(t, "ranges", "disk.img: partition 1: ranges: the data ranges hold 3 pages, page_count says 6");
 }
 
 TEST_CASE("image check: refuses a jump_back_entry outside the saved ranges") {
@@ -309,7 +344,7 @@ TEST_CASE("image check: refuses a KJUMP window note of the wrong size") {
 TEST_CASE("image check: refuses a range whose data does not match its data_crc (any data byte changed)") {
   TestImage t = small_image();
   const size_t range2 = t.data_offset + 3 * 4096;
-  t.bytes[range2 + 3 * 4096 - 1] ^= 0x80;  // the last byte of the image
+  t.bytes[range2 + 3 * 4096 - 1] ^= 0x80;  // the last byte of the image (range 3 has no data)
   const uint32_t computed = crc32(t.bytes.data() + range2, 3 * 4096);
   refused(t, "data_crc", "disk.img: partition 1: data_crc: range 2 (paddr 0x00500000, 3 pages): " +
                              hex32(t.range(2).data_crc) + " stored, " + hex32(computed) + " computed over its data");

@@ -54,7 +54,7 @@ std::vector<uint8_t> core_of(const TestImage& t, CorePlan* plan_out = nullptr) {
 }  // namespace
 
 TEST_CASE("core file: ELF32 ET_CORE EM_386, a PT_NOTE with the notes verbatim, PT_LOADs per contiguous run") {
-  TestImage t = small_image();  // ranges 0x0 (2 pages), 0x2000 (1), 0x500000 (3)
+  TestImage t = small_image();  // ranges 0x0 (2 pages), 0x2000 (1), 0x500000 (3), 0x503000 (4, zero)
   CorePlan plan;
   auto f = core_of(t, &plan);
   CHECK(std::equal(std::begin(elf::kMagic), std::end(elf::kMagic), f.begin()));
@@ -64,7 +64,7 @@ TEST_CASE("core file: ELF32 ET_CORE EM_386, a PT_NOTE with the notes verbatim, P
   CHECK(u16(f, 18) == elf::kEm386);
   CHECK(u32(f, 28) == 52);   // e_phoff
   CHECK(u16(f, 42) == 32);   // e_phentsize
-  REQUIRE(u16(f, 44) == 3);  // e_phnum: the note and two runs
+  REQUIRE(u16(f, 44) == 4);  // e_phnum: the note, two data runs, a zero run
   Ph note = phdr(f, 0);
   CHECK(note.type == elf::kPtNote);
   CHECK(note.filesz == t.notes.size());
@@ -81,6 +81,14 @@ TEST_CASE("core file: ELF32 ET_CORE EM_386, a PT_NOTE with the notes verbatim, P
   CHECK(b.vaddr == 0xC0500000);
   CHECK(b.filesz == 3 * 4096);
   CHECK(b.offset == a.offset + a.filesz);
+  // The zero range: memory of 4 pages, none of them in the file.
+  Ph z = phdr(f, 3);
+  CHECK(z.type == elf::kPtLoad);
+  CHECK(z.paddr == 0x503000);
+  CHECK(z.vaddr == 0xC0503000);
+  CHECK(z.filesz == 0);
+  CHECK(z.memsz == 4 * 4096);
+  CHECK(f.size() == b.offset + b.filesz);
   // Every byte of every page is where the core says its physical address is.
   for (const Ph& p : {a, b}) {
     for (uint32_t off = 0; off < p.filesz; off += 997) {
@@ -107,14 +115,31 @@ TEST_CASE("core file: PAGE_OFFSET comes from the KJUMP note, 0xC0000000 without 
   CHECK(!plan.page_offset_from_note);
 }
 
-TEST_CASE("core file: ranges of 256 pages that follow each other make one PT_LOAD") {
+TEST_CASE("core file: ranges of 256 pages that follow each other make one PT_LOAD, zero ranges their own") {
   TestImage t;
-  t.ranges = {{0x100000, 256}, {0x200000, 256}, {0x300000, 10}, {0x400000, 1}};
+  t.ranges = {{0x100000, 256}, {0x200000, 256}, {0x300000, 10}, {0x400000, 1}, {0x401000, 2, true},
+              {0x403000, 256, true}, {0x503000, 1}};
   t.build();
   auto f = core_of(t);
-  REQUIRE(u16(f, 44) == 3);
+  REQUIRE(u16(f, 44) == 5);
   CHECK(phdr(f, 1).filesz == 522 * 4096);
   CHECK(phdr(f, 2).paddr == 0x400000);
+  CHECK(phdr(f, 3).paddr == 0x401000);
+  CHECK(phdr(f, 3).memsz == 258 * 4096);
+  CHECK(phdr(f, 3).filesz == 0);
+  CHECK(phdr(f, 4).paddr == 0x503000);
+  CHECK(phdr(f, 4).offset == phdr(f, 2).offset + 4096);  // the zero run took no room
+  CHECK(f[phdr(f, 4).offset + 5] == page_byte(0x503000, 5));
+}
+
+TEST_CASE("core file: an image of zero ranges only is headers and notes") {
+  TestImage t;
+  t.ranges = {{0x1000, 3, true}};
+  t.build();
+  auto f = core_of(t);
+  CHECK(phdr(f, 1).filesz == 0);
+  CHECK(phdr(f, 1).memsz == 3 * 4096);
+  CHECK(f.size() == phdr(f, 0).offset + t.notes.size());
 }
 
 TEST_CASE("core file: an invalid image is not extracted") {
@@ -130,7 +155,7 @@ TEST_CASE("core file: data changed after the checks is caught while extracting")
   MemorySource part(t.bytes, "disk.img: partition 1");
   ImageReport r = check_image(part);
   REQUIRE(r.ok());
-  t.bytes[t.data_offset + 5 * 4096] ^= 1;  // the same buffer the source views
+  t.bytes[t.data_offset + 5 * 4096] ^= 1;  // range 2's last page; the source views this buffer
   CorePlan plan = plan_core(r);
   VectorSink sink;
   CHECK_THROWS_WITH_AS(write_core(part, r, plan, sink),

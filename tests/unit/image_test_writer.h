@@ -59,12 +59,16 @@ inline std::vector<uint8_t> standard_notes(uint32_t page_offset = 0xC0000000, bo
   return notes;
 }
 
+struct TestRange {
+  uint32_t paddr, pages;
+  bool zero = false;  // a kRangeZero range: no data
+};
+
 struct TestImage {
-  std::vector<std::pair<uint32_t, uint32_t>> ranges;  // paddr, pages
+  std::vector<TestRange> ranges;
   std::vector<uint8_t> notes = standard_notes();
   uint32_t entry = 0;                                 // default: in the first range
   uint8_t build_id[hibernate::kBuildIdSize] = {1, 2, 3, 4, 5, 6, 7, 8};
-  uint32_t spare_sectors = 0;                         // after the data, inside total_sectors
 
   // Filled by build():
   ImageHeader header{};
@@ -81,18 +85,20 @@ struct TestImage {
     h.flags = 0;
     h.page_size = kPageSize;
     std::memcpy(h.build_id, build_id, sizeof build_id);
-    h.jump_back_entry = entry ? entry : (ranges.empty() ? 0 : ranges.front().first + 0x10);
+    h.jump_back_entry = entry ? entry : (ranges.empty() ? 0 : ranges.front().paddr + 0x10);
     h.range_count = uint32_t(ranges.size());
-    for (auto& r : ranges) h.page_count += r.second;
+    for (auto& r : ranges) {
+      if (r.zero) h.zero_pages_excluded += r.pages;
+      else h.page_count += r.pages;
+    }
     h.table_sector = 1;
     const uint32_t table_sectors = uint32_t(image::sectors_for(ranges.size() * sizeof(ImageRange)));
     h.notes_sector = h.table_sector + table_sectors;
     h.notes_size = uint32_t(notes.size());
     h.data_sector = h.notes_sector + uint32_t(image::sectors_for(notes.size()));
-    h.total_sectors = h.data_sector + h.page_count * hibernate::kSectorsPerPage + spare_sectors;
-    h.dump_pages = h.page_count + 100;
+    h.total_sectors = h.data_sector + h.page_count * hibernate::kSectorsPerPage;
+    h.dump_pages = h.page_count + h.zero_pages_excluded + 60;
     h.free_pages_excluded = 60;
-    h.zero_pages_excluded = 40;
 
     bytes.assign(size_t(h.total_sectors) * kSectorSize, 0);
     table_offset = size_t(h.table_sector) * kSectorSize;
@@ -100,7 +106,11 @@ struct TestImage {
     data_offset = size_t(h.data_sector) * kSectorSize;
     size_t at = data_offset;
     for (size_t i = 0; i < ranges.size(); ++i) {
-      ImageRange r{ranges[i].first, ranges[i].second, 0, 0};
+      ImageRange r{ranges[i].paddr, ranges[i].pages, 0, ranges[i].zero ? hibernate::kRangeZero : 0};
+      if (ranges[i].zero) {
+        image::encode_range(r, bytes.data() + table_offset + i * sizeof(ImageRange));
+        continue;
+      }
       for (uint32_t p = 0; p < r.pages; ++p) {
         for (uint32_t b = 0; b < kPageSize; ++b) bytes[at + b] = page_byte(r.paddr + p * kPageSize, b);
         at += kPageSize;
@@ -140,11 +150,11 @@ struct TestImage {
   ImageRange range(size_t i) const { return image::decode_range(bytes.data() + table_offset + i * sizeof(ImageRange)); }
 };
 
-// A small valid image: three ranges, the first two contiguous (one PT_LOAD), the window's
-// pages left out as A's core header does.
+// A small valid image: three data ranges, the first two contiguous (one PT_LOAD), the
+// window's pages left out as A's core header does; then a zero range.
 inline TestImage small_image() {
   TestImage t;
-  t.ranges = {{0x0000, 2}, {0x2000, 1}, {0x500000, 3}};
+  t.ranges = {{0x0000, 2}, {0x2000, 1}, {0x500000, 3}, {0x503000, 4, true}};
   t.build();
   return t;
 }

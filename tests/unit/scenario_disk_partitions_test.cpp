@@ -64,6 +64,6 @@ TEST_CASE("scenario disk partitions: the scratch image has the MBR kjump disk cr
     setup.apply(s.commands[1], ResolvedArgs(s.commands[1].body, {{"S", "64M"}}));
     FAIL("a layout that does not fit was accepted");
   } catch (const ScriptError& e) {
-    CHECK(std::string(e.what()) == "s.kjs:2:35: error: partition 2 (60M) ends at 121 MiB, past the end of the 64M disk");
+    CHECK(std::string(e.what()) == "s.kjs:2:36: error: partition 2 (60M) ends at 121 MiB, past the end of the 64M disk");
   }
 }
