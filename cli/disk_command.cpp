@@ -115,7 +115,8 @@ void register_disk_command(CLI::App& app, int& exit_status) {
   create->add_option("--size", a->size, "the disk's size: 64M, 1GiB, 0x100000 (a multiple of 512)")->required();
   create->add_option("--partition", a->partitions,
                      "SIZE[:TYPE] or rest[:TYPE] (repeatable, at most 4; only the last may be rest); TYPE is\n"
-                     "hex, default 83 (Linux), 82 for swap, e.g. --partition 64M:82 --partition rest");
+                     "hex, default 83 (Linux), 82 for swap, e.g. --partition 64M:82 --partition rest")
+      ->allow_extra_args(false);  // one value per --partition: `--partition 20M d.img` leaves d.img alone
   create->add_flag("--force", a->force, "replace FILE if it exists");
   create->footer("Without --partition the image has no MBR (partition 0, the whole disk, is all there is).\n"
                  "Exit status: 0 written, 2 bad input (size, partitions, FILE exists, cannot write).");

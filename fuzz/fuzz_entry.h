@@ -9,7 +9,9 @@
 
 namespace kjump::fuzz {
 
-// Every partition 0..4 through find_partition, check_image and, when valid, the core writer.
+// Every partition 0..4 through find_partition, check_image and, when valid, the core writer;
+// then the input as a whole-disk image with its checksums made to match, so mutations get past
+// them.
 int image_input(const uint8_t* data, size_t size);
 // has_mbr, read_mbr, partition_problem and find_partition; a table read back re-encodes to
 // the same LBA fields.
