@@ -101,6 +101,25 @@ add_test(NAME scenario_device_config
          COMMAND ${CMAKE_SOURCE_DIR}/tests/scenario/device_config.sh $<TARGET_FILE:kjump> ${CMAKE_BINARY_DIR})
 set_tests_properties(scenario_device_config PROPERTIES REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF} TIMEOUT 120)
 
+# The seed's hibernation across two kjump processes, every refusal of a bad image by kernel C,
+# and the power-cut rule (tests/scenario/hibernate_flow.sh).
+add_test(NAME hibernate_flow
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/scenario/hibernate_flow.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(hibernate_flow PROPERTIES
+  LABELS "hibernate;no_sanitize"
+  REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF}
+  TIMEOUT 900)
+
+# The same hibernation on QEMU and on kjump, two processes each: identical transcripts and disks.
+add_test(NAME hibernate_differential_qemu
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/diff/hibernate_differential.sh ${KJUMP_GUEST_KERNEL_ELF}
+                 $<TARGET_FILE:kjump>)
+set_tests_properties(hibernate_differential_qemu PROPERTIES
+  LABELS "qemu;hibernate;no_sanitize"
+  REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF}
+  SKIP_RETURN_CODE 77
+  TIMEOUT 900)
+
 # The house rules (ARCHITECTURE.md): includes run down the layers only; no host file over 500
 # lines without a reason at its top.
 add_test(NAME house_rules COMMAND ${CMAKE_SOURCE_DIR}/scripts/check-layers.sh)
