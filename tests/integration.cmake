@@ -110,6 +110,16 @@ set_tests_properties(hibernate_flow PROPERTIES
   REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF}
   TIMEOUT 900)
 
+# Snapshot debugging with hibernation images: two moments of A, extracted and read by name in gdb.
+add_test(NAME hibernate_snapshot_images
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/scenario/snapshot_debug/two_images.sh $<TARGET_FILE:kjump>
+                 ${CMAKE_BINARY_DIR})
+set_tests_properties(hibernate_snapshot_images PROPERTIES
+  LABELS "hibernate;no_sanitize"
+  REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF}
+  SKIP_RETURN_CODE 77
+  TIMEOUT 300)
+
 # The same hibernation on QEMU and on kjump, two processes each: identical transcripts and disks.
 add_test(NAME hibernate_differential_qemu
          COMMAND ${CMAKE_SOURCE_DIR}/tests/diff/hibernate_differential.sh ${KJUMP_GUEST_KERNEL_ELF}
