@@ -10,13 +10,15 @@
 //   data_sector ...           the ranges' pages, in table order, each range's pages in a row
 //   total_sectors             sectors in all, header included
 //
-// What is saved: A's memory as A saw it at the jump (/proc/vmcore's PT_LOADs, the window read
-// back through A's backup pages), minus the pages A's allocator had free (VMCOREINFO's
-// page_bitmap; also the window pages A's kexec used in place, where A had nothing). Pages that
-// are all zero are ranges with kRangeZero and no data: C must zero them (they are A's zeroed
-// .bss, page tables ...; C's memory there holds C's own data). A resumes by C copying every
-// range to its physical address and entering jump_back_entry: A's own re-entry code then
-// swaps its window back from its backup pages, as after any jump back.
+// What is saved: A's memory outside the window B ran in (/proc/vmcore's PT_LOADs from A's core
+// header), minus the pages A's allocator had free (VMCOREINFO's page_bitmap). A's contents of
+// the window are in A's backup pages, outside it, so they are saved once, there; a reader that
+// wants them at their own addresses walks A's indirection list from the control page that
+// holds jump_back_entry (image/window_pages.h does). Pages that are all zero are ranges with
+// kRangeZero and no data: C must zero them (they are A's zeroed .bss, page tables ...; C's
+// memory there holds C's own data). A resumes by C copying every range to its physical
+// address and entering jump_back_entry: A's own re-entry code then swaps its window back from
+// its backup pages, as after any jump back.
 //
 // Checks (CRC-32, IEEE, reflected polynomial 0xEDB88320, as zlib's crc32; abi/crc32.h):
 //   header_crc over the header_size bytes of the header with header_crc set to zero;

@@ -155,9 +155,9 @@ int run_extract(const ImageArgs& a) {
     CorePlan plan = extract_core(*o->part, r, a.out);
     size_t zero_loads = 0;
     for (const CoreLoad& l : plan.loads) zero_loads += l.zero;
-    std::printf("%s: wrote %s: ELF32 core, %zu PT_LOADs (%zu of zero pages, not in the file) and a PT_NOTE of "
-                "%zu bytes, %llu bytes; PAGE_OFFSET %s (%s)\n",
-                r.where.c_str(), a.out.c_str(), plan.loads.size(), zero_loads, r.notes.size(),
+    std::printf("%s: wrote %s: ELF32 core, %zu PT_LOADs (%zu of zero pages, not in the file; %zu window "
+                "pages read back from A's backup pages) and a PT_NOTE of %zu bytes, %llu bytes; PAGE_OFFSET %s (%s)\n",
+                r.where.c_str(), a.out.c_str(), plan.loads.size(), zero_loads, plan.window.size(), r.notes.size(),
                 (unsigned long long)plan.file_size, hex32(plan.page_offset).c_str(),
                 plan.page_offset_from_note ? "from the KJUMP note" : "no KJUMP note: the default");
   } catch (const ImageError& e) {

@@ -80,9 +80,10 @@ class FileSink final : public ByteSink {
 
 }  // namespace
 
-CorePlan plan_core(const ImageReport& r) {
+CorePlan plan_core(const ImageReport& r, std::vector<WindowPage> window) {
   if (!r.ok()) throw ImageError(r.error);
   CorePlan plan;
+  plan.window = std::move(window);
   plan.page_offset = r.window ? r.window->page_offset : kDefaultPageOffset;
   plan.page_offset_from_note = r.window.has_value();
   // Runs of contiguous ranges of one kind; a run stops short of 4 GiB, the most p_memsz can say.
@@ -108,6 +109,25 @@ CorePlan plan_core(const ImageReport& r) {
     l.ranges = 1;
     plan.loads.push_back(l);
   }
+  for (size_t i = 0; i < plan.window.size(); ++i) {
+    const uint32_t a = plan.window[i].paddr;
+    if (i > 0) {
+      CoreLoad& last = plan.loads.back();
+      if (last.window && uint64_t{last.paddr} + last.bytes == a) {
+        last.bytes += kPageSize;
+        continue;
+      }
+    }
+    CoreLoad l;
+    l.paddr = a;
+    l.vaddr = a + plan.page_offset;
+    l.bytes = kPageSize;
+    l.window = true;
+    l.first_window = i;
+    plan.loads.push_back(l);
+  }
+  std::stable_sort(plan.loads.begin(), plan.loads.end(),
+                   [](const CoreLoad& a, const CoreLoad& b) { return a.paddr < b.paddr; });
   const uint64_t phnum = 1 + plan.loads.size();
   plan.extended_numbering = phnum >= kPnXnum;
   plan.notes_offset = sizeof(elf::Ehdr) + phnum * sizeof(elf::Phdr) + (plan.extended_numbering ? sizeof(elf::Shdr) : 0);
@@ -129,7 +149,12 @@ void write_core(const ByteSource& part, const ImageReport& r, const CorePlan& pl
   out.write(head.data(), head.size());
   std::vector<uint8_t> buf(std::max<uint64_t>(kChunkBytes, kPageSize), 0);
   uint64_t written = head.size();
-  uint64_t data_at = r.data_offset();
+  ImagePages pages(part, r);
+  std::vector<uint64_t> range_offset(r.ranges.size());
+  for (uint64_t i = 0, at = r.data_offset(); i < r.ranges.size(); ++i) {
+    range_offset[i] = at;
+    if (!(r.ranges[i].flags & hibernate::kRangeZero)) at += uint64_t{r.ranges[i].pages} * kPageSize;
+  }
   for (const CoreLoad& l : plan.loads) {
     if (l.zero) continue;
     if (l.file_offset > written) {
@@ -137,6 +162,16 @@ void write_core(const ByteSource& part, const ImageReport& r, const CorePlan& pl
       out.write(buf.data(), size_t(l.file_offset - written));  // < one page of padding
       written = l.file_offset;
     }
+    if (l.window) {
+      for (size_t i = l.first_window; i < l.first_window + l.bytes / kPageSize; ++i) {
+        if (!pages.read(plan.window[i].from, buf.data()))
+          throw ImageError(r.where + ": backup page " + hex32(plan.window[i].from) + " is not in the image");
+        out.write(buf.data(), kPageSize);
+        written += kPageSize;
+      }
+      continue;
+    }
+    uint64_t data_at = range_offset[l.first_range];
     for (size_t i = l.first_range; i < l.first_range + l.ranges; ++i) {
       const ImageRange& g = r.ranges[i];
       uint32_t c = kCrc32Init;
@@ -158,7 +193,7 @@ void write_core(const ByteSource& part, const ImageReport& r, const CorePlan& pl
 }
 
 CorePlan extract_core(const ByteSource& part, const ImageReport& r, const std::string& path) {
-  CorePlan plan = plan_core(r);
+  CorePlan plan = plan_core(r, window_pages(ImagePages(part, r), r));
   try {
     AtomicFile f(path, 0644);
     FileSink sink(f);

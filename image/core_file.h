@@ -6,6 +6,10 @@
 //   the PT_NOTE's bytes: the image's notes verbatim (NT_PRSTATUS, VMCOREINFO, KJUMP)
 //   each data PT_LOAD's bytes, from a page-aligned offset: the run's pages
 //
+// A's window, which the image holds only in A's backup pages (image/window_pages.h), becomes
+// PT_LOADs at the window's addresses too, so the core is A's memory as A saw it, kernel and
+// .bss included. PT_LOADs are sorted by address.
+//
 // A run of zero ranges is a PT_LOAD with p_filesz 0 and p_memsz its size: memory that is
 // there and reads as zeroes (the ELF rule for p_memsz > p_filesz; gdb reads it so), without
 // a byte of it in the file, as the image has none either.
@@ -23,6 +27,7 @@
 
 #include "image/byte_source.h"
 #include "image/image_check.h"
+#include "image/window_pages.h"
 
 namespace kjump::image {
 
@@ -31,11 +36,16 @@ struct CoreLoad {
   uint32_t bytes = 0;   // p_memsz
   bool zero = false;    // kRangeZero ranges: p_filesz 0
   size_t first_range = 0, ranges = 0;  // which entries of the image's table it holds
+  // A run of A's window (image/window_pages.h): its pages are plan.window[first_window ...],
+  // read from the backup pages that hold them.
+  bool window = false;
+  size_t first_window = 0;
   uint64_t file_offset = 0;
 };
 
 struct CorePlan {
   uint32_t page_offset = 0;
+  std::vector<WindowPage> window;  // A's window pages, each from its backup page
   bool page_offset_from_note = false;
   uint64_t notes_offset = 0;
   std::vector<CoreLoad> loads;
@@ -45,7 +55,8 @@ struct CorePlan {
 
 // The file's layout for a valid image (`report.ok()`); throws ImageError if it is not, or if
 // the core would pass 4 GiB (ELF32 offsets are 32-bit).
-CorePlan plan_core(const ImageReport& report);
+// `window` (window_pages()) adds A's window at A's addresses, one PT_LOAD per run.
+CorePlan plan_core(const ImageReport& report, std::vector<WindowPage> window = {});
 
 class ByteSink {
  public:

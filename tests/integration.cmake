@@ -108,7 +108,7 @@ add_test(NAME hibernate_flow
 set_tests_properties(hibernate_flow PROPERTIES
   LABELS "hibernate;no_sanitize"
   REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF}
-  TIMEOUT 900)
+  TIMEOUT 1500)
 
 # Snapshot debugging with hibernation images: two moments of A, extracted and read by name in gdb.
 add_test(NAME hibernate_snapshot_images

@@ -73,7 +73,7 @@ expect 2 err "^kjump: $WORK/nokernel.elf: cannot open kernel: No such file" -- i
 expect 2 err '^kjump: d.img: not an ELF file$' -- image verify d.img --kernel d.img
 
 # ---- extraction, read back by readelf
-expect 0 out '^d.img: partition 1: wrote dump.elf: ELF32 core, 3 PT_LOADs \(1 of zero pages, not in the file\) and a PT_NOTE of 256 bytes' -- image extract d.img -o dump.elf
+expect 0 out '^d.img: partition 1: wrote dump.elf: ELF32 core, 3 PT_LOADs \(1 of zero pages, not in the file; 0 window pages read back from A.s backup pages\) and a PT_NOTE of 256 bytes' -- image extract d.img -o dump.elf
 if command -v readelf >/dev/null; then
   readelf -h -l -n dump.elf >readelf.txt 2>&1 || { echo "FAIL: readelf refused dump.elf"; FAILS=$((FAILS + 1)); }
   for want in 'Type: +CORE' 'Machine: +Intel 80386' '^ +NOTE ' '^ +LOAD +0x[0-9a-f]*000 0xc0000000 0x00000000 0x9f000 0x9f000 RWE 0x1000' \

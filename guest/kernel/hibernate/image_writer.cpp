@@ -66,12 +66,16 @@ bool page_is_free(const Writer& w, uint32_t paddr) {
 bool plan_ranges(Writer& w) {
   for (int i = 0; i < w.vc->nloads; ++i) {
     const VmcoreLoad& l = w.vc->loads[i];
+    // The window is in the image once, in A's backup pages (outside it), where resuming
+    // needs it: A's re-entry code swaps it back from there. `kjump image extract` reads it
+    // back through A's indirection list, as /proc/vmcore does.
+    if (l.from_backup) continue;
     uint32_t first = (l.paddr + PAGE_SIZE - 1) & kPageMask;
     uint64_t end = (uint64_t(l.paddr) + l.size) & ~uint64_t(PAGE_SIZE - 1);
     for (uint64_t a = first; a < end; a += PAGE_SIZE) {
       uint32_t paddr = static_cast<uint32_t>(a);
       w.h.dump_pages++;
-      if ((w.level & kLevelFree) && (page_is_free(w, paddr) || vmcore_page_unused(w.vc, paddr))) {
+      if ((w.level & kLevelFree) && page_is_free(w, paddr)) {
         w.h.free_pages_excluded++;
         continue;
       }

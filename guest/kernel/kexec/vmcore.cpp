@@ -311,11 +311,6 @@ bool vmcore_read_old(const Vmcore* vc, uint32_t paddr, void* buf, uint32_t len) 
   return true;
 }
 
-bool vmcore_page_unused(const Vmcore* vc, uint32_t paddr) {
-  if (!vc->backup_map || !in_window(*vc, paddr)) return false;
-  return g_backup[(paddr - vc->window_start) / PAGE_SIZE] == kFreePage;
-}
-
 const void* vmcore_find_note(const Vmcore* vc, const char* name, uint32_t type, uint32_t* descsz) {
   for (int i = 0; i < vc->nnotes; ++i) {
     const VmcoreNote& n = vc->notes[i];

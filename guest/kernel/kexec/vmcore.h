@@ -57,10 +57,6 @@ uint32_t vmcore_read(const Vmcore* vc, uint64_t offset, void* buf, uint32_t len)
 // A's memory at physical address paddr, len bytes, if PT_LOADs cover all of them.
 bool vmcore_read_old(const Vmcore* vc, uint32_t paddr, void* buf, uint32_t len);
 
-// A window page where A had nothing: a free page of A's that A's kexec used in place as its
-// own source (it reads as zeroes). A hibernation image treats it as a free page.
-bool vmcore_page_unused(const Vmcore* vc, uint32_t paddr);
-
 // The descriptor of the first note with this name and type in the merged notes, or nullptr.
 const void* vmcore_find_note(const Vmcore* vc, const char* name, uint32_t type, uint32_t* descsz);
 
