@@ -265,7 +265,7 @@ struct StateAccess {
           if (!next_is(Kind::Field, f.name)) throw mismatch("'" + f.name + "'");
           if (!fits(f, b.items[i].payload)) throw StateError("state field '" + f.name + "' has the wrong size");
           if (std::string why = state_detail::invalid_payload(f, b.items[i].payload); !why.empty())
-            throw StateError("state of " + who + ": field '" + f.name + "' " + why);
+            throw StateValueError("state of " + who + ": field '" + f.name + "' " + why);
           if (!f.valid.predicates.empty()) plan.checks.push_back({who, &f});
           plan.actions.push_back({Action::Apply, &f, b.items[i++].payload});
           break;
@@ -394,7 +394,7 @@ void load_or_check(Stateful& s, std::span<const uint8_t> blob, bool trial) {
     undo.upgrades.clear();
     StateAccess::run(undo);
   }
-  if (!why.empty()) throw StateError(why);
+  if (!why.empty()) throw StateValueError(why);
   if (!trial) s.post_load();
 }
 }  // namespace

@@ -326,6 +326,11 @@ class Stateful {
 struct StateError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+// A field holding a value its declaration does not allow (see "Valid values" at the top), as
+// opposed to state of another layout or version.
+struct StateValueError : StateError {
+  using StateError::StateError;
+};
 
 // The saved form (all integers little-endian):
 //   blob      "KJST" component
@@ -336,8 +341,8 @@ struct StateError : std::runtime_error {
 // a mismatch is a StateError naming the field.
 std::vector<uint8_t> save_state(Stateful& s);
 void load_state(Stateful& s, std::span<const uint8_t> blob);
-// Everything load_state checks (layout, versions, valid values), without post_load(): the
-// component is left as it was. For refusing a file when it is read, not when it is restored.
+// Everything load_state checks (layout, versions, valid values: StateValueError), without
+// post_load(): the component is left as it was. For refusing a file when it is read.
 void check_state(Stateful& s, std::span<const uint8_t> blob);
 uint64_t hash_state(Stateful& s);
 
