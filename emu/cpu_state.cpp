@@ -194,14 +194,17 @@ void Engine::CpuStateView::declare_state(StateDecl& d) {
   put(UC_X86_REG_MXCSR, 4);
   for (int i = 0; i < 8; ++i) put(uc_x86_reg(UC_X86_REG_XMM0 + i), 16);
 
-  for (size_t i = 0; i < regs.size(); ++i) d.field(std::string("cpu.") + kRegNames[i], regs[i]);
-  d.field("cpu.gdtr.base", gdtr_base);
-  d.field("cpu.gdtr.limit", gdtr_limit);
-  d.field("cpu.idtr.base", idtr_base);
-  d.field("cpu.idtr.limit", idtr_limit);
-  d.field("cpu.segment_caches", hidden);
-  d.field("cpu.fpu_sse", fpu);
-  d.unhashed("cpu.unicorn_context", context);
+  // Valid values: any register value is one the guest could load (a bad one faults in the
+  // guest, not the host); descriptor-table limits are 16 bits; the blobs have the layout's
+  // sizes (the context is copied into Unicorn's by that size).
+  for (size_t i = 0; i < regs.size(); ++i) d.field(std::string("cpu.") + kRegNames[i], regs[i]).any();
+  d.field("cpu.gdtr.base", gdtr_base).any();
+  d.field("cpu.gdtr.limit", gdtr_limit).range(0, 0xFFFF);
+  d.field("cpu.idtr.base", idtr_base).any();
+  d.field("cpu.idtr.limit", idtr_limit).range(0, 0xFFFF);
+  d.field("cpu.segment_caches", hidden).size(8 * 24);
+  d.field("cpu.fpu_sse", fpu).size(fpu.size());
+  d.unhashed("cpu.unicorn_context", context).size(e->layout_.blob_size - e->layout_.env);
 }
 
 void Engine::CpuStateView::post_load() {
@@ -225,8 +228,13 @@ void Engine::CpuStateView::post_load() {
 }
 
 void Engine::ClockStateView::declare_state(StateDecl& d) {
-  d.field("clock.retired", e->retired_);
-  d.field("clock.idle", e->idle_);
+  // A restored clock is outside input like any field: bounded so that timer arithmetic on it
+  // (now + a period) cannot wrap, and so that a crafted clock cannot make a timer catch up.
+  d.field("clock.retired", e->retired_).range(0, kMaxStateTime);
+  d.field("clock.idle", e->idle_)
+      .range(0, kMaxStateTime)
+      .valid_if("at most " + std::to_string(kMaxStateTime) + " with clock.retired",
+                [this] { return e->retired_ + e->idle_ <= kMaxStateTime; });
   d.field("cpu.halted", e->halted_);
 }
 

@@ -12,9 +12,13 @@
 #include "base/bytes.h"
 #include "base/hex.h"
 #include "emu/event_queue.h"
+#include "emu/state_detail.h"
 
 namespace kjump {
 namespace {
+
+using state_detail::format_fitting;
+using state_detail::format_raw;
 
 constexpr char kMagic[4] = {'K', 'J', 'S', 'T'};
 constexpr int kMaxDepth = 32;  // components inside components, in a blob
@@ -82,52 +86,6 @@ void zero(const StateField& f) {
     case FieldType::String: static_cast<std::string*>(f.ptr)->clear(); break;
     case FieldType::TimerState: static_cast<Timer*>(f.ptr)->restore(false, 0); break;
   }
-}
-
-// A payload of at most 8 bytes as an integer, a longer one as bytes (a short byte vector's
-// spelling, else its size and hash): values whose declaration is not at hand.
-std::string format_raw(std::span<const uint8_t> p, bool as_integer) {
-  if (as_integer && !p.empty() && p.size() <= 8) return hex(load_le(p.data(), p.size()));
-  if (p.size() <= 16) {
-    std::string s = "[";
-    for (size_t i = 0; i < p.size(); ++i) {
-      char b[4];
-      std::snprintf(b, sizeof b, "%s%02x", i ? " " : "", p[i]);
-      s += b;
-    }
-    return s + "]";
-  }
-  return std::to_string(p.size()) + " bytes, hash " + hex(hash_bytes(p.data(), p.size()));
-}
-
-// `p` is a payload `fits` accepts for `f`.
-std::string format_fitting(const StateField& f, std::span<const uint8_t> p) {
-  switch (f.type) {
-    case FieldType::Unsigned:
-    case FieldType::Signed:
-    case FieldType::Bool: {
-      std::string s;
-      if (f.count > 1) s += "[";
-      for (size_t i = 0; i < f.count; ++i) {
-        if (i) s += " ";
-        uint64_t v = load_le(&p[i * f.size], f.size);
-        if (f.type == FieldType::Bool) s += v ? "true" : "false";
-        else if (f.type == FieldType::Signed) {
-          int64_t sv = static_cast<int64_t>(v << (64 - 8 * f.size)) >> (64 - 8 * f.size);
-          s += std::to_string(sv);
-        } else s += hex(v);
-      }
-      if (f.count > 1) s += "]";
-      return s;
-    }
-    case FieldType::String:
-      return "\"" + std::string(p.begin(), p.end()) + "\"";
-    case FieldType::TimerState:
-      return p[0] ? "armed @" + std::to_string(load_le(p.data() + 1, 8)) : "idle";
-    case FieldType::ByteVector: return format_raw(p, false);
-    case FieldType::Bytes: return std::to_string(p.size()) + " bytes, hash " + hex(hash_bytes(p.data(), p.size()));
-  }
-  return "?";
 }
 
 std::string format_field(const StateField& f) {
@@ -269,8 +227,13 @@ struct StateAccess {
     std::span<const uint8_t> payload{};
     const StateDecl* section = nullptr;
   };
+  struct Check {  // a field's predicates, run once every field is written
+    std::string component;
+    const StateField* field;
+  };
   struct Plan {
     std::vector<Action> actions;                                // in declaration order
+    std::vector<Check> checks;
     std::vector<std::pair<const StateDecl*, uint32_t>> upgrades;  // children before parents
   };
 
@@ -301,6 +264,9 @@ struct StateAccess {
           }
           if (!next_is(Kind::Field, f.name)) throw mismatch("'" + f.name + "'");
           if (!fits(f, b.items[i].payload)) throw StateError("state field '" + f.name + "' has the wrong size");
+          if (std::string why = state_detail::invalid_payload(f, b.items[i].payload); !why.empty())
+            throw StateValueError("state of " + who + ": field '" + f.name + "' " + why);
+          if (!f.valid.predicates.empty()) plan.checks.push_back({who, &f});
           plan.actions.push_back({Action::Apply, &f, b.items[i++].payload});
           break;
         }
@@ -330,6 +296,15 @@ struct StateAccess {
         case Action::Reset: reset(*a.section); break;
       }
     for (auto& [d, from] : plan.upgrades) d->upgrade_(from);
+  }
+
+  // The first predicate that fails, as a message; empty when all hold.
+  static std::string failed_check(const Plan& plan) {
+    for (const Check& c : plan.checks)
+      for (const FieldPredicate& p : c.field->valid.predicates)
+        if (!p.ok()) return "state of " + c.component + ": field '" + c.field->name + "' " + format_field(*c.field) +
+                            ", not " + p.what;
+    return {};
   }
 };
 
@@ -395,15 +370,38 @@ std::vector<uint8_t> save_state(Stateful& s) {
   return w.take();
 }
 
-void load_state(Stateful& s, std::span<const uint8_t> blob) {
+namespace {
+// load_state, or with `trial` check_state: the same checks, and the previous state put back.
+void load_or_check(Stateful& s, std::span<const uint8_t> blob, bool trial) {
   StateDecl d;
   s.declare_state(d);
   BlobNode root = parse(blob);
   StateAccess::Plan plan;
   StateAccess::match(d, root, plan);
+  // Predicates can only look at written fields: keep what was there to put it back.
+  std::vector<uint8_t> before;
+  if (trial || !plan.checks.empty()) {
+    ByteWriter w;
+    w.bytes(kMagic, sizeof kMagic);
+    StateAccess::save(d, w);
+    before = w.take();
+  }
   StateAccess::run(plan);
-  s.post_load();
+  std::string why = StateAccess::failed_check(plan);
+  if (trial || !why.empty()) {
+    StateAccess::Plan undo;
+    StateAccess::match(d, parse(before), undo);
+    undo.upgrades.clear();
+    StateAccess::run(undo);
+  }
+  if (!why.empty()) throw StateValueError(why);
+  if (!trial) s.post_load();
 }
+}  // namespace
+
+void load_state(Stateful& s, std::span<const uint8_t> blob) { load_or_check(s, blob, false); }
+
+void check_state(Stateful& s, std::span<const uint8_t> blob) { load_or_check(s, blob, true); }
 
 uint64_t hash_state(Stateful& s) {
   StateDecl d;
@@ -416,6 +414,17 @@ uint64_t hash_state(Stateful& s) {
     payload_of(f, buf);
   });
   return hash_bytes(buf.data().data(), buf.size());
+}
+
+std::vector<std::string> unvalidated_fields(Stateful& s) {
+  StateDecl d;
+  s.declare_state(d);
+  std::vector<std::string> out;
+  StateAccess::for_each_field(d, true, [&](const StateField& f) {
+    const bool typed = f.type == FieldType::Bool || f.type == FieldType::Bytes || f.type == FieldType::TimerState;
+    if (!typed && !f.valid.declared) out.push_back(f.name);
+  });
+  return out;
 }
 
 std::vector<InspectedField> inspect_state(Stateful& s) {

@@ -51,6 +51,27 @@
 // snapshot format do not see it, so marking a field changes no blob, hash or golden trace.
 // Readers of configuration (replay/state_compare.h) take the marks from a declaration and
 // the values from saved state (read_saved_state below).
+//
+// Valid values, as QEMU's post_load checks and Firecracker's snapshot validation: state read
+// from a file is outside input, and a device indexes host buffers with its fields (an IDE
+// transfer window, a CMOS index, a FIFO level). So every integer, byte vector and string
+// field says, where it is declared, which values it may hold, and load_state refuses
+// anything else with a StateError naming the device, the field and the value:
+//
+//     d.field("index", index_).range(0, 127);                  // every element in [lo, hi]
+//     d.field("fifo", fifo_).size_range(0, kFifoSize);         // a byte vector's / string's length
+//     d.field("buffer", buf_).size(kBufferSize);               // exactly this length
+//     d.field("pos", pos_).range(0, kMax).valid_if("at most data_end", [&] { return pos_ <= end_; });
+//     d.field("eax", eax_).any();                              // every value of its type is valid
+//
+// Ranges and sizes are checked on the saved bytes before anything is written. A predicate
+// (valid_if) relates fields to each other: it runs once every field is written (and any
+// upgrade ran), before post_load(); if one fails, the component's previous state is put back,
+// so a refused restore changes nothing either way. Bools (0 or 1), timers (idle, or a
+// deadline at most kMaxStateTime) and fixed blobs (their size) are checked by their type.
+// unvalidated_fields() lists integer, byte vector and string fields that say nothing; a unit
+// test requires it to be empty for the whole machine, so a new field cannot forget.
+// Like the configuration marks, validity changes no blob, hash or golden trace.
 #pragma once
 
 #include <array>
@@ -89,6 +110,24 @@ struct ConfigPart {
   bool whole() const { return element == kEvery && mask == ~uint64_t(0); }
 };
 
+// Virtual time a restored clock or timer deadline may hold: 2^62 ns, 146 years. Far beyond any
+// run, and far enough below 2^64 that `now + period` arithmetic on restored times cannot wrap.
+inline constexpr uint64_t kMaxStateTime = uint64_t(1) << 62;
+
+// A field's valid values (see the top). Read by load_state only.
+struct FieldPredicate {
+  std::string what;  // what must hold, for the message: "at most data_end"
+  std::function<bool()> ok;
+};
+struct FieldValidity {
+  bool declared = false;  // range, size, valid_if or any said something
+  bool ranged = false;    // every element in [lo, hi], compared with the field's signedness
+  uint64_t lo = 0, hi = 0;
+  bool sized = false;  // a byte vector's or string's length in [min_size, max_size]
+  size_t min_size = 0, max_size = 0;
+  std::vector<FieldPredicate> predicates;
+};
+
 struct StateField {
   std::string name;  // full name: include prefixes and section names in front ("ide.fault.stuck_used")
   FieldType type;
@@ -102,6 +141,7 @@ struct StateField {
   // Programmed configuration (see the top); empty: none of it. Read only by configuration
   // readers, never by save, load, hash or inspect.
   std::vector<ConfigPart> config = {};
+  FieldValidity valid = {};  // see the top; read only by load_state
 };
 
 class StateDecl;
@@ -121,10 +161,25 @@ class FieldMark {
   // repeatable, one call per element.
   FieldMark& config_at(uint32_t element, uint64_t mask = ~uint64_t(0)) { return mark(element, mask); }
 
+  // Valid values (see the top). A range on a non-integer field, a size on a field that is not
+  // a byte vector or string, lo > hi, or a bound the field's type cannot hold throws
+  // std::logic_error naming the field.
+  template <class A, class B>
+    requires(std::is_integral_v<A> && std::is_integral_v<B>)
+  FieldMark& range(A lo, B hi) {
+    return set_range(std::is_signed_v<A> && lo < 0, uint64_t(lo), std::is_signed_v<B> && hi < 0, uint64_t(hi));
+  }
+  FieldMark& size(size_t n) { return size_range(n, n); }
+  FieldMark& size_range(size_t min, size_t max);
+  FieldMark& valid_if(std::string what, std::function<bool()> ok);
+  FieldMark& any();
+
  private:
   friend class StateDecl;
   FieldMark(StateDecl& d, size_t entry) : d_(&d), entry_(entry) {}
   FieldMark& mark(uint32_t element, uint64_t mask);
+  FieldMark& set_range(bool lo_negative, uint64_t lo, bool hi_negative, uint64_t hi);
+  StateField& field();
   StateDecl* d_;
   size_t entry_;
 };
@@ -164,8 +219,8 @@ class StateDecl {
     return added({std::move(name), FieldType::TimerState, &t, 0, 1}, since);
   }
   // Saved and restored, but not part of the state hash (see StateField::hashed).
-  void unhashed(std::string name, std::vector<uint8_t>& v, uint32_t since = 1) {
-    add({std::move(name), FieldType::ByteVector, &v, 1, 1, false}, since);
+  FieldMark unhashed(std::string name, std::vector<uint8_t>& v, uint32_t since = 1) {
+    return added({std::move(name), FieldType::ByteVector, &v, 1, 1, false}, since);
   }
   // An opaque blob (shown as a hash in inspection).
   FieldMark bytes(std::string name, void* p, size_t n, uint32_t since = 1) {
@@ -271,6 +326,11 @@ class Stateful {
 struct StateError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+// A field holding a value its declaration does not allow (see "Valid values" at the top), as
+// opposed to state of another layout or version.
+struct StateValueError : StateError {
+  using StateError::StateError;
+};
 
 // The saved form (all integers little-endian):
 //   blob      "KJST" component
@@ -281,7 +341,14 @@ struct StateError : std::runtime_error {
 // a mismatch is a StateError naming the field.
 std::vector<uint8_t> save_state(Stateful& s);
 void load_state(Stateful& s, std::span<const uint8_t> blob);
+// Everything load_state checks (layout, versions, valid values: StateValueError), without
+// post_load(): the component is left as it was. For refusing a file when it is read.
+void check_state(Stateful& s, std::span<const uint8_t> blob);
 uint64_t hash_state(Stateful& s);
+
+// Integer, byte vector and string fields (sections included) that declare no valid values
+// (see the top). Empty for a machine whose every field can be checked on load.
+std::vector<std::string> unvalidated_fields(Stateful& s);
 
 struct InspectedField {
   std::string name;

@@ -7,6 +7,7 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "base/host_file.h"
 #include "machine/boot/boot_error.h"
 #include "machine/kexec/audit.h"
 #include "machine/boot/elf32.h"
@@ -23,10 +24,12 @@
 namespace kjump {
 namespace {
 
-std::vector<uint8_t> read_host_file(const std::string& path, const std::string& what) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw BootError(what + " '" + path + "': cannot open file");
-  return {std::istreambuf_iterator<char>(f), {}};
+std::vector<uint8_t> read_fw_file(const std::string& path, const std::string& what) {
+  try {
+    return read_host_file(path, what, kMaxGuestFileBytes);
+  } catch (const HostFileError& e) {
+    throw BootError(e.what());
+  }
 }
 
 // IRQ numbers on the PC's ISA bus.
@@ -36,6 +39,11 @@ constexpr unsigned kIrqPit = 0, kIrqCom1 = 4, kIrqRtc = 8, kIrqIde0 = 14;
 
 Machine::Machine(MachineConfig config) : config_(std::move(config)) {
   if (config_.kernel_path.empty()) throw BootError("no kernel given");
+  // Checked before the RAM is allocated, so `--mem 100G` is one line, not std::bad_alloc:
+  // an i386 PC without PAE has RAM below 4 GiB, and QEMU's pc puts its PCI hole above 3.5 GiB.
+  if (config_.ram_size > kMaxRamBytes)
+    throw BootError("memory size " + std::to_string(config_.ram_size >> 20) + " MiB is more than the " +
+                    std::to_string(kMaxRamBytes >> 20) + " MiB an i386 PC without PAE has");
   engine_ = std::make_unique<Engine>(config_.ram_size);
   // Validate the kernel now (not at power-on) so bad input is refused before anything runs.
   {
@@ -95,7 +103,7 @@ void Machine::wire_devices() {
       if (f.host_path.empty())
         fw_cfg_->add_string(f.name, f.text);
       else
-        fw_cfg_->add_file(f.name, read_host_file(f.host_path, "--fw " + f.name));
+        fw_cfg_->add_file(f.name, read_fw_file(f.host_path, "--fw " + f.name + " file"));
     } catch (const BootError&) {
       throw;
     } catch (const std::exception& ex) {
@@ -228,7 +236,7 @@ void Machine::StateView::declare_state(StateDecl& d) {
   power_on = m->power_.on;
   exit_status = m->power_.exit_status.value_or(-1);
   d.field("machine.power_on", power_on);
-  d.field("machine.exit_status", exit_status);
+  d.field("machine.exit_status", exit_status).range(-1, INT32_MAX);
 }
 
 void Machine::StateView::post_load() {

@@ -36,8 +36,11 @@ struct FwFile {
   std::string text;       // string=... form
 };
 
+// Guest RAM a machine may have: below QEMU pc's PCI hole (3.5 GiB), i386 without PAE.
+inline constexpr uint64_t kMaxRamBytes = uint64_t(3584) << 20;
+
 struct MachineConfig {
-  uint64_t ram_size = 128ull << 20;
+  uint64_t ram_size = 128ull << 20;  // at most kMaxRamBytes
   std::string kernel_path;
   // The first word of the guest's command line. Empty: kernel_path, as QEMU does. Scenarios
   // set it so that state traces do not depend on where the build directory is.

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "base/atomic_file.h"
+#include "base/host_file.h"
 
 namespace kjump {
 namespace {
@@ -42,8 +43,12 @@ void write_input_log(const std::string& path, const std::vector<InputEvent>& eve
 }
 
 std::vector<InputEvent> read_input_log(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputLogError(path + ": cannot open");
+  std::istringstream in;
+  try {
+    in.str(read_host_text(path, "input log", kMaxTextFileBytes));
+  } catch (const HostFileError& e) {
+    throw InputLogError(e.what());
+  }
   std::vector<InputEvent> events;
   std::string line;
   size_t lineno = 0;

@@ -60,7 +60,10 @@ struct SnapshotError : std::runtime_error {
 inline constexpr uint32_t kSnapshotFormatVersion = 2;
 // Written atomically (temporary file + rename): an interrupted save never leaves a torn file.
 void write_snapshot_file(const std::string& path, const Machine& m, const Snapshot& s);
-Snapshot read_snapshot_file(const std::string& path, const Machine& m);
+// Reading for `m` also checks everything a restore into `m` would (emu/state.h's valid values
+// of every field, the RAM size) and refuses a bad value in one line naming the file, the
+// device and the field; `m` is left as it was.
+Snapshot read_snapshot_file(const std::string& path, Machine& m);
 // A snapshot file read without a machine to check it against, with the configuration it was
 // taken for (kjump snapshot diff compares snapshots of different machines). Everything else
 // is checked as above.

@@ -27,6 +27,8 @@
 
 #include "base/atomic_file.h"
 #include "base/bytes.h"
+#include "base/host_file.h"
+#include "emu/state.h"
 #include "replay/machine_fingerprint.h"
 
 namespace kjump {
@@ -68,7 +70,8 @@ std::vector<uint8_t> encode_ram(const RamImage& ram) {
 
 RamImage decode_ram(ByteReader& r, const std::string& malformed) {
   uint64_t size = r.u64();
-  if (size % kRamPageSize) throw SnapshotError(malformed);
+  // Checked before reserving: i386 addresses at most 4 GiB, whatever the file claims.
+  if (size % kRamPageSize || size > (uint64_t(4) << 30)) throw SnapshotError(malformed + " (RAM size " + std::to_string(size) + ")");
   size_t n = size / kRamPageSize;
   std::vector<std::shared_ptr<const RamPage>> pages;
   pages.reserve(n);
@@ -102,7 +105,11 @@ std::vector<uint8_t> encode_inputs(const std::vector<InputEvent>& events) {
 }
 
 std::vector<InputEvent> decode_inputs(ByteReader& r, const std::string& malformed) {
-  std::vector<InputEvent> events(r.u32());
+  // Each event takes at least 14 bytes (time, kind length, byte count): a count the bytes
+  // present cannot hold is refused before anything is allocated for it.
+  const uint32_t count = r.u32();
+  if (count > r.left() / 14) throw SnapshotError(malformed + " (" + std::to_string(count) + " events in " + std::to_string(r.left()) + " bytes)");
+  std::vector<InputEvent> events(count);
   for (auto& ev : events) {
     ev.time = r.u64();
     std::optional<InputKind> kind = input_kind_from_name(r.str16());
@@ -113,8 +120,6 @@ std::vector<InputEvent> decode_inputs(ByteReader& r, const std::string& malforme
   if (r.left()) throw SnapshotError(malformed);
   return events;
 }
-
-std::string errno_text() { return std::strerror(errno); }
 
 }  // namespace
 
@@ -153,20 +158,30 @@ void write_snapshot_file(const std::string& path, const Machine& m, const Snapsh
   }
 }
 
-Snapshot read_snapshot_file(const std::string& path, const Machine& m) {
+Snapshot read_snapshot_file(const std::string& path, Machine& m) {
   SnapshotFile f = read_snapshot_file(path);
   if (auto diff = fingerprint_mismatch(f.config, fingerprint_of(m.config())))
     throw SnapshotError(path + ": taken for a different machine configuration (" + *diff + ")");
+  if (f.snapshot.ram.size() != m.engine().ram().size())
+    throw SnapshotError(path + ": holds " + std::to_string(f.snapshot.ram.size()) + " bytes of RAM, this machine has " +
+                        std::to_string(m.engine().ram().size()));
+  // Bad values are refused now, by file name. State of another layout or version is not:
+  // such a snapshot may still be compared (assert config), and a restore refuses it then.
+  try {
+    check_state(m.state(), f.snapshot.state);
+  } catch (const StateValueError& e) {
+    throw SnapshotError(path + ": " + e.what());
+  } catch (const StateError&) {
+  }
   return std::move(f.snapshot);
 }
 
 SnapshotFile read_snapshot_file(const std::string& path) {
   std::vector<uint8_t> file;
-  {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw SnapshotError(path + ": cannot open: " + errno_text());
-    file.assign(std::istreambuf_iterator<char>(in), {});
-    if (in.bad()) throw SnapshotError(path + ": read failed");
+  try {
+    file = read_host_file(path, "snapshot", kMaxSnapshotFileBytes);
+  } catch (const HostFileError& e) {
+    throw SnapshotError(e.what());
   }
   if (file.size() < sizeof kMagic || std::memcmp(file.data(), kMagic, sizeof kMagic) != 0)
     throw SnapshotError(path + ": not a kjump snapshot");

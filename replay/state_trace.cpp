@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "base/atomic_file.h"
+#include "base/host_file.h"
 #include "base/hex.h"
 #include "emu/state.h"
 #include "replay/line_escape.h"
@@ -124,8 +125,12 @@ void write_trace(const std::string& path, const std::vector<TraceRecord>& record
 }
 
 std::vector<TraceRecord> read_trace(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw TraceError(path + ": cannot open");
+  std::istringstream in;
+  try {
+    in.str(read_host_text(path, "trace", kMaxTextFileBytes));
+  } catch (const HostFileError& e) {
+    throw TraceError(e.what());
+  }
   std::vector<TraceRecord> records;
   std::string line;
   size_t lineno = 0;

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "scenario/lexer.h"
+#include "base/host_file.h"
 #include "base/quantity.h"
 #include "image/partition_layout.h"
 
@@ -437,13 +438,17 @@ Script parse_script(const std::string& text, const std::string& file, const std:
 }
 
 Script load_script(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw ScriptError({path, 1, 1}, "cannot open script file");
-  std::stringstream ss;
-  ss << f.rdbuf();
+  std::string text;
+  try {
+    text = read_host_text(path, "script", kMaxTextFileBytes);
+  } catch (const HostFileError& e) {
+    // The file is named by the location; the message keeps only why.
+    std::string why = e.what();
+    throw ScriptError({path, 1, 1}, why.substr(why.rfind(path + ": ", 0) == 0 ? path.size() + 2 : 0));
+  }
   std::string dir = std::filesystem::path(path).parent_path().string();
   if (dir.empty()) dir = ".";
-  return parse_script(ss.str(), path, dir);
+  return parse_script(text, path, dir);
 }
 
 }  // namespace kjump::scenario

@@ -7,8 +7,9 @@
 
 namespace kjump {
 
-// Reads the whole file. Throws BootError "<path>: cannot open <what>: <reason>" (or
-// "cannot read"), e.g. "mod.bin: cannot open module: No such file or directory".
+// Reads the whole regular file (base/host_file.h). Throws BootError "<path>: cannot open
+// <what>: <reason>" (or "is a directory, not a regular file", or too large), e.g.
+// "mod.bin: cannot open module: No such file or directory".
 std::vector<uint8_t> read_file_bytes(const std::string& path, const std::string& what);
 
 }  // namespace kjump

@@ -1,10 +1,13 @@
 #include "machine/devices/disk_image.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <ctime>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -41,6 +44,28 @@ Disk::Disk(std::string path) : path_(std::move(path)) {
   file_hash_ = hash_file();
 }
 
+// Temporaries of an earlier commit of the same image that a kill left behind:
+// `<target>.kjump-tmp-XXXXXX`, regular, ours, one link, and untouched for an hour (so a
+// commit of the same image in another kjump, still running, keeps its own). Host time is
+// read here, off the guest path: it decides only which leftovers to delete.
+void Disk::remove_stale_temporaries(const std::string& target) {
+  const std::string dir = target.substr(0, target.rfind('/') + 1);
+  const std::string prefix = target.substr(dir.size()) + ".kjump-tmp-";
+  DIR* d = ::opendir(dir.empty() ? "." : dir.c_str());
+  if (!d) return;
+  const time_t now = ::time(nullptr);
+  while (dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name.size() != prefix.size() + 6 || name.compare(0, prefix.size(), prefix) != 0) continue;
+    struct stat st;
+    std::string full = dir + name;
+    if (::lstat(full.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid() || st.st_nlink != 1)
+      continue;
+    if (now - st.st_mtime > 3600) ::unlink(full.c_str());
+  }
+  ::closedir(d);
+}
+
 Disk::~Disk() {
   if (fd_ >= 0) ::close(fd_);
 }
@@ -52,6 +77,10 @@ void Disk::open_file() {
   if (::fstat(fd, &st) != 0) {
     ::close(fd);
     throw io_error("cannot stat", path_);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw std::runtime_error("disk image " + path_ + ": not a regular file");
   }
   uint64_t size = uint64_t(st.st_size);
   if (size == 0 || size % kSectorSize != 0) {
@@ -106,13 +135,35 @@ uint64_t Disk::hash_file() const {
   return h;
 }
 
+// Where a commit writes: the file itself, never a link to it. A symlinked image is replaced
+// at its target (the link stays a link, and the target gets the guest's writes); a
+// hard-linked one is refused, since the rename would leave its other names on the old
+// contents. The temporary is created exclusively (mkostemp: O_CREAT|O_EXCL, so a planted
+// symlink at its name is never followed) beside the target, takes the image's mode, and is
+// fsynced with its folder (base/atomic_file.h).
+std::string Disk::commit_target() const {
+  char* real = ::realpath(path_.c_str(), nullptr);
+  if (!real) throw io_error("cannot resolve", path_);
+  std::string target = real;
+  std::free(real);
+  struct stat st;
+  if (::lstat(target.c_str(), &st) != 0) throw io_error("cannot stat", target);
+  if (!S_ISREG(st.st_mode)) throw std::runtime_error("disk image " + path_ + ": not a regular file");
+  if (st.st_nlink > 1)
+    throw std::runtime_error("disk image " + path_ + ": has " + std::to_string(st.st_nlink) +
+                             " hard links; a commit would split them (copy the image, or use a symlink)");
+  return target;
+}
+
 void Disk::commit() {
   if (index_.empty()) return;
   struct stat st;
   if (::fstat(fd_, &st) != 0) throw io_error("cannot stat", path_);
+  const std::string target = commit_target();
+  remove_stale_temporaries(target);
   uint64_t h = 0;
   try {
-    AtomicFile out(path_, unsigned(st.st_mode & 07777));
+    AtomicFile out(target, unsigned(st.st_mode & 07777));
     std::vector<uint8_t> buf(kChunk);
     uint64_t total = sectors_ * kSectorSize;
     for (uint64_t off = 0; off < total; off += kChunk) {
@@ -134,9 +185,12 @@ void Disk::commit() {
   file_hash_ = h;
 }
 
+// Valid values: the overlay is whole records (post_load checks each record's sector).
 void Disk::declare_state(StateDecl& d, const std::string& prefix) {
-  d.field(prefix + "overlay", overlay_);
-  d.field(prefix + "file_hash", file_hash_);
+  d.field(prefix + "overlay", overlay_).valid_if("whole sector records", [this] {
+    return overlay_.size() % kRecordSize == 0;
+  });
+  d.field(prefix + "file_hash", file_hash_).any();
 }
 
 void Disk::post_load() {

@@ -4,7 +4,8 @@
 // snapshot carries them). They reach the file only on commit() — the guest's FLUSH CACHE
 // or power-off — and atomically: a complete new image is written to a temporary
 // `<file>.kjump-tmp-XXXXXX` beside it (base/atomic_file.h), fsynced, and renamed over the
-// original, so the file is never left half-written.
+// original, so the file is never left half-written. A symlinked image is committed at its
+// target (the link stays); a hard-linked one is refused at commit with a message.
 #pragma once
 
 #include <cstdint>
@@ -52,6 +53,8 @@ class Disk {
   static constexpr size_t kRecordSize = 8 + kSectorSize;  // u64 LBA + sector data
 
   void open_file();
+  std::string commit_target() const;
+  static void remove_stale_temporaries(const std::string& target);
   void read_base(uint64_t lba, uint8_t* dst) const;
   uint64_t hash_file() const;
   void rebuild_index();

@@ -116,11 +116,13 @@ void FwCfg::reset() {
 
 // Configuration: none. The selector, offset and DMA address are where one read is, redone
 // before every read; config_hash is the host's item list, not something the guest programs.
+// Valid values: any; every read checks the selector against the items and the offset
+// against the item's size, and the DMA address is the guest's to point anywhere.
 void FwCfg::declare_state(StateDecl& d) {
-  d.field("cur_entry", cur_entry_);
-  d.field("cur_offset", cur_offset_);
-  d.field("dma_addr", dma_addr_);
-  d.field("config_hash", config_hash_);
+  d.field("cur_entry", cur_entry_).any();
+  d.field("cur_offset", cur_offset_).any();
+  d.field("dma_addr", dma_addr_).any();
+  d.field("config_hash", config_hash_).any();
 }
 
 void FwCfg::post_load() {

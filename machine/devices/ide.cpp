@@ -84,42 +84,51 @@ void IdeController::set_signature(Drive& d) {
 // the SET MULTIPLE count and what SET FEATURES enabled (IDENTIFY's write-cache bit, word 85,
 // and its selected DMA modes, words 62/63/88); not the task-file registers of the last
 // command, status/error, HOB/SRST, the PIO window, or `unit` (the DRV bit already says it).
+//
+// Valid values: the selected unit is one of the two drives; the transfer window lies in the
+// 16-sector buffer (data_pos <= data_end <= its size) and a block moves at most 16 sectors
+// (mult_sectors, req_nb_sectors), since sector_read/sector_write copy that many into it;
+// the count is at most 65536 (LBA48's 0), end_transfer one of its four actions.
 void IdeController::declare_state(StateDecl& d) {
-  d.field("unit", unit_);
-  d.field("cmd", cmd_).config(kCtrlDisableIrq);
-  d.field("irq_level", irq_level_);
+  constexpr uint32_t kBuffer = kMaxMultSectors * kSector;
+  d.field("unit", unit_).range(0, 1);
+  d.field("cmd", cmd_).config(kCtrlDisableIrq).any();
+  d.field("irq_level", irq_level_).range(0, 1);
   if (stuck_timer_) {
     d.field("fault.stuck_used", stuck_used_);
     d.field("fault.stuck_timer", *stuck_timer_);
   }
   for (Drive& s : ifs_) {
     std::string p = s.unit ? "slave." : "master.";
-    d.field(p + "feature", s.feature);
-    d.field(p + "error", s.error);
-    d.field(p + "nsector", s.nsector);
-    d.field(p + "sector", s.sector);
-    d.field(p + "lcyl", s.lcyl);
-    d.field(p + "hcyl", s.hcyl);
-    d.field(p + "hob_feature", s.hob_feature);
-    d.field(p + "hob_sector", s.hob_sector);
-    d.field(p + "hob_nsector", s.hob_nsector);
-    d.field(p + "hob_lcyl", s.hob_lcyl);
-    d.field(p + "hob_hcyl", s.hob_hcyl);
-    d.field(p + "select", s.select).config(kDevLba | kDevSelect);
-    d.field(p + "status", s.status);
-    d.field(p + "lba48", s.lba48);
-    d.field(p + "mult_sectors", s.mult_sectors).config();
-    d.field(p + "req_nb_sectors", s.req_nb_sectors);
-    d.field(p + "end_transfer", s.end_transfer);
-    d.field(p + "data_pos", s.data_pos);
-    d.field(p + "data_end", s.data_end);
-    d.field(p + "identify_set", s.identify_set);
-    d.field(p + "io_buffer", s.io_buffer);
+    d.field(p + "feature", s.feature).any();
+    d.field(p + "error", s.error).any();
+    d.field(p + "nsector", s.nsector).range(0, 65536);
+    d.field(p + "sector", s.sector).any();
+    d.field(p + "lcyl", s.lcyl).any();
+    d.field(p + "hcyl", s.hcyl).any();
+    d.field(p + "hob_feature", s.hob_feature).any();
+    d.field(p + "hob_sector", s.hob_sector).any();
+    d.field(p + "hob_nsector", s.hob_nsector).any();
+    d.field(p + "hob_lcyl", s.hob_lcyl).any();
+    d.field(p + "hob_hcyl", s.hob_hcyl).any();
+    d.field(p + "select", s.select).config(kDevLba | kDevSelect).any();
+    d.field(p + "status", s.status).any();
+    d.field(p + "lba48", s.lba48).range(0, 1);
+    d.field(p + "mult_sectors", s.mult_sectors).config().range(0, kMaxMultSectors);
+    d.field(p + "req_nb_sectors", s.req_nb_sectors).range(0, kMaxMultSectors);
+    d.field(p + "end_transfer", s.end_transfer).range(0, uint8_t(kEndDummy));
+    d.field(p + "data_pos", s.data_pos).range(0, kBuffer).valid_if("at most data_end", [&s] {
+      return s.data_pos <= s.data_end;
+    });
+    d.field(p + "data_end", s.data_end).range(0, kBuffer);
+    d.field(p + "identify_set", s.identify_set).range(0, 1);
+    d.field(p + "io_buffer", s.io_buffer).size(kBuffer);
     d.field(p + "identify", s.identify)
         .config_at(kIdentifyWriteCacheByte, kWord85WriteCache)
         .config_at(kIdentifySingleDmaSelected)
         .config_at(kIdentifyMultiDmaSelected)
-        .config_at(kIdentifyUltraDmaSelected);
+        .config_at(kIdentifyUltraDmaSelected)
+        .size(kSector);
     if (s.disk) s.disk->declare_state(d, p + "disk.");
   }
 }

@@ -25,27 +25,31 @@ void Pic8259Pair::reset() {
 // init_8259A() redoes on resume (vector base, ELCR edge/level, auto-EOI and its rotation,
 // SFNM, ICW4/single, IMR, special mask); not IRR/ISR/input levels (requests in flight),
 // priority_add (rotated by EOIs), the ICW sequence, poll or the OCW3 read select (per access).
+// Valid values: the rotation level and the ICW step index the priority and init sequences;
+// single_mode holds ICW1's bit 1 as it came (0 or 2).
 void Pic8259Pair::declare_state(StateDecl& d) {
   static const char* const kName[2] = {"master.", "slave."};
   for (int c = 0; c < 2; ++c) {
     Chip& s = chip_[c];
     std::string p = kName[c];
-    d.field(p + "last_irr", s.last_irr);
-    d.field(p + "irr", s.irr);
-    d.field(p + "imr", s.imr).config();
-    d.field(p + "isr", s.isr);
-    d.field(p + "priority_add", s.priority_add);
-    d.field(p + "irq_base", s.irq_base).config();
-    d.field(p + "read_reg_select", s.read_reg_select);
-    d.field(p + "poll", s.poll);
-    d.field(p + "special_mask", s.special_mask).config();
-    d.field(p + "init_state", s.init_state);
-    d.field(p + "auto_eoi", s.auto_eoi).config();
-    d.field(p + "rotate_on_auto_eoi", s.rotate_on_auto_eoi).config();
-    d.field(p + "special_fully_nested_mode", s.special_fully_nested_mode).config();
-    d.field(p + "init4", s.init4).config();
-    d.field(p + "single_mode", s.single_mode).config();
-    d.field(p + "elcr", s.elcr).config();
+    d.field(p + "last_irr", s.last_irr).any();
+    d.field(p + "irr", s.irr).any();
+    d.field(p + "imr", s.imr).config().any();
+    d.field(p + "isr", s.isr).any();
+    d.field(p + "priority_add", s.priority_add).range(0, 7);
+    d.field(p + "irq_base", s.irq_base).config().any();
+    d.field(p + "read_reg_select", s.read_reg_select).range(0, 1);
+    d.field(p + "poll", s.poll).range(0, 1);
+    d.field(p + "special_mask", s.special_mask).config().range(0, 1);
+    d.field(p + "init_state", s.init_state).range(0, 3);
+    d.field(p + "auto_eoi", s.auto_eoi).config().range(0, 1);
+    d.field(p + "rotate_on_auto_eoi", s.rotate_on_auto_eoi).config().range(0, 1);
+    d.field(p + "special_fully_nested_mode", s.special_fully_nested_mode).config().range(0, 1);
+    d.field(p + "init4", s.init4).config().range(0, 1);
+    d.field(p + "single_mode", s.single_mode).config().range(0, 2);
+    d.field(p + "elcr", s.elcr).config().valid_if("within the ELCR mask", [&s, c] {
+      return !(s.elcr & ~kElcrMask[c]);
+    });
   }
 }
 

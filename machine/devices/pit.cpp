@@ -46,27 +46,31 @@ void Pit8254::reset() {
 // driver wrote and the gate, and port 0x61's speaker enable — what sets the timer's rate and
 // shape; not the counter's progress (load time, next transition, latches, the byte-order
 // flip-flops mid-access, status) nor the refresh toggle, which follow time, not the driver.
+// Valid values: a count of 1..65536 (the counter divides by it), the access-state machines'
+// states, the mode and the load time within the clock's range.
 void Pit8254::declare_state(StateDecl& d) {
   for (int i = 0; i < 3; ++i) {
     Channel& s = ch_[i];
     std::string p = "ch" + std::to_string(i) + ".";
-    d.field(p + "count", s.count).config();
-    d.field(p + "latched_count", s.latched_count);
-    d.field(p + "count_latched", s.count_latched);
-    d.field(p + "status_latched", s.status_latched);
-    d.field(p + "status", s.status);
-    d.field(p + "read_state", s.read_state);
-    d.field(p + "write_state", s.write_state);
-    d.field(p + "write_latch", s.write_latch);
-    d.field(p + "rw_mode", s.rw_mode).config();
-    d.field(p + "mode", s.mode).config();
-    d.field(p + "bcd", s.bcd).config();
-    d.field(p + "gate", s.gate).config();
-    d.field(p + "count_load_time", s.count_load_time);
-    d.field(p + "next_transition_time", s.next_transition_time);
+    d.field(p + "count", s.count).config().range(1, 0x10000);
+    d.field(p + "latched_count", s.latched_count).any();
+    d.field(p + "count_latched", s.count_latched).range(0, 3);
+    d.field(p + "status_latched", s.status_latched).range(0, 1);
+    d.field(p + "status", s.status).any();
+    d.field(p + "read_state", s.read_state).range(0, uint8_t(kRwWord1));
+    d.field(p + "write_state", s.write_state).range(0, uint8_t(kRwWord1));
+    d.field(p + "write_latch", s.write_latch).any();
+    d.field(p + "rw_mode", s.rw_mode).config().range(0, 3);
+    d.field(p + "mode", s.mode).config().range(0, 7);
+    d.field(p + "bcd", s.bcd).config().range(0, 1);
+    d.field(p + "gate", s.gate).config().range(0, 1);
+    d.field(p + "count_load_time", s.count_load_time).range(0, kMaxStateTime);
+    d.field(p + "next_transition_time", s.next_transition_time).valid_if("at most 2^62, or never", [&s] {
+      return s.next_transition_time <= kMaxStateTime || s.next_transition_time == kNever;
+    });
   }
-  d.field("speaker_data_on", speaker_data_on_).config();
-  d.field("refresh_clock", refresh_clock_);
+  d.field("speaker_data_on", speaker_data_on_).config().range(0, 1);
+  d.field("refresh_clock", refresh_clock_).valid_if("0 or 0x10", [this] { return !(refresh_clock_ & ~0x10); });
   d.field("irq_timer", irq_timer_);
 }
 
@@ -172,7 +176,27 @@ void Pit8254::irq_timer_update(int ch, uint64_t current_time) {
 }
 
 // The timer evaluates OUT at the instant it was due, not at "now", like QEMU's callback.
-void Pit8254::on_irq_timer() { irq_timer_update(0, ch_[0].next_transition_time); }
+// On the guest path it is due now, or a transition or two ago (the queue then fires it again
+// at once). Only a clock restored far ahead of the channel (a crafted or mismatched
+// snapshot) leaves it many periods behind; catching up one period per firing took a minute
+// for 10^16 ns and never ended for more, so it jumps to a transition two periods before now
+// and goes on from there: the edges it skips would all have landed in the same instant, and
+// the PIC latches one request for them either way.
+void Pit8254::on_irq_timer() {
+  Channel& s = ch_[0];
+  uint64_t due = s.next_transition_time;
+  const uint64_t now = clock_.now();
+  const uint64_t period_ns = ticks_to_ns(s.count) + 1;
+  if (now > due && (now - due) / 4 > period_ns) {
+    uint64_t d = elapsed_ticks(s, now);
+    uint64_t base = (d / s.count) * s.count;
+    if (base >= 2 * uint64_t(s.count)) {
+      uint64_t t = s.count_load_time + ticks_to_ns(base - 2 * uint64_t(s.count));
+      if (t > due) due = t;
+    }
+  }
+  irq_timer_update(0, due);
+}
 
 void Pit8254::load_count(int ch, uint32_t val) {
   if (val == 0) val = 0x10000;

@@ -24,7 +24,7 @@ class Port92 : public Device, public PortIo {
   void reset() override { outport_ = 0x02; }
   // Configuration: the A20 gate bit, which the kernel programs and a resume keeps; not bit 0,
   // a reset pulse.
-  void declare_state(StateDecl& d) override { d.field("outport", outport_).config(0x02); }
+  void declare_state(StateDecl& d) override { d.field("outport", outport_).config(0x02).any(); }
 
   uint32_t io_read(uint16_t port, unsigned size) override;
   void io_write(uint16_t port, unsigned size, uint32_t value) override;

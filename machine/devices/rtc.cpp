@@ -79,15 +79,19 @@ void CmosRtc::reset() {
 // Configuration: register A without UIP (divider chain, periodic rate) and register B (SET,
 // PIE/AIE/UIE, SQWE, binary, 24h); not the clock and alarm bytes (time, not settings), C/D
 // (flags, status), the NVRAM bytes (firmware's, not a driver's), the index or the timers.
+// Valid values: the index reaches 128 bytes of CMOS; RTC seconds up to year 9999 (what the
+// guest can set), a sub-second phase under a second, times in the clock's range; the period
+// is one register A can select (at most 2^14 cycles). Any CMOS byte is one the guest can write.
 void CmosRtc::declare_state(StateDecl& d) {
-  d.field("cmos", cmos_).config_at(kRegA, uint8_t(~kRegAUip)).config_at(kRegB);
-  d.field("index", index_);
-  d.field("base_rtc", base_rtc_);
-  d.field("last_update", last_update_);
-  d.field("offset", offset_);
-  d.field("next_periodic_time", next_periodic_time_);
-  d.field("next_alarm_time", next_alarm_time_);
-  d.field("period", period_);
+  constexpr int64_t kMaxRtcSeconds = 253402300799;  // 9999-12-31 23:59:59
+  d.field("cmos", cmos_).config_at(kRegA, uint8_t(~kRegAUip)).config_at(kRegB).any();
+  d.field("index", index_).range(0, 127);
+  d.field("base_rtc", base_rtc_).range(0, kMaxRtcSeconds);
+  d.field("last_update", last_update_).range(0, kMaxStateTime);
+  d.field("offset", offset_).range(0, kNsPerSecond - 1);
+  d.field("next_periodic_time", next_periodic_time_).range(0, kMaxStateTime);
+  d.field("next_alarm_time", next_alarm_time_).range(0, kMaxStateTime);
+  d.field("period", period_).range(0, 1u << 14);
   d.field("periodic_timer", periodic_timer_);
   d.field("update_timer", update_timer_);
 }
@@ -102,7 +106,9 @@ void CmosRtc::audit_quiesce(std::vector<std::string>& findings) const {
 }
 
 int64_t CmosRtc::guest_rtc_ns() const {
-  return base_rtc_ * kNsPerSecond + int64_t(clock_.now() - last_update_) + offset_;
+  // In unsigned arithmetic: a guest may set the year 9999, whose nanoseconds pass 2^63, and
+  // signed overflow is undefined; the wrapped value is the one this always computed.
+  return int64_t(uint64_t(base_rtc_) * uint64_t(kNsPerSecond) + (clock_.now() - last_update_) + uint64_t(offset_));
 }
 
 bool CmosRtc::running() const { return !(cmos_[kRegB] & kRegBSet) && (cmos_[kRegA] & 0x70) <= 0x20; }
@@ -184,8 +190,14 @@ void CmosRtc::periodic_timer_update(uint64_t current_time, uint32_t old_period, 
   periodic_timer_.arm(next_periodic_time_);
 }
 
+// On the guest path the timer runs when it is due and the next period follows the last one.
+// A clock restored far ahead of next_periodic_time_ would catch up one period per firing
+// (hours of host time for a large clock), so then the next period follows now: the ticks
+// skipped would have set the same PF/IRQF bits in one instant.
 void CmosRtc::on_periodic_timer() {
-  periodic_timer_update(next_periodic_time_, period_, false);
+  const uint64_t now = clock_.now(), period_ns = muldiv64(period_, kNsPerSecond, kRtcClockRate) + 1;
+  const bool far_behind = now > next_periodic_time_ && (now - next_periodic_time_) / 4 > period_ns;
+  periodic_timer_update(far_behind ? now : next_periodic_time_, period_, false);
   cmos_[kRegC] |= kRegCPf;
   if (cmos_[kRegB] & kRegBPie) {
     cmos_[kRegC] |= kRegCIrqf;

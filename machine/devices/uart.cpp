@@ -62,27 +62,33 @@ void Uart16550::reset() {
 // and trigger bits; the reset bits are not kept) and the scratch register, all written by the
 // driver; not the data and status registers, pending interrupts, FIFOs and host input, nor
 // recv_fifo_itl / char_transmit_time, which FCR and divisor/LCR derive.
+// Valid values: at most 16 bytes in the receive FIFO, a trigger level FCR can set (the
+// receiver takes up to it at once), the host-input position inside the input, and a
+// character time a divisor can give (at most 1.1e12 ns, so timer arithmetic cannot wrap).
 void Uart16550::declare_state(StateDecl& d) {
-  d.field("divider", divider_).config();
-  d.field("rbr", rbr_);
-  d.field("thr", thr_);
-  d.field("tsr", tsr_);
-  d.field("ier", ier_).config();
-  d.field("iir", iir_);
-  d.field("lcr", lcr_).config();
-  d.field("mcr", mcr_).config();
-  d.field("lsr", lsr_);
-  d.field("msr", msr_);
-  d.field("scr", scr_).config();
-  d.field("fcr", fcr_).config();
-  d.field("thr_ipending", thr_ipending_);
-  d.field("timeout_ipending", timeout_ipending_);
-  d.field("last_break_enable", last_break_enable_);
-  d.field("recv_fifo_itl", recv_fifo_itl_);
-  d.field("char_transmit_time", char_transmit_time_);
-  d.field("recv_fifo", recv_fifo_);
-  d.field("input", input_);
-  d.field("input_pos", input_pos_);
+  constexpr uint64_t kMaxCharTransmitNs = uint64_t(1) << 40;
+  d.field("divider", divider_).config().any();
+  d.field("rbr", rbr_).any();
+  d.field("thr", thr_).any();
+  d.field("tsr", tsr_).any();
+  d.field("ier", ier_).config().any();
+  d.field("iir", iir_).any();
+  d.field("lcr", lcr_).config().any();
+  d.field("mcr", mcr_).config().any();
+  d.field("lsr", lsr_).any();
+  d.field("msr", msr_).any();
+  d.field("scr", scr_).config().any();
+  d.field("fcr", fcr_).config().any();
+  d.field("thr_ipending", thr_ipending_).range(0, 1);
+  d.field("timeout_ipending", timeout_ipending_).range(0, 1);
+  d.field("last_break_enable", last_break_enable_).range(0, 1);
+  d.field("recv_fifo_itl", recv_fifo_itl_).valid_if("1, 4, 8 or 14", [this] {
+    return recv_fifo_itl_ == 1 || recv_fifo_itl_ == 4 || recv_fifo_itl_ == 8 || recv_fifo_itl_ == 14;
+  });
+  d.field("char_transmit_time", char_transmit_time_).range(0, kMaxCharTransmitNs);
+  d.field("recv_fifo", recv_fifo_).size_range(0, kFifoSize);
+  d.field("input", input_).any();
+  d.field("input_pos", input_pos_).valid_if("at most the input's length", [this] { return input_pos_ <= input_.size(); });
   d.field("fifo_timeout_timer", fifo_timeout_timer_);
 }
 

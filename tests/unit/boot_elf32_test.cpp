@@ -60,7 +60,7 @@ TEST_CASE("boot elf32: each refusal is one line naming the file") {
   CHECK_THROWS_WITH_AS(Elf32Image::load(missing), (missing + ": cannot open kernel: No such file or directory").c_str(),
                        BootError);
   CHECK_THROWS_WITH_AS(Elf32Image::load(dir.path().string()),
-                       (dir.path().string() + ": cannot read kernel: Is a directory").c_str(), BootError);
+                       (dir.path().string() + ": is a directory, not a regular file").c_str(), BootError);
 
   std::string text = dir.file("text.bin", {'h', 'e', 'l', 'l', 'o', '\n'});
   CHECK_THROWS_WITH_AS(Elf32Image::load(text), (text + ": not an ELF file").c_str(), BootError);
