@@ -21,23 +21,28 @@ unsigned count_insns_in(const Disassembler& d, const uint8_t* code, size_t reada
   return n;
 }
 
-bool last_insn_writes_cr0(const Disassembler& d, const uint8_t* code, size_t readable, uint32_t pc, uint32_t size) {
+uint8_t last_insn_kind(const Disassembler& d, const uint8_t* code, size_t readable, uint32_t pc, uint32_t size) {
+  constexpr uint8_t kUnknown = kEndsCr0Write | kEndsInvlpg;
   size_t off = 0, last = 0;
   while (off < size) {
     size_t avail = std::min<size_t>({16, size_t(size - off) + 15, readable - std::min(readable, off)});
     unsigned len = avail ? d.length(code + off, avail, pc + uint32_t(off)) : 0;
-    if (!len) return true;  // cannot tell: look at CR0 after it
+    if (!len) return kUnknown;
     last = off;
     off += len;
   }
   size_t n = std::min<size_t>(16, off - last);
-  if (last + n > readable) return true;
+  if (last + n > readable) return kUnknown;
   const uint8_t* b = code + last;
   size_t i = 0;
   while (i < n && (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0xf2 || b[i] == 0xf3 || b[i] == 0x2e || b[i] == 0x3e ||
                    b[i] == 0x26 || b[i] == 0x36 || b[i] == 0x64 || b[i] == 0x65))
     ++i;
-  return i + 2 < n && b[i] == 0x0f && b[i + 1] == 0x22 && ((b[i + 2] >> 3) & 7) == 0;
+  if (i + 2 >= n || b[i] != 0x0f) return 0;
+  const unsigned reg = (b[i + 2] >> 3) & 7, mod = b[i + 2] >> 6;
+  if (b[i + 1] == 0x22 && reg == 0) return kEndsCr0Write;             // mov r32, %cr0
+  if (b[i + 1] == 0x01 && reg == 7 && mod != 3) return kEndsInvlpg;    // invlpg m
+  return 0;
 }
 
 void IcountCache::generated(uint32_t pc, uint32_t size, uint16_t icount) {
@@ -71,10 +76,11 @@ uint64_t Engine::exact_retired_at(uint32_t eip) const {
   return block_start_retired_ + count_insns(block_pc_, eip);
 }
 
-bool Engine::ends_with_cr0_write(uint32_t pc, uint32_t size) const {
-  // The last instruction of the TB: QEMU ends a TB after every write to a control register.
+uint8_t Engine::block_end_kind(uint32_t pc, uint32_t size) const {
+  // The last instruction of the TB: QEMU ends a TB after every write to a control register
+  // and after every invlpg.
   size_t readable = read_code(pc, size_t(size) + 15, code_buf_);
-  return last_insn_writes_cr0(disasm_, code_buf_.data(), readable, pc, size);
+  return last_insn_kind(disasm_, code_buf_.data(), readable, pc, size);
 }
 
 unsigned Engine::block_icount(uint32_t pc, uint32_t size) {
@@ -85,24 +91,24 @@ unsigned Engine::block_icount(uint32_t pc, uint32_t size) {
     // The first TB of a uc_emu_start may have been generated without an edge-hook call, so
     // the cache cannot know whether it replaced a TB with the same (pc, size): ask Unicorn.
     first_block_of_run_ = false;
-    tb_writes_cr0_ = ends_with_cr0_write(pc, size);
+    tb_end_ = block_end_kind(pc, size);
     uc_tb tb{};
     if (uc_ctl_request_cache(uc_, pc, &tb) == UC_ERR_OK && tb.size == size && tb.icount) {
       auto [it, inserted] = counts.try_emplace(key, tb.icount);
       if (!inserted && it->second != tb.icount) it->second = 0;
-      slot = it->second ? IcountCache::Slot{key, it->second, tb_writes_cr0_} : IcountCache::Slot{};
+      slot = it->second ? IcountCache::Slot{key, it->second, tb_end_} : IcountCache::Slot{};
       return tb.icount;
     }
     return count_insns(pc, pc + size);
   }
   if (slot.key == key) {
-    tb_writes_cr0_ = slot.writes_cr0;
+    tb_end_ = slot.ends;
     return slot.icount;
   }
-  tb_writes_cr0_ = ends_with_cr0_write(pc, size);
+  tb_end_ = block_end_kind(pc, size);
   auto it = counts.find(key);
   if (it != counts.end() && it->second) {
-    slot = {key, it->second, tb_writes_cr0_};
+    slot = {key, it->second, tb_end_};
     return it->second;
   }
   uc_tb tb{};
@@ -115,7 +121,9 @@ unsigned Engine::block_icount(uint32_t pc, uint32_t size) {
 }
 
 void Engine::hook_edge(uc_engine*, uc_tb* cur, uc_tb*, void* self) {
-  static_cast<Engine*>(self)->icounts_.generated(uint32_t(cur->pc), cur->size, cur->icount);
+  auto* e = static_cast<Engine*>(self);
+  e->icounts_.generated(uint32_t(cur->pc), cur->size, cur->icount);
+  e->vtlb_->on_generated(uint32_t(cur->pc), cur->size);
 }
 
 }  // namespace kjump

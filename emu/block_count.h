@@ -6,7 +6,7 @@
 // short (a fault, a breakpoint, a deadline inside it, an I/O access that must know "now"),
 // the instructions from the block's start to the stop are counted by decoding its bytes with
 // Capstone, as QEMU's own icount would have retired them. The Engine members that use this
-// (block_icount, hook_edge, count_insns, exact_retired_at, ends_with_cr0_write) are defined
+// (block_icount, hook_edge, count_insns, exact_retired_at, block_end_kind) are defined
 // in block_count.cpp.
 #pragma once
 
@@ -24,9 +24,11 @@ namespace kjump {
 // at the first instruction that does not decode: the faulting instruction itself.
 unsigned count_insns_in(const Disassembler& d, const uint8_t* code, size_t readable, uint32_t from, uint32_t to);
 
-// Whether the last instruction of the block [pc, pc + size) (bytes as above) is `mov to
-// CR0`, or cannot be told (then the caller looks at CR0 after the block).
-bool last_insn_writes_cr0(const Disassembler& d, const uint8_t* code, size_t readable, uint32_t pc, uint32_t size);
+// What the last instruction of the block [pc, pc + size) (bytes as above) is, as far as the
+// engine must act after the block: `mov to CR0` (look at CR0: the paging watch) or `invlpg`
+// (emu/virtual_tlb.h). Both bits when it cannot be told.
+inline constexpr uint8_t kEndsCr0Write = 1, kEndsInvlpg = 2;
+uint8_t last_insn_kind(const Disassembler& d, const uint8_t* code, size_t readable, uint32_t pc, uint32_t size);
 
 // Per-TB instruction counts: key (pc << 16 | size) → icount, or 0 = ambiguous (two address
 // spaces, e.g. kernel A and kernel B at 0xC0100000, can hold different code at the same pc
@@ -37,7 +39,7 @@ class IcountCache {
   struct Slot {
     uint64_t key = ~0ull;
     uint16_t icount = 0;
-    bool writes_cr0 = false;  // the TB ends with `mov to CR0` (see on_block's paging watch)
+    uint8_t ends = 0;  // last_insn_kind of the TB (see on_block)
   };
   static uint64_t key(uint32_t pc, uint32_t size) { return (uint64_t(pc) << 16) | (size & 0xffff); }
   Slot& slot(uint32_t pc, uint32_t size) { return slots_[(pc ^ (pc >> 12) ^ size) & (kSlots - 1)]; }

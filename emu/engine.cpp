@@ -54,8 +54,7 @@ Engine::Engine(uint64_t ram_size) : ram_(ram_size), layout_(context_layout()) {
   uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&Engine::hook_cpuid), this, 1, 0, UC_X86_INS_CPUID);
   uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&Engine::hook_rdtsc), this, 1, 0, UC_X86_INS_RDTSC);
   uc_hook_add(uc_, &h, UC_HOOK_EDGE_GENERATED, reinterpret_cast<void*>(&Engine::hook_edge), this, 1, 0);
-  vtlb_ = std::make_unique<VirtualTlb>(uc_, ram_size);
-  vtlb_->follow(reg(Reg::CR0) >> 31);  // a fresh CPU has paging off
+  vtlb_ = std::make_unique<VirtualTlb>(uc_, ram_);
 
   ram_.set_write_observer([this](uint64_t pa, size_t n) { on_host_write(pa, n); });
   cpu_state_.e = this;
@@ -114,8 +113,13 @@ void Engine::hook_block(uc_engine*, uint64_t addr, uint32_t size, void* self) {
 }
 
 void Engine::on_block(uint32_t pc, uint32_t size) {
+  if (check_invlpg_) {
+    // Before this block's accesses: the entries the invlpg should have dropped go now.
+    check_invlpg_ = false;
+    vtlb_->after_invlpg();
+  }
   if (stopping_) return;
-  if (stop_at_next_block_ || maint_stop_) {
+  if ((stop_at_next_block_ || maint_stop_) && !continuing_block_) {
     quiet_stop_ = !stop_at_next_block_;
     stop_at_next_block_ = false;
     maint_stop_ = false;
@@ -135,7 +139,6 @@ void Engine::on_block(uint32_t pc, uint32_t size) {
       return;
     }
   }
-  vtlb_->on_block(pc);
   unsigned n = block_icount(pc, size);
   uint64_t t = retired_ + idle_;
   bool instrumented = precise_active_ && pc >= precise_lo_ && pc < precise_hi_;
@@ -146,14 +149,17 @@ void Engine::on_block(uint32_t pc, uint32_t size) {
     stop_from_hook(pc);
     return;
   }
+  vtlb_->on_block(pc, size);
   block_pc_ = pc;
   block_size_ = size;
   block_start_retired_ = retired_;
   retired_ += n;
   in_block_ = true;
+  continuing_block_ = false;
   precise_count_ = 0;
   io_in_block_ = 0;
-  check_paging_ = tb_writes_cr0_;
+  check_paging_ = tb_end_ & kEndsCr0Write;
+  check_invlpg_ = tb_end_ & kEndsInvlpg;
 }
 
 void Engine::precise_handler(void* self, uint32_t addr) { static_cast<Engine*>(self)->on_precise(addr); }
@@ -208,7 +214,7 @@ const std::vector<IoSite>* Engine::block_io_sites() {
   // compared in place (copied only if the block spans two pages); the cache decodes them only
   // if they are not the bytes it decoded last time.
   if ((block_pc_ & 0xfff) + block_size_ <= 0x1000) {
-    auto t = translate(ram_, paging(), block_pc_, Access::Read, false, false);
+    auto t = translate(ram_, paging(), block_pc_);
     if (!t.ok || !ram_.contains(t.pa, block_size_)) return nullptr;
     return &io_sites_.sites(t.pa, block_pc_, ram_.data() + t.pa, block_size_);
   }
@@ -264,18 +270,30 @@ void Engine::set_paging_watch(std::function<void(bool, uint32_t)> cb) {
 }
 
 bool Engine::take_tlb_stop(uc_err err) {
+  if (vtlb_->take_stop(err) != VirtualTlb::Stop::Access) return false;
+  // At an access: it did not happen and its instruction did not retire, the same correction
+  // as for a fault. Then on from that instruction, which now gets its page.
+  uint32_t at = reg(Reg::EIP);
+  retired_ = exact_retired_at(at);
+  vtlb_->record_access(at, retired_, retired_ + idle_);
+  bp_resume_ = std::make_pair(at, retired_);  // a breakpoint there already had its stop
+  in_block_ = false;
+  return true;
+}
+
+bool Engine::take_tlb_fault(uc_err err) {
+  if (err != UC_ERR_EXCEPTION) return false;
   VirtualTlb::Stop stop = vtlb_->take_stop(err);
-  if (stop == VirtualTlb::Stop::None) return false;
-  // PagingOn: refused at the next block's first fetch, so that block did not run; the count
-  // stands, and its block hook (now under UC_TLB_CPU) reports the paging change.
-  if (stop != VirtualTlb::Stop::PagingOn) {
-    // At an access: it did not happen and its instruction did not retire, the same correction
-    // as for a fault. Then on from that instruction, which now gets its page.
-    uint32_t at = reg(Reg::EIP);
+  if (stop != VirtualTlb::Stop::Fault && stop != VirtualTlb::Stop::FaultAtFetch) return false;
+  uint32_t at = reg(Reg::EIP);
+  if (stop == VirtualTlb::Stop::Fault) {
+    // The access's instruction did not retire; Unicorn's walker redoes it from its start. It
+    // had passed a breakpoint on it already, and the block it was in goes on.
     retired_ = exact_retired_at(at);
-    if (stop == VirtualTlb::Stop::Access) vtlb_->record_access(at, retired_, retired_ + idle_);
-    bp_resume_ = std::make_pair(at, retired_);  // a breakpoint there already had its stop
+    if (std::find(breakpoints_.begin(), breakpoints_.end(), at) != breakpoints_.end()) skip_breakpoint_once_ = at;
+    continuing_block_ = true;
   }
+  // FaultAtFetch: the next block's lookup failed, so that block did not start; the count stands.
   in_block_ = false;
   return true;
 }
@@ -310,9 +328,25 @@ void Engine::serve_host_work() {
 
 uc_err Engine::emulate(uint32_t eip) {
   for (;;) {
+    vtlb_->clear_stop();
     code_->set_emulating(true);
     uc_err err = uc_emu_start(uc_, eip, 0, 0, 0);
     code_->set_emulating(false);
+    if (take_tlb_fault(err)) {
+      // A page fault to come, raised by Unicorn's walker when the access runs again: go on at
+      // once, as if Unicorn had raised it itself (no events, no interrupt check in between).
+      uint32_t at = reg(Reg::EIP);
+      if (stopping_) {
+        resume_eip_ = at;  // a stop asked for before the access: take it there
+        continuing_block_ = false;
+        err = UC_ERR_OK;
+      } else {
+        serve_host_work();
+        eip = at;
+        first_block_of_run_ = true;
+        continue;
+      }
+    }
     if (resume_eip_) uc_reg_write(uc_, UC_X86_REG_EIP, &*resume_eip_);
     serve_host_work();
     bool quiet = quiet_stop_ && err == UC_ERR_OK && resume_eip_ && !stop_requested_ && !pending_result_;
@@ -367,6 +401,7 @@ RunResult Engine::run(uint64_t limit) {
     stopping_ = false;
     resume_eip_.reset();
     in_block_ = false;
+    continuing_block_ = false;
     uint32_t eip = reg(Reg::EIP);
     if (bp_resume_ && bp_resume_->first == eip && bp_resume_->second == retired_) skip_breakpoint_once_ = eip;
     bp_resume_.reset();
@@ -410,7 +445,7 @@ RunResult Engine::run(uint64_t limit) {
     if (paging_event_) {
       auto ev = *paging_event_;
       paging_event_.reset();
-      vtlb_->follow(ev.first);  // paging off: UC_TLB_VIRTUAL from the stretch's first block
+      vtlb_->follow(ev.first);  // a paging switch: fresh code marks (and blocks) for the stretch
       if (paging_cb_) paging_cb_(ev.first, ev.second);
     }
   }

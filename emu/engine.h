@@ -1,6 +1,7 @@
 // The CPU engine: Unicorn (i386, real guest paging) + guest RAM + virtual clock + event
-// queue + interrupt delivery through the guest IDT. While paging is off, Unicorn runs on the
-// engine's own TLB (emu/virtual_tlb.h), where guest stores get QEMU's fast path.
+// queue + interrupt delivery through the guest IDT. Unicorn runs on the engine's own TLB
+// (emu/virtual_tlb.h, the guest's page tables walked by emu/page_walk.h), where guest stores
+// get QEMU's fast path; a page fault is raised by Unicorn's own walker.
 //
 // Virtual time is exact: now() = retired guest instructions + time skipped while halted
 // (1 instruction = 1 virtual ns, as QEMU's -icount shift=0,sleep=off). Retired
@@ -151,7 +152,7 @@ class Engine : public Clock {
   // Paging watch (kexec audits): called between blocks, outside emulation, whenever CR0.PG
   // changed since the previous block, with the new state and the first EIP under it. The
   // engine watches CR0 after every block that ends with `mov to CR0` (set or not), because
-  // it runs paging-off stretches on its virtual TLB (emu/virtual_tlb.h).
+  // each paging switch resets its TLB's code marks (emu/virtual_tlb.h).
   void set_paging_watch(std::function<void(bool paging, uint32_t eip)> cb);
   // Trampoline audit (kexec), while paging is off: the virtual TLB stops at the first access
   // of each kind (code page, page, read/write) by judged code to a forbidden page, records it
@@ -299,9 +300,13 @@ class Engine : public Clock {
 
   // per-TB instruction counts (emu/block_count.h)
   IcountCache icounts_;
-  bool ends_with_cr0_write(uint32_t pc, uint32_t size) const;
-  bool tb_writes_cr0_ = false;    // of the TB whose icount block_icount() just gave
+  uint8_t block_end_kind(uint32_t pc, uint32_t size) const;  // last_insn_kind
+  uint8_t tb_end_ = 0;            // of the TB whose icount block_icount() just gave
   bool check_paging_ = true;      // CR0 may have changed since the last block: read it
+  bool check_invlpg_ = false;     // the previous block ended with invlpg (emu/virtual_tlb.h)
+  // The next block redoes the rest of a block cut short by a refused TLB fill: it continues
+  // that block, so the stops asked for at "the next block" wait for the one after it.
+  bool continuing_block_ = false;
   bool first_block_of_run_ = false;
 
   // CPUID as the pinned model reports it, with SEP/APIC/RDRAND hidden.
@@ -312,7 +317,10 @@ class Engine : public Clock {
   bool last_paging_ = false;
   std::optional<std::pair<bool, uint32_t>> paging_event_;
   std::unique_ptr<VirtualTlb> vtlb_;
-  bool take_tlb_stop(uc_err err);  // a stop of the virtual TLB's: handled, run on
+  bool take_tlb_stop(uc_err err);  // an audit stop of the virtual TLB's: handled, run on
+  // A refused fill (a page fault to come): count it, go on from the access on Unicorn's walker.
+  // False if `err` is not that.
+  bool take_tlb_fault(uc_err err);
 
   CpuStateView cpu_state_;
   ClockStateView clock_state_;
