@@ -1,8 +1,10 @@
 // Block counting: the icount cache and the decoders that count inside a block
-// (emu/block_count.h), and the Engine members built on them.
+// (emu/block_count.h), and the Engine members built on them, the block hook first.
 #include "emu/block_count.h"
 
 #include <algorithm>
+#include <cstddef>
+#include <cstring>
 
 #include "emu/engine.h"
 
@@ -52,16 +54,99 @@ void IcountCache::generated(uint32_t pc, uint32_t size, uint16_t icount) {
   // A newly generated TB may replace one with the same (pc, size) but another icount:
   // never let the front cache answer for such a key.
   Slot& s = slot(pc, size);
-  if (s.key == k && s.icount != icount) s = Slot{};
+  if (matches(s, k) && icount_of(s) != icount) s = kEmpty;
 }
 
 void IcountCache::clear() {
   counts_.clear();
-  std::fill(slots_.begin(), slots_.end(), Slot{});
+  std::fill(slots_.begin(), slots_.end(), kEmpty);
 }
 
 // ---------------------------------------------------------------------------------------
-// Engine members
+// Engine members: the block hook, then the counting it and the stops use
+
+void Engine::BlockHookFlags::set_only_check_after(uint8_t v) {
+  // (bytes in memory order: the host is little-endian x86)
+  const uint64_t w = uint64_t(v) << (8 * offsetof(BlockHookFlags, check_after));
+  std::memcpy(this, &w, sizeof w);
+}
+
+void Engine::hook_block(uc_engine*, uint64_t addr, uint32_t size, void* self) {
+  auto* e = static_cast<Engine*>(self);
+  const uint32_t pc = uint32_t(addr);
+  // The common case, exactly what on_block does when nothing is pending: count the block and
+  // go on. Anything else (a flag in hf_, a TB not in the front cache, a deadline inside it)
+  // takes on_block.
+  if (__builtin_expect(!e->hf_.any() && !(((pc >> 12) ^ e->vtlb_page_) & e->vtlb_page_mask_), 1)) {
+    const uint64_t key = IcountCache::key(pc, size);
+    const IcountCache::Slot s = e->icounts_.slot(pc, size);
+    const uint64_t r = e->retired_, n = IcountCache::icount_of(s);
+    if (IcountCache::matches(s, key) && r + n <= e->retired_limit_) {
+      e->block_pc_ = pc;
+      e->block_size_ = size;
+      e->block_start_retired_ = r;
+      e->retired_ = r + n;
+      e->in_block_ = true;
+      e->precise_count_ = 0;
+      e->io_in_block_ = 0;
+      e->hf_.set_only_check_after(IcountCache::ends_of(s));
+      return;
+    }
+  }
+  e->on_block(pc, size);
+}
+
+void Engine::on_block(uint32_t pc, uint32_t size) {
+  if (hf_.check_after & kEndsInvlpg) {
+    // Before this block's accesses: the entries the invlpg should have dropped go now.
+    hf_.check_after &= uint8_t(~kEndsInvlpg);
+    vtlb_->after_invlpg();
+  }
+  if (hf_.stopping) return;
+  if ((hf_.stop_at_next_block || hf_.maint_stop) && !hf_.continuing_block) {
+    quiet_stop_ = !hf_.stop_at_next_block;
+    hf_.stop_at_next_block = false;
+    hf_.maint_stop = false;
+    stop_from_hook(pc);
+    return;
+  }
+  // CR0 changes only by `mov to CR0`, which ends its TB: look at CR0 only at the block after
+  // such a TB (or after the host touched the CPU), not at every block.
+  if (hf_.check_after & kEndsCr0Write) {
+    hf_.check_after &= uint8_t(~kEndsCr0Write);
+    bool pg = reg(Reg::CR0) >> 31;
+    if (pg != last_paging_) {
+      // Report between blocks, outside emulation: the callback may add hooks and read state.
+      last_paging_ = pg;
+      paging_event_ = std::make_pair(pg, pc);
+      stop_from_hook(pc);
+      return;
+    }
+  }
+  unsigned n = block_icount(pc, size);
+  uint64_t t = retired_ + idle_;
+  bool instrumented = hf_.precise_active && pc >= precise_lo_ && pc < precise_hi_;
+  if (!instrumented && t + n > stop_at_) {
+    // The stop point is inside this block: once stopped, retranslate it with a code hook
+    // that counts instruction by instruction (serve_host_work), and come back to it.
+    if (t < stop_at_) precise_request_ = std::make_pair(pc, size);
+    stop_from_hook(pc);
+    return;
+  }
+  if (hf_.vtlb_watch || vtlb_page_mask_) {
+    vtlb_->on_block(pc, size);
+    sync_vtlb();  // a walk on Unicorn's walker may have ended, the audit's code page changed
+  }
+  block_pc_ = pc;
+  block_size_ = size;
+  block_start_retired_ = retired_;
+  retired_ += n;
+  in_block_ = true;
+  hf_.continuing_block = false;
+  precise_count_ = 0;
+  io_in_block_ = 0;
+  hf_.check_after = tb_end_;
+}
 
 unsigned Engine::count_insns(uint32_t from, uint32_t to) const {
   // The bytes are read once (with the up to 15 bytes an instruction may reach past `to`),
@@ -87,28 +172,28 @@ unsigned Engine::block_icount(uint32_t pc, uint32_t size) {
   auto key = IcountCache::key(pc, size);
   IcountCache::Slot& slot = icounts_.slot(pc, size);
   auto& counts = icounts_.counts();
-  if (first_block_of_run_) {
+  if (hf_.first_block_of_run) {
     // The first TB of a uc_emu_start may have been generated without an edge-hook call, so
     // the cache cannot know whether it replaced a TB with the same (pc, size): ask Unicorn.
-    first_block_of_run_ = false;
+    hf_.first_block_of_run = false;
     tb_end_ = block_end_kind(pc, size);
     uc_tb tb{};
     if (uc_ctl_request_cache(uc_, pc, &tb) == UC_ERR_OK && tb.size == size && tb.icount) {
       auto [it, inserted] = counts.try_emplace(key, tb.icount);
       if (!inserted && it->second != tb.icount) it->second = 0;
-      slot = it->second ? IcountCache::Slot{key, it->second, tb_end_} : IcountCache::Slot{};
+      slot = it->second ? IcountCache::pack(key, it->second, tb_end_) : IcountCache::kEmpty;
       return tb.icount;
     }
     return count_insns(pc, pc + size);
   }
-  if (slot.key == key) {
-    tb_end_ = slot.ends;
-    return slot.icount;
+  if (IcountCache::matches(slot, key)) {
+    tb_end_ = IcountCache::ends_of(slot);
+    return IcountCache::icount_of(slot);
   }
   tb_end_ = block_end_kind(pc, size);
   auto it = counts.find(key);
   if (it != counts.end() && it->second) {
-    slot = {key, it->second, tb_end_};
+    slot = IcountCache::pack(key, it->second, tb_end_);
     return it->second;
   }
   uc_tb tb{};

@@ -6,8 +6,8 @@
 // short (a fault, a breakpoint, a deadline inside it, an I/O access that must know "now"),
 // the instructions from the block's start to the stop are counted by decoding its bytes with
 // Capstone, as QEMU's own icount would have retired them. The Engine members that use this
-// (block_icount, hook_edge, count_insns, exact_retired_at, block_end_kind) are defined
-// in block_count.cpp.
+// (the block hook hook_block/on_block, block_icount, hook_edge, count_insns, exact_retired_at,
+// block_end_kind) are defined in block_count.cpp.
 #pragma once
 
 #include <cstddef>
@@ -33,15 +33,21 @@ uint8_t last_insn_kind(const Disassembler& d, const uint8_t* code, size_t readab
 // Per-TB instruction counts: key (pc << 16 | size) → icount, or 0 = ambiguous (two address
 // spaces, e.g. kernel A and kernel B at 0xC0100000, can hold different code at the same pc
 // with the same byte size: such keys are answered by Unicorn each time). A small
-// direct-mapped cache in front of the map keeps the per-block cost to a compare.
+// direct-mapped cache in front of the map keeps the per-block cost to a compare: one 64-bit
+// word per slot (32 KiB in all, so that it stays in the host's caches while the guest streams
+// through memory), the key in bits 16-63, the TB's last_insn_kind in bits 14-15 and its
+// icount (at most 512, TCG's limit) in bits 0-13.
 class IcountCache {
  public:
-  struct Slot {
-    uint64_t key = ~0ull;
-    uint16_t icount = 0;
-    uint8_t ends = 0;  // last_insn_kind of the TB (see on_block)
-  };
+  using Slot = uint64_t;
+  static constexpr Slot kEmpty = ~0ull;  // matches no key: no TB has size 0xffff at 0xffffffff
   static uint64_t key(uint32_t pc, uint32_t size) { return (uint64_t(pc) << 16) | (size & 0xffff); }
+  static Slot pack(uint64_t key, unsigned icount, uint8_t ends) {
+    return (key << 16) | (uint64_t(ends & 3) << 14) | (icount & 0x3fff);
+  }
+  static bool matches(Slot s, uint64_t key) { return (s >> 16) == key; }
+  static unsigned icount_of(Slot s) { return unsigned(s & 0x3fff); }
+  static uint8_t ends_of(Slot s) { return uint8_t((s >> 14) & 3); }
   Slot& slot(uint32_t pc, uint32_t size) { return slots_[(pc ^ (pc >> 12) ^ size) & (kSlots - 1)]; }
   std::unordered_map<uint64_t, uint16_t>& counts() { return counts_; }
   // Unicorn made a TB with this count (edge hook).
@@ -51,7 +57,7 @@ class IcountCache {
  private:
   static constexpr size_t kSlots = 4096;
   std::unordered_map<uint64_t, uint16_t> counts_;
-  std::vector<Slot> slots_ = std::vector<Slot>(kSlots);
+  std::vector<Slot> slots_ = std::vector<Slot>(kSlots, kEmpty);
 };
 
 }  // namespace kjump

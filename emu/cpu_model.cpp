@@ -90,8 +90,9 @@ void Engine::reset_cpu() {
   uc_ctl_flush_tlb(uc_);
   code_->flush_all();
   vtlb_->reset();
+  sync_vtlb();
   halted_ = false;
-  check_paging_ = true;
+  hf_.check_after |= kEndsCr0Write;
   icounts_.clear();
 }
 

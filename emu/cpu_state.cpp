@@ -49,8 +49,9 @@ void Engine::set_reg(Reg r, uint32_t v) {
   uc_reg_write(uc_, uc_reg_of(r), &v);
   if (r == Reg::CR0 || r == Reg::CR3 || r == Reg::CR4) vtlb_->flush_tlb();
   if (r == Reg::CR0) {
-    check_paging_ = true;
+    hf_.check_after |= kEndsCr0Write;
     vtlb_->follow(v >> 31);
+    sync_vtlb();
   }
 }
 
@@ -216,11 +217,12 @@ void Engine::CpuStateView::post_load() {
   std::memcpy(reinterpret_cast<uint8_t*>(e->ctx_) + e->layout_.env, context.data(), context.size());
   uc_context_restore(e->uc_, e->ctx_);
   e->last_paging_ = e->reg(Reg::CR0) >> 31;
-  e->check_paging_ = true;
+  e->hf_.check_after |= kEndsCr0Write;
   // A restored context keeps the old TLB, and RAM may have changed under translated code.
   uc_ctl_flush_tlb(e->uc_);
   e->code_->flush_all();
   e->vtlb_->reset();
+  e->sync_vtlb();
   e->icounts_.clear();
 }
 

@@ -43,7 +43,7 @@ void Engine::on_intr(uint32_t intno) {
   bool has_error = !software && (intno == 8 || (intno >= 10 && intno <= 14) || intno == 17);
   if (!deliver(intno, false, software, has_error, error, eip)) {
     pending_result_ = RunResult{StopReason::TripleFault, "triple fault"};
-    stopping_ = true;
+    hf_.stopping = true;
     uc_emu_stop(uc_);
   }
 }

@@ -20,10 +20,12 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -157,7 +159,10 @@ class Engine : public Clock {
   // Trampoline audit (kexec), while paging is off: the virtual TLB stops at the first access
   // of each kind (code page, page, read/write) by judged code to a forbidden page, records it
   // with its address, size, EIP and instruction count, and goes on. No memory hooks.
-  void set_access_audit(std::optional<AccessAuditSpec> spec) { vtlb_->set_audit(std::move(spec)); }
+  void set_access_audit(std::optional<AccessAuditSpec> spec) {
+    vtlb_->set_audit(std::move(spec));
+    sync_vtlb();
+  }
   const std::vector<AuditedAccess>& audited_accesses() const { return vtlb_->audited(); }
   void clear_audited_accesses() { vtlb_->clear_audited(); }
   const VirtualTlb& virtual_tlb() const { return *vtlb_; }
@@ -213,7 +218,7 @@ class Engine : public Clock {
   // Guest bytes [va, va + n) through the current page tables, read up to the first page that
   // cannot be read (paging registers read once); returns how many bytes were read.
   size_t read_code(uint32_t va, size_t n, std::vector<uint8_t>& out, uint64_t* first_pa = nullptr) const;
-  // uc_emu_start from eip, serving the host-only stops (see maint_stop_) without returning.
+  // uc_emu_start from eip, serving the host-only stops (see hf_.maint_stop) without returning.
   uc_err emulate(uint32_t eip);
   void serve_host_work();  // after uc_emu_start: the deferred hook and code changes
   void on_host_write(uint64_t pa, size_t n);
@@ -246,6 +251,49 @@ class Engine : public Clock {
   std::vector<std::unique_ptr<std::pair<std::function<uint64_t(uint64_t, unsigned)>,
                                          std::function<void(uint64_t, unsigned, uint64_t)>>>> mmio_;
 
+  // The block hook's state, together: it runs once per translated block. Everything that takes
+  // it off its common case (nothing pending, the TB's count in the front cache, the deadline
+  // past the block) is one flag in hf_, so that case tests one word (hook_block).
+  struct BlockHookFlags {
+    bool stopping = false;            // a stop of this uc_emu_start was asked for
+    bool stop_at_next_block = false;  // an I/O access asked for a stop: take it at the next block
+    // Host work was requested from inside a callback (a hook change, a host write into RAM):
+    // stop at the next block boundary, do it, and resume at once as if Unicorn had never
+    // returned (no events, no interrupt check), so the guest cannot tell.
+    bool maint_stop = false;
+    // What the previous block ended with (last_insn_kind), or the host changed: kEndsCr0Write
+    // = CR0 may have changed, read it (the paging watch); kEndsInvlpg (emu/virtual_tlb.h).
+    uint8_t check_after = kEndsCr0Write;
+    bool first_block_of_run = false;  // the first TB of a uc_emu_start (block_icount)
+    bool precise_active = false;      // the precise deadline hook is armed (precise_lo_/hi_)
+    // The next block redoes the rest of a block cut short by a refused TLB fill: it continues
+    // that block, so the stops asked for at "the next block" wait for the one after it.
+    bool continuing_block = false;
+    bool vtlb_watch = false;          // the virtual TLB wants every block (VirtualTlb::watches_blocks)
+    bool any() const {
+      uint64_t v;
+      std::memcpy(&v, this, sizeof v);
+      return v != 0;
+    }
+    // All flags clear but check_after, in one 8-byte store: the next block's any() reads the
+    // word back at once, and a 1-byte store there would stall that load (no store forwarding
+    // from a narrower store: measured, half the hook's time on the bench loop).
+    void set_only_check_after(uint8_t v);
+  };
+  static_assert(sizeof(BlockHookFlags) == 8, "one word");
+  static_assert(std::is_standard_layout_v<BlockHookFlags>);
+  BlockHookFlags hf_;
+  IcountCache icounts_;
+  uint64_t retired_limit_ = kNever;  // stop_at_ - idle_: the current run's deadline in retired instructions
+  // The virtual TLB's block work (VirtualTlb::on_block), mirrored here for hook_block: every
+  // block while vtlb_watch, else a block in another page than vtlb_page_ while auditing.
+  uint32_t vtlb_page_ = 0, vtlb_page_mask_ = 0;
+  void sync_vtlb() {
+    hf_.vtlb_watch = vtlb_->watches_blocks();
+    vtlb_page_mask_ = vtlb_->audit_page_mask();
+    vtlb_page_ = vtlb_->code_page();
+  }
+
   // time
   uint64_t retired_ = 0;             // retired instructions (block-granular while running)
   uint64_t idle_ = 0;                // virtual ns skipped in hlt
@@ -263,18 +311,12 @@ class Engine : public Clock {
   IoSiteCache io_sites_{disasm_};
   const std::vector<IoSite>* block_io_ = nullptr;  // sites of the current block, if known
   mutable std::vector<uint8_t> code_buf_;          // scratch for read_code
-  bool stop_at_next_block_ = false;  // an I/O access asked for a stop: take it at the next block
-  // Host work was requested from inside a callback (a hook change, a host write into RAM):
-  // stop at the next block boundary, do it, and resume at once as if Unicorn had never
-  // returned (no events, no interrupt check), so the guest cannot tell.
-  bool maint_stop_ = false;
   bool quiet_stop_ = false;  // the current stop is such a host-only stop
   const std::vector<IoSite>* block_io_sites();
   void begin_io();
   void end_io();
 
-  // stop bookkeeping for the current uc_emu_start
-  bool stopping_ = false;
+  // stop bookkeeping for the current uc_emu_start (and hf_.stopping)
   std::optional<uint32_t> resume_eip_;
   std::optional<RunResult> pending_result_;
   bool stop_requested_ = false;
@@ -287,7 +329,6 @@ class Engine : public Clock {
   // precise stepping through one block
   TranslatedCode::Id precise_hook_ = 0;
   std::optional<std::pair<uint32_t, uint32_t>> precise_request_;  // (pc, size) to arm after the stop
-  bool precise_active_ = false;
   bool precise_done_ = false;
   uint32_t precise_lo_ = 0, precise_hi_ = 0;
   unsigned precise_count_ = 0;
@@ -298,16 +339,9 @@ class Engine : public Clock {
   std::optional<uint32_t> skip_breakpoint_once_;
   std::optional<std::pair<uint32_t, uint64_t>> bp_resume_;  // (eip, retired) of the last breakpoint stop
 
-  // per-TB instruction counts (emu/block_count.h)
-  IcountCache icounts_;
+  // per-TB instruction counts (emu/block_count.h; the front cache is in the hot part above)
   uint8_t block_end_kind(uint32_t pc, uint32_t size) const;  // last_insn_kind
   uint8_t tb_end_ = 0;            // of the TB whose icount block_icount() just gave
-  bool check_paging_ = true;      // CR0 may have changed since the last block: read it
-  bool check_invlpg_ = false;     // the previous block ended with invlpg (emu/virtual_tlb.h)
-  // The next block redoes the rest of a block cut short by a refused TLB fill: it continues
-  // that block, so the stops asked for at "the next block" wait for the one after it.
-  bool continuing_block_ = false;
-  bool first_block_of_run_ = false;
 
   // CPUID as the pinned model reports it, with SEP/APIC/RDRAND hidden.
   std::vector<std::array<uint32_t, 5>> cpuid_;  // leaf, eax, ebx, ecx, edx (subleaf 0)

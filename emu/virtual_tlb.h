@@ -90,6 +90,12 @@ class VirtualTlb {
   void follow(bool paging);
   // This hook is filling (false only while Unicorn's walker redoes a faulting access).
   bool active() const { return !cpu_walk_; }
+  // on_block has work at every block: a walk on Unicorn's walker; or, when audit_page_mask()
+  // is all ones, at a block outside page code_page() (an audit's code class). Both change only
+  // through the calls above and below, never from inside the fill.
+  bool watches_blocks() const { return cpu_walk_; }
+  uint32_t audit_page_mask() const { return auditing_ ? ~0u : 0u; }
+  uint32_t code_page() const { return code_page_; }
   // Host-side TLB flush (the host changed CR0/CR3/CR4): also drops this hook's bookkeeping.
   void flush_tlb();
 
