@@ -3,6 +3,7 @@
 #include "emu/block_count.h"
 
 #include <algorithm>
+#include <optional>
 #include <cstddef>
 #include <cstring>
 
@@ -77,7 +78,9 @@ void Engine::hook_block(uc_engine*, uint64_t addr, uint32_t size, void* self) {
   // The common case, exactly what on_block does when nothing is pending: count the block and
   // go on. Anything else (a flag in hf_, a TB not in the front cache, a deadline inside it)
   // takes on_block.
-  if (__builtin_expect(!e->hf_.any() && !(((pc >> 12) ^ e->vtlb_page_) & e->vtlb_page_mask_), 1)) {
+  if (__builtin_expect(!e->hf_.any() && !(((pc >> 12) ^ e->vtlb_page_) & e->vtlb_page_mask_) &&
+                           !e->starts_inside_block(pc, size),
+                       1)) {
     const uint64_t key = IcountCache::key(pc, size);
     const IcountCache::Slot s = e->icounts_.slot(pc, size);
     const uint64_t r = e->retired_, n = IcountCache::icount_of(s);
@@ -103,6 +106,11 @@ void Engine::on_block(uint32_t pc, uint32_t size) {
     vtlb_->after_invlpg();
   }
   if (hf_.stopping) return;
+  if (starts_inside_block(pc, size)) {
+    // The block before may have been cut short at pc by a store into itself: then only the
+    // instructions before pc ran of it, and the rest is counted by the blocks from pc.
+    if (auto k = smc_cut(pc, size)) retired_ = block_start_retired_ + *k;
+  }
   if ((hf_.stop_at_next_block || hf_.maint_stop) && !hf_.continuing_block) {
     quiet_stop_ = !hf_.stop_at_next_block;
     hf_.stop_at_next_block = false;
@@ -146,6 +154,48 @@ void Engine::on_block(uint32_t pc, uint32_t size) {
   precise_count_ = 0;
   io_in_block_ = 0;
   hf_.check_after = tb_end_;
+}
+
+std::optional<unsigned> smc_cut_in(const Disassembler& d, const uint8_t* code, size_t readable, uint32_t block_pc,
+                                   uint32_t block_size, uint32_t pc, uint32_t size) {
+  // Unicorn runs the store alone in a block of one instruction (cflags count 1) at pc. A
+  // natural block that starts at an instruction of the block before, other than its last,
+  // is longer than that one instruction: an instruction that ends blocks by itself (a branch,
+  // `rep`, ...) would have ended the block before there. So a one-instruction block at an
+  // instruction of the block before, other than its last, is the store's. At its last
+  // instruction both are possible (`rep stos` runs as such blocks, a loop may jump to its
+  // own last instruction), so only a plain `mov` to memory is taken: it never ends a block.
+  size_t off = 0;
+  unsigned k = 0;
+  const uint32_t want = pc - block_pc;
+  while (off < want) {
+    size_t avail = std::min<size_t>(16, readable - std::min(readable, off));
+    unsigned len = avail ? d.length(code + off, avail, block_pc + uint32_t(off)) : 0;
+    if (!len) return std::nullopt;
+    off += len;
+    ++k;
+  }
+  if (off != want) return std::nullopt;  // pc is not an instruction boundary of the block (as it is now)
+  size_t avail = std::min<size_t>(16, readable - std::min(readable, off));
+  unsigned len = avail ? d.length(code + off, avail, pc) : 0;
+  if (!len || len != size) return std::nullopt;  // a longer block: a natural one
+  if (want + len < block_size) return k;
+  // The last instruction of the block before: a plain mov to memory (88/89/c6/c7 with a memory
+  // operand, a2/a3), after operand-size and segment prefixes only.
+  const uint8_t* b = code + off;
+  size_t i = 0;
+  while (i < len && (b[i] == 0x66 || b[i] == 0x2e || b[i] == 0x3e || b[i] == 0x26 || b[i] == 0x36 || b[i] == 0x64 ||
+                     b[i] == 0x65))
+    ++i;
+  if (i >= len) return std::nullopt;
+  if (b[i] == 0xa2 || b[i] == 0xa3) return k;
+  if ((b[i] == 0x88 || b[i] == 0x89 || b[i] == 0xc6 || b[i] == 0xc7) && i + 1 < len && (b[i + 1] >> 6) != 3) return k;
+  return std::nullopt;
+}
+
+std::optional<unsigned> Engine::smc_cut(uint32_t pc, uint32_t size) const {
+  size_t readable = read_code(block_pc_, size_t(block_size_) + 15, code_buf_);
+  return smc_cut_in(disasm_, code_buf_.data(), readable, block_pc_, block_size_, pc, size);
 }
 
 unsigned Engine::count_insns(uint32_t from, uint32_t to) const {

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -29,6 +30,13 @@ unsigned count_insns_in(const Disassembler& d, const uint8_t* code, size_t reada
 // (emu/virtual_tlb.h). Both bits when it cannot be told.
 inline constexpr uint8_t kEndsCr0Write = 1, kEndsInvlpg = 2;
 uint8_t last_insn_kind(const Disassembler& d, const uint8_t* code, size_t readable, uint32_t pc, uint32_t size);
+
+// The block [block_pc, + block_size) ran from its start, and the next block starts at pc
+// inside it with `size` bytes: if that is Unicorn re-running a store into the running block
+// (QEMU's precise self-modifying code: the store alone in a one-instruction block), how many
+// instructions of the block before ran (those before the store). Bytes as above, from block_pc.
+std::optional<unsigned> smc_cut_in(const Disassembler& d, const uint8_t* code, size_t readable, uint32_t block_pc,
+                                   uint32_t block_size, uint32_t pc, uint32_t size);
 
 // Per-TB instruction counts: key (pc << 16 | size) → icount, or 0 = ambiguous (two address
 // spaces, e.g. kernel A and kernel B at 0xC0100000, can hold different code at the same pc

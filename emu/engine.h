@@ -341,6 +341,12 @@ class Engine : public Clock {
 
   // per-TB instruction counts (emu/block_count.h; the front cache is in the hot part above)
   uint8_t block_end_kind(uint32_t pc, uint32_t size) const;  // last_insn_kind
+  // The block at pc starts inside the block that ran before it, and is not that block again:
+  // maybe Unicorn re-running a store into the block before (smc_cut_in).
+  bool starts_inside_block(uint32_t pc, uint32_t size) const {
+    return in_block_ && pc - block_pc_ < block_size_ && (pc != block_pc_ || size != block_size_);
+  }
+  std::optional<unsigned> smc_cut(uint32_t pc, uint32_t size) const;
   uint8_t tb_end_ = 0;            // of the TB whose icount block_icount() just gave
 
   // CPUID as the pinned model reports it, with SEP/APIC/RDRAND hidden.
