@@ -25,7 +25,7 @@ unsigned count_insns_in(const Disassembler& d, const uint8_t* code, size_t reada
 }
 
 uint8_t last_insn_kind(const Disassembler& d, const uint8_t* code, size_t readable, uint32_t pc, uint32_t size) {
-  constexpr uint8_t kUnknown = kEndsCr0Write | kEndsInvlpg;
+  constexpr uint8_t kUnknown = kEndsCr0Write | kEndsInvlpg | kEndsPagingChange;
   size_t off = 0, last = 0;
   while (off < size) {
     size_t avail = std::min<size_t>({16, size_t(size - off) + 15, readable - std::min(readable, off)});
@@ -41,10 +41,17 @@ uint8_t last_insn_kind(const Disassembler& d, const uint8_t* code, size_t readab
   while (i < n && (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0xf2 || b[i] == 0xf3 || b[i] == 0x2e || b[i] == 0x3e ||
                    b[i] == 0x26 || b[i] == 0x36 || b[i] == 0x64 || b[i] == 0x65))
     ++i;
+  if (i >= n) return kUnknown;
+  if (b[i] == 0xea || b[i] == 0x9a || b[i] == 0xcf) return kEndsPagingChange;  // ljmp, lcall, iret
+  if (b[i] == 0xff && i + 1 < n) {
+    const unsigned reg = (b[i + 1] >> 3) & 7, mod = b[i + 1] >> 6;
+    if ((reg == 3 || reg == 5) && mod != 3) return kEndsPagingChange;  // lcall/ljmp m16:32
+  }
   if (i + 2 >= n || b[i] != 0x0f) return 0;
   const unsigned reg = (b[i + 2] >> 3) & 7, mod = b[i + 2] >> 6;
-  if (b[i + 1] == 0x22 && reg == 0) return kEndsCr0Write;             // mov r32, %cr0
-  if (b[i + 1] == 0x01 && reg == 7 && mod != 3) return kEndsInvlpg;    // invlpg m
+  if (b[i + 1] == 0x22 && reg == 0) return kEndsCr0Write | kEndsPagingChange;  // mov r32, %cr0
+  if (b[i + 1] == 0x22 && (reg == 3 || reg == 4)) return kEndsPagingChange;   // mov r32, %cr3/%cr4
+  if (b[i + 1] == 0x01 && reg == 7 && mod != 3) return kEndsInvlpg;           // invlpg m
   return 0;
 }
 
@@ -106,6 +113,10 @@ void Engine::on_block(uint32_t pc, uint32_t size) {
     vtlb_->after_invlpg();
   }
   if (hf_.stopping) return;
+  if (hf_.check_after & kEndsPagingChange) {
+    hf_.check_after &= uint8_t(~kEndsPagingChange);
+    paging_cached_ = false;
+  }
   if (starts_inside_block(pc, size)) {
     // The block before may have been cut short at pc by a store into itself: then only the
     // instructions before pc ran of it, and the rest is counted by the blocks from pc.

@@ -26,9 +26,11 @@ namespace kjump {
 unsigned count_insns_in(const Disassembler& d, const uint8_t* code, size_t readable, uint32_t from, uint32_t to);
 
 // What the last instruction of the block [pc, pc + size) (bytes as above) is, as far as the
-// engine must act after the block: `mov to CR0` (look at CR0: the paging watch) or `invlpg`
-// (emu/virtual_tlb.h). Both bits when it cannot be told.
-inline constexpr uint8_t kEndsCr0Write = 1, kEndsInvlpg = 2;
+// engine must act after the block: `mov to CR0` (look at CR0: the paging watch), `invlpg`
+// (emu/virtual_tlb.h), or anything that may change CR0, CR3 or CR4 (mov to CR0/3/4, and a far
+// jmp/call or iret, which may switch tasks): the engine's copy of the paging registers is
+// stale. All bits when it cannot be told.
+inline constexpr uint8_t kEndsCr0Write = 1, kEndsInvlpg = 2, kEndsPagingChange = 4;
 uint8_t last_insn_kind(const Disassembler& d, const uint8_t* code, size_t readable, uint32_t pc, uint32_t size);
 
 // The block [block_pc, + block_size) ran from its start, and the next block starts at pc
@@ -43,19 +45,19 @@ std::optional<unsigned> smc_cut_in(const Disassembler& d, const uint8_t* code, s
 // with the same byte size: such keys are answered by Unicorn each time). A small
 // direct-mapped cache in front of the map keeps the per-block cost to a compare: one 64-bit
 // word per slot (32 KiB in all, so that it stays in the host's caches while the guest streams
-// through memory), the key in bits 16-63, the TB's last_insn_kind in bits 14-15 and its
-// icount (at most 512, TCG's limit) in bits 0-13.
+// through memory), the key in bits 16-63, the TB's last_insn_kind in bits 12-15 and its
+// icount (at most 512, TCG's limit) in bits 0-11.
 class IcountCache {
  public:
   using Slot = uint64_t;
   static constexpr Slot kEmpty = ~0ull;  // matches no key: no TB has size 0xffff at 0xffffffff
   static uint64_t key(uint32_t pc, uint32_t size) { return (uint64_t(pc) << 16) | (size & 0xffff); }
   static Slot pack(uint64_t key, unsigned icount, uint8_t ends) {
-    return (key << 16) | (uint64_t(ends & 3) << 14) | (icount & 0x3fff);
+    return (key << 16) | (uint64_t(ends & 15) << 12) | (icount & 0xfff);
   }
   static bool matches(Slot s, uint64_t key) { return (s >> 16) == key; }
-  static unsigned icount_of(Slot s) { return unsigned(s & 0x3fff); }
-  static uint8_t ends_of(Slot s) { return uint8_t((s >> 14) & 3); }
+  static unsigned icount_of(Slot s) { return unsigned(s & 0xfff); }
+  static uint8_t ends_of(Slot s) { return uint8_t((s >> 12) & 15); }
   Slot& slot(uint32_t pc, uint32_t size) { return slots_[(pc ^ (pc >> 12) ^ size) & (kSlots - 1)]; }
   std::unordered_map<uint64_t, uint16_t>& counts() { return counts_; }
   // Unicorn made a TB with this count (edge hook).

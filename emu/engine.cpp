@@ -158,11 +158,15 @@ void Engine::remove_breakpoint(uint32_t addr) {
 }
 
 const std::vector<IoSite>* Engine::block_io_sites() {
-  // Once per block that does I/O: the paging registers are read once and the block's bytes
-  // compared in place (copied only if the block spans two pages); the cache decodes them only
+  // Once per block that does I/O: the paging registers come from paging_cache_ and the
+  // block's bytes are compared in place (copied only if the block spans two pages); the cache decodes them only
   // if they are not the bytes it decoded last time.
   if ((block_pc_ & 0xfff) + block_size_ <= 0x1000) {
-    auto t = translate(ram_, paging(), block_pc_);
+    if (!paging_cached_) {
+      paging_cache_ = paging();
+      paging_cached_ = true;
+    }
+    auto t = translate(ram_, paging_cache_, block_pc_);
     if (!t.ok || !ram_.contains(t.pa, block_size_)) return nullptr;
     return &io_sites_.sites(t.pa, block_pc_, ram_.data() + t.pa, block_size_);
   }
@@ -278,6 +282,7 @@ void Engine::serve_host_work() {
 uc_err Engine::emulate(uint32_t eip) {
   for (;;) {
     vtlb_->clear_stop();
+    paging_cached_ = false;  // the host may have changed them since the last uc_emu_start
     code_->set_emulating(true);
     uc_err err = uc_emu_start(uc_, eip, 0, 0, 0);
     code_->set_emulating(false);

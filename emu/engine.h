@@ -262,7 +262,8 @@ class Engine : public Clock {
     // returned (no events, no interrupt check), so the guest cannot tell.
     bool maint_stop = false;
     // What the previous block ended with (last_insn_kind), or the host changed: kEndsCr0Write
-    // = CR0 may have changed, read it (the paging watch); kEndsInvlpg (emu/virtual_tlb.h).
+    // = CR0 may have changed, read it (the paging watch); kEndsInvlpg (emu/virtual_tlb.h);
+    // kEndsPagingChange = paging_cache_ is stale.
     uint8_t check_after = kEndsCr0Write;
     bool first_block_of_run = false;  // the first TB of a uc_emu_start (block_icount)
     bool precise_active = false;      // the precise deadline hook is armed (precise_lo_/hi_)
@@ -313,6 +314,10 @@ class Engine : public Clock {
   mutable std::vector<uint8_t> code_buf_;          // scratch for read_code
   bool quiet_stop_ = false;  // the current stop is such a host-only stop
   const std::vector<IoSite>* block_io_sites();
+  // CR0/CR3/CR4 as of the current block, for block_io_sites: read once after they may have
+  // changed (a block that ends with kEndsPagingChange, or a new uc_emu_start), not per I/O.
+  PagingRegs paging_cache_;
+  bool paging_cached_ = false;
   void begin_io();
   void end_io();
 

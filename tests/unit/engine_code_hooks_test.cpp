@@ -296,3 +296,36 @@ TEST_CASE("engine: blocks that start inside the block before them are not taken 
     CHECK(hash_state(e.cpu_state()) == hash_state(s.cpu_state()));
   }
 }
+
+TEST_CASE("engine: a port access after a CR3 switch finds its instruction through the new tables") {
+  // Two page directories map 0x400000 to two routines of the same size, with the I/O at
+  // another position: nop; in $0x80,%al; nop; nop; ret  and  nop; nop; nop; in $0x80,%al; ret.
+  // call 0x400000; mov $0x12000,%eax; mov %eax,%cr3; call 0x400000; hlt
+  const uint8_t code[] = {0xe8, 0xfb, 0xef, 0x3f, 0x00, 0xb8, 0x00, 0x20, 0x01, 0x00, 0x0f, 0x22, 0xd8,
+                          0xe8, 0xee, 0xef, 0x3f, 0x00, 0xf4};
+  const uint8_t a[] = {0x90, 0xe4, 0x80, 0x90, 0x90, 0xc3}, b[] = {0x90, 0x90, 0x90, 0xe4, 0x80, 0xc3};
+  Engine e(16 << 20);
+  flat_at_0x1000(e, code, sizeof code);
+  e.set_reg(Reg::ESP, 0x7000);
+  e.ram().write_phys(0x200000, a, sizeof a);
+  e.ram().write_phys(0x201000, b, sizeof b);
+  for (uint32_t pd : {0x10000u, 0x12000u}) {
+    e.ram().write32(pd, 0x83);                     // 4 MiB identity page at 0
+    e.ram().write32(pd + 4, (pd + 0x1000) | 3);    // 0x400000: a page table
+  }
+  e.ram().write32(0x11000, 0x200000 | 3);
+  e.ram().write32(0x13000, 0x201000 | 3);
+  e.set_reg(Reg::CR4, 0x10);
+  e.set_reg(Reg::CR3, 0x10000);
+  e.set_reg(Reg::CR0, e.reg(Reg::CR0) | 0x80000000u);
+  std::vector<uint64_t> times;
+  e.set_port_io({[&](uint16_t, unsigned) {
+                   times.push_back(e.now());
+                   return 0u;
+                 },
+                 [](uint16_t, unsigned, uint32_t) {}});
+  auto r = e.run(1'000);
+  CHECK(r.reason == StopReason::HaltedForever);
+  CHECK(times == std::vector<uint64_t>{2, 12});  // call, nop | call..ret, mov, mov, call, nop, nop, nop
+  CHECK(e.retired() == 1 + 5 + 3 + 5 + 1);
+}
