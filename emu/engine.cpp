@@ -162,13 +162,20 @@ const std::vector<IoSite>* Engine::block_io_sites() {
   // block's bytes are compared in place (copied only if the block spans two pages); the cache decodes them only
   // if they are not the bytes it decoded last time.
   if ((block_pc_ & 0xfff) + block_size_ <= 0x1000) {
-    if (!paging_cached_) {
-      paging_cache_ = paging();
-      paging_cached_ = true;
+    uint64_t pa;
+    if (auto page = vtlb_->fetched_page(block_pc_ >> 12)) {
+      pa = (uint64_t(*page) << 12) | (block_pc_ & 0xfff);  // the page the block was looked up through
+    } else {
+      if (!paging_cached_) {
+        paging_cache_ = paging();
+        paging_cached_ = true;
+      }
+      auto t = translate(ram_, paging_cache_, block_pc_);
+      if (!t.ok) return nullptr;
+      pa = t.pa;
     }
-    auto t = translate(ram_, paging_cache_, block_pc_);
-    if (!t.ok || !ram_.contains(t.pa, block_size_)) return nullptr;
-    return &io_sites_.sites(t.pa, block_pc_, ram_.data() + t.pa, block_size_);
+    if (!ram_.contains(pa, block_size_)) return nullptr;
+    return &io_sites_.sites(pa, block_pc_, ram_.data() + pa, block_size_);
   }
   uint64_t pa = 0;
   if (read_code(block_pc_, block_size_, code_buf_, &pa) < block_size_) return nullptr;

@@ -42,6 +42,7 @@ void VirtualTlb::reset() {
   uc_ctl_flush_tb(uc_);
   std::fill(code_.begin(), code_.end(), 0);
   std::fill(wfast_.begin(), wfast_.end(), 0);
+  std::fill(fetched_.begin(), fetched_.end(), 0);
   large_ = false;
   fault_ = false;
   poison_hit_ = false;
@@ -102,6 +103,7 @@ bool VirtualTlb::fill(uint32_t vpage, uc_mem_type type, uc_tlb_entry* e) {
   }
   const uint64_t ppage = t.pa >> 12;
   e->paddr = ppage << 12;
+  if (fetch) fetched_[vpage & (kFetched - 1)] = (uint64_t(vpage) << 32) | kFetchedValid | (ppage & (kFetchedValid - 1));
   if (ppage >= pages_) {
     // Not RAM: Unicorn reports the access as unmapped or MMIO, exactly as on its own walker.
     e->perms = uc_prot(uc_perms(t.prot));
@@ -221,6 +223,7 @@ VirtualTlb::Stop VirtualTlb::take_stop(uc_err err) {
     // Unicorn's walker redoes the access: a W-without-X entry must not survive into it, since
     // its fetch fills are not seen here (a page could become code behind a fast entry).
     flush_tlb();
+    std::fill(fetched_.begin(), fetched_.end(), 0);  // Unicorn's walker fills unseen from here
     uc_ctl_tlb_mode(uc_, UC_TLB_CPU);
     cpu_walk_ = true;
     cpu_walk_blocks_ = fault_fetch_ ? 1 : 0;

@@ -111,6 +111,16 @@ class VirtualTlb {
   // The previous block ended with `invlpg`.
   void after_invlpg();
 
+  // The physical page of the latest fetch fill for linear page `vpage`, if remembered: the
+  // page the running block's code was looked up through (a block is entered by a lookup
+  // through its page's code entry, or chained from a block in the same page). Port I/O uses
+  // it to find the block's bytes without a walk. Forgotten when Unicorn's walker fills.
+  std::optional<uint32_t> fetched_page(uint32_t vpage) const {
+    uint64_t f = fetched_[vpage & (kFetched - 1)];
+    if (uint32_t(f >> 32) != vpage || !(f & kFetchedValid)) return std::nullopt;
+    return uint32_t(f & ~kFetchedValid);
+  }
+
   // After uc_emu_start returned `err`: was it this TLB's stop?
   enum class Stop {
     None,          // not ours
@@ -152,6 +162,10 @@ class VirtualTlb {
   static uint64_t report_key(uint32_t code_page, uint32_t page, bool write) {
     return (uint64_t(code_page) << 33) | (uint64_t(page) << 1) | (write ? 1 : 0);
   }
+
+  static constexpr size_t kFetched = 1024;
+  static constexpr uint64_t kFetchedValid = 1ull << 31;  // physical page numbers fit in 31 bits (RAM < 8 TiB)
+  std::vector<uint64_t> fetched_ = std::vector<uint64_t>(kFetched, 0);  // vpage << 32 | valid | ppage
 
   uc_engine* uc_;
   GuestRam& ram_;
