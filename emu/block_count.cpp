@@ -1,8 +1,11 @@
 // Block counting: the icount cache and the decoders that count inside a block
-// (emu/block_count.h), and the Engine members built on them.
+// (emu/block_count.h), and the Engine members built on them, the block hook first.
 #include "emu/block_count.h"
 
 #include <algorithm>
+#include <optional>
+#include <cstddef>
+#include <cstring>
 
 #include "emu/engine.h"
 
@@ -21,23 +24,35 @@ unsigned count_insns_in(const Disassembler& d, const uint8_t* code, size_t reada
   return n;
 }
 
-bool last_insn_writes_cr0(const Disassembler& d, const uint8_t* code, size_t readable, uint32_t pc, uint32_t size) {
+uint8_t last_insn_kind(const Disassembler& d, const uint8_t* code, size_t readable, uint32_t pc, uint32_t size) {
+  constexpr uint8_t kUnknown = kEndsCr0Write | kEndsInvlpg | kEndsPagingChange;
   size_t off = 0, last = 0;
   while (off < size) {
     size_t avail = std::min<size_t>({16, size_t(size - off) + 15, readable - std::min(readable, off)});
     unsigned len = avail ? d.length(code + off, avail, pc + uint32_t(off)) : 0;
-    if (!len) return true;  // cannot tell: look at CR0 after it
+    if (!len) return kUnknown;
     last = off;
     off += len;
   }
   size_t n = std::min<size_t>(16, off - last);
-  if (last + n > readable) return true;
+  if (last + n > readable) return kUnknown;
   const uint8_t* b = code + last;
   size_t i = 0;
   while (i < n && (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0xf2 || b[i] == 0xf3 || b[i] == 0x2e || b[i] == 0x3e ||
                    b[i] == 0x26 || b[i] == 0x36 || b[i] == 0x64 || b[i] == 0x65))
     ++i;
-  return i + 2 < n && b[i] == 0x0f && b[i + 1] == 0x22 && ((b[i + 2] >> 3) & 7) == 0;
+  if (i >= n) return kUnknown;
+  if (b[i] == 0xea || b[i] == 0x9a || b[i] == 0xcf) return kEndsPagingChange;  // ljmp, lcall, iret
+  if (b[i] == 0xff && i + 1 < n) {
+    const unsigned reg = (b[i + 1] >> 3) & 7, mod = b[i + 1] >> 6;
+    if ((reg == 3 || reg == 5) && mod != 3) return kEndsPagingChange;  // lcall/ljmp m16:32
+  }
+  if (i + 2 >= n || b[i] != 0x0f) return 0;
+  const unsigned reg = (b[i + 2] >> 3) & 7, mod = b[i + 2] >> 6;
+  if (b[i + 1] == 0x22 && reg == 0) return kEndsCr0Write | kEndsPagingChange;  // mov r32, %cr0
+  if (b[i + 1] == 0x22 && (reg == 3 || reg == 4)) return kEndsPagingChange;   // mov r32, %cr3/%cr4
+  if (b[i + 1] == 0x01 && reg == 7 && mod != 3) return kEndsInvlpg;           // invlpg m
+  return 0;
 }
 
 void IcountCache::generated(uint32_t pc, uint32_t size, uint16_t icount) {
@@ -47,16 +62,152 @@ void IcountCache::generated(uint32_t pc, uint32_t size, uint16_t icount) {
   // A newly generated TB may replace one with the same (pc, size) but another icount:
   // never let the front cache answer for such a key.
   Slot& s = slot(pc, size);
-  if (s.key == k && s.icount != icount) s = Slot{};
+  if (matches(s, k) && icount_of(s) != icount) s = kEmpty;
 }
 
 void IcountCache::clear() {
   counts_.clear();
-  std::fill(slots_.begin(), slots_.end(), Slot{});
+  std::fill(slots_.begin(), slots_.end(), kEmpty);
 }
 
 // ---------------------------------------------------------------------------------------
-// Engine members
+// Engine members: the block hook, then the counting it and the stops use
+
+void Engine::BlockHookFlags::set_only_check_after(uint8_t v) {
+  // (bytes in memory order: the host is little-endian x86)
+  const uint64_t w = uint64_t(v) << (8 * offsetof(BlockHookFlags, check_after));
+  std::memcpy(this, &w, sizeof w);
+}
+
+void Engine::hook_block(uc_engine*, uint64_t addr, uint32_t size, void* self) {
+  auto* e = static_cast<Engine*>(self);
+  const uint32_t pc = uint32_t(addr);
+  // The common case, exactly what on_block does when nothing is pending: count the block and
+  // go on. Anything else (a flag in hf_, a TB not in the front cache, a deadline inside it)
+  // takes on_block.
+  if (__builtin_expect(!e->hf_.any() && !(((pc >> 12) ^ e->vtlb_page_) & e->vtlb_page_mask_) &&
+                           !e->starts_inside_block(pc, size),
+                       1)) {
+    const uint64_t key = IcountCache::key(pc, size);
+    const IcountCache::Slot s = e->icounts_.slot(pc, size);
+    const uint64_t r = e->retired_, n = IcountCache::icount_of(s);
+    if (IcountCache::matches(s, key) && r + n <= e->retired_limit_) {
+      e->block_pc_ = pc;
+      e->block_size_ = size;
+      e->block_start_retired_ = r;
+      e->retired_ = r + n;
+      e->in_block_ = true;
+      e->precise_count_ = 0;
+      e->io_in_block_ = 0;
+      e->hf_.set_only_check_after(IcountCache::ends_of(s));
+      return;
+    }
+  }
+  e->on_block(pc, size);
+}
+
+void Engine::on_block(uint32_t pc, uint32_t size) {
+  if (hf_.check_after & kEndsInvlpg) {
+    // Before this block's accesses: the entries the invlpg should have dropped go now.
+    hf_.check_after &= uint8_t(~kEndsInvlpg);
+    vtlb_->after_invlpg();
+  }
+  if (hf_.stopping) return;
+  if (hf_.check_after & kEndsPagingChange) {
+    hf_.check_after &= uint8_t(~kEndsPagingChange);
+    paging_cached_ = false;
+  }
+  if (starts_inside_block(pc, size)) {
+    // The block before may have been cut short at pc by a store into itself: then only the
+    // instructions before pc ran of it, and the rest is counted by the blocks from pc.
+    if (auto k = smc_cut(pc, size)) retired_ = block_start_retired_ + *k;
+  }
+  if ((hf_.stop_at_next_block || hf_.maint_stop) && !hf_.continuing_block) {
+    quiet_stop_ = !hf_.stop_at_next_block;
+    hf_.stop_at_next_block = false;
+    hf_.maint_stop = false;
+    stop_from_hook(pc);
+    return;
+  }
+  // CR0 changes only by `mov to CR0`, which ends its TB: look at CR0 only at the block after
+  // such a TB (or after the host touched the CPU), not at every block.
+  if (hf_.check_after & kEndsCr0Write) {
+    hf_.check_after &= uint8_t(~kEndsCr0Write);
+    bool pg = reg(Reg::CR0) >> 31;
+    if (pg != last_paging_) {
+      // Report between blocks, outside emulation: the callback may add hooks and read state.
+      last_paging_ = pg;
+      paging_event_ = std::make_pair(pg, pc);
+      stop_from_hook(pc);
+      return;
+    }
+  }
+  unsigned n = block_icount(pc, size);
+  uint64_t t = retired_ + idle_;
+  bool instrumented = hf_.precise_active && pc >= precise_lo_ && pc < precise_hi_;
+  if (!instrumented && t + n > stop_at_) {
+    // The stop point is inside this block: once stopped, retranslate it with a code hook
+    // that counts instruction by instruction (serve_host_work), and come back to it.
+    if (t < stop_at_) precise_request_ = std::make_pair(pc, size);
+    stop_from_hook(pc);
+    return;
+  }
+  if (hf_.vtlb_watch || vtlb_page_mask_) {
+    vtlb_->on_block(pc, size);
+    sync_vtlb();  // a walk on Unicorn's walker may have ended, the audit's code page changed
+  }
+  block_pc_ = pc;
+  block_size_ = size;
+  block_start_retired_ = retired_;
+  retired_ += n;
+  in_block_ = true;
+  hf_.continuing_block = false;
+  precise_count_ = 0;
+  io_in_block_ = 0;
+  hf_.check_after = tb_end_;
+}
+
+std::optional<unsigned> smc_cut_in(const Disassembler& d, const uint8_t* code, size_t readable, uint32_t block_pc,
+                                   uint32_t block_size, uint32_t pc, uint32_t size) {
+  // Unicorn runs the store alone in a block of one instruction (cflags count 1) at pc. A
+  // natural block that starts at an instruction of the block before, other than its last,
+  // is longer than that one instruction: an instruction that ends blocks by itself (a branch,
+  // `rep`, ...) would have ended the block before there. So a one-instruction block at an
+  // instruction of the block before, other than its last, is the store's. At its last
+  // instruction both are possible (`rep stos` runs as such blocks, a loop may jump to its
+  // own last instruction), so only a plain `mov` to memory is taken: it never ends a block.
+  size_t off = 0;
+  unsigned k = 0;
+  const uint32_t want = pc - block_pc;
+  while (off < want) {
+    size_t avail = std::min<size_t>(16, readable - std::min(readable, off));
+    unsigned len = avail ? d.length(code + off, avail, block_pc + uint32_t(off)) : 0;
+    if (!len) return std::nullopt;
+    off += len;
+    ++k;
+  }
+  if (off != want) return std::nullopt;  // pc is not an instruction boundary of the block (as it is now)
+  size_t avail = std::min<size_t>(16, readable - std::min(readable, off));
+  unsigned len = avail ? d.length(code + off, avail, pc) : 0;
+  if (!len || len != size) return std::nullopt;  // a longer block: a natural one
+  if (want + len < block_size) return k;
+  // The last instruction of the block before: a plain mov to memory (88/89/c6/c7 with a memory
+  // operand, a2/a3), after operand-size and segment prefixes only.
+  const uint8_t* b = code + off;
+  size_t i = 0;
+  while (i < len && (b[i] == 0x66 || b[i] == 0x2e || b[i] == 0x3e || b[i] == 0x26 || b[i] == 0x36 || b[i] == 0x64 ||
+                     b[i] == 0x65))
+    ++i;
+  if (i >= len) return std::nullopt;
+  if (b[i] == 0xa2 || b[i] == 0xa3) return k;
+  if ((b[i] == 0x88 || b[i] == 0x89 || b[i] == 0xc6 || b[i] == 0xc7) && i + 1 < len && (b[i + 1] >> 6) != 3) return k;
+  return std::nullopt;
+}
+
+std::optional<unsigned> Engine::smc_cut(uint32_t pc, uint32_t size) const {
+  size_t readable = read_code(block_pc_, size_t(block_size_) + 15, code_buf_);
+  return smc_cut_in(disasm_, code_buf_.data(), readable, block_pc_, block_size_, pc, size);
+}
 
 unsigned Engine::count_insns(uint32_t from, uint32_t to) const {
   // The bytes are read once (with the up to 15 bytes an instruction may reach past `to`),
@@ -71,38 +222,39 @@ uint64_t Engine::exact_retired_at(uint32_t eip) const {
   return block_start_retired_ + count_insns(block_pc_, eip);
 }
 
-bool Engine::ends_with_cr0_write(uint32_t pc, uint32_t size) const {
-  // The last instruction of the TB: QEMU ends a TB after every write to a control register.
+uint8_t Engine::block_end_kind(uint32_t pc, uint32_t size) const {
+  // The last instruction of the TB: QEMU ends a TB after every write to a control register
+  // and after every invlpg.
   size_t readable = read_code(pc, size_t(size) + 15, code_buf_);
-  return last_insn_writes_cr0(disasm_, code_buf_.data(), readable, pc, size);
+  return last_insn_kind(disasm_, code_buf_.data(), readable, pc, size);
 }
 
 unsigned Engine::block_icount(uint32_t pc, uint32_t size) {
   auto key = IcountCache::key(pc, size);
   IcountCache::Slot& slot = icounts_.slot(pc, size);
   auto& counts = icounts_.counts();
-  if (first_block_of_run_) {
+  if (hf_.first_block_of_run) {
     // The first TB of a uc_emu_start may have been generated without an edge-hook call, so
     // the cache cannot know whether it replaced a TB with the same (pc, size): ask Unicorn.
-    first_block_of_run_ = false;
-    tb_writes_cr0_ = ends_with_cr0_write(pc, size);
+    hf_.first_block_of_run = false;
+    tb_end_ = block_end_kind(pc, size);
     uc_tb tb{};
     if (uc_ctl_request_cache(uc_, pc, &tb) == UC_ERR_OK && tb.size == size && tb.icount) {
       auto [it, inserted] = counts.try_emplace(key, tb.icount);
       if (!inserted && it->second != tb.icount) it->second = 0;
-      slot = it->second ? IcountCache::Slot{key, it->second, tb_writes_cr0_} : IcountCache::Slot{};
+      slot = it->second ? IcountCache::pack(key, it->second, tb_end_) : IcountCache::kEmpty;
       return tb.icount;
     }
     return count_insns(pc, pc + size);
   }
-  if (slot.key == key) {
-    tb_writes_cr0_ = slot.writes_cr0;
-    return slot.icount;
+  if (IcountCache::matches(slot, key)) {
+    tb_end_ = IcountCache::ends_of(slot);
+    return IcountCache::icount_of(slot);
   }
-  tb_writes_cr0_ = ends_with_cr0_write(pc, size);
+  tb_end_ = block_end_kind(pc, size);
   auto it = counts.find(key);
   if (it != counts.end() && it->second) {
-    slot = {key, it->second, tb_writes_cr0_};
+    slot = IcountCache::pack(key, it->second, tb_end_);
     return it->second;
   }
   uc_tb tb{};
@@ -115,7 +267,9 @@ unsigned Engine::block_icount(uint32_t pc, uint32_t size) {
 }
 
 void Engine::hook_edge(uc_engine*, uc_tb* cur, uc_tb*, void* self) {
-  static_cast<Engine*>(self)->icounts_.generated(uint32_t(cur->pc), cur->size, cur->icount);
+  auto* e = static_cast<Engine*>(self);
+  e->icounts_.generated(uint32_t(cur->pc), cur->size, cur->icount);
+  e->vtlb_->on_generated(uint32_t(cur->pc), cur->size);
 }
 
 }  // namespace kjump

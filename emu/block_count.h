@@ -6,12 +6,13 @@
 // short (a fault, a breakpoint, a deadline inside it, an I/O access that must know "now"),
 // the instructions from the block's start to the stop are counted by decoding its bytes with
 // Capstone, as QEMU's own icount would have retired them. The Engine members that use this
-// (block_icount, hook_edge, count_insns, exact_retired_at, ends_with_cr0_write) are defined
-// in block_count.cpp.
+// (the block hook hook_block/on_block, block_icount, hook_edge, count_insns, exact_retired_at,
+// block_end_kind) are defined in block_count.cpp.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -24,22 +25,39 @@ namespace kjump {
 // at the first instruction that does not decode: the faulting instruction itself.
 unsigned count_insns_in(const Disassembler& d, const uint8_t* code, size_t readable, uint32_t from, uint32_t to);
 
-// Whether the last instruction of the block [pc, pc + size) (bytes as above) is `mov to
-// CR0`, or cannot be told (then the caller looks at CR0 after the block).
-bool last_insn_writes_cr0(const Disassembler& d, const uint8_t* code, size_t readable, uint32_t pc, uint32_t size);
+// What the last instruction of the block [pc, pc + size) (bytes as above) is, as far as the
+// engine must act after the block: `mov to CR0` (look at CR0: the paging watch), `invlpg`
+// (emu/virtual_tlb.h), or anything that may change CR0, CR3 or CR4 (mov to CR0/3/4, and a far
+// jmp/call or iret, which may switch tasks): the engine's copy of the paging registers is
+// stale. All bits when it cannot be told.
+inline constexpr uint8_t kEndsCr0Write = 1, kEndsInvlpg = 2, kEndsPagingChange = 4;
+uint8_t last_insn_kind(const Disassembler& d, const uint8_t* code, size_t readable, uint32_t pc, uint32_t size);
+
+// The block [block_pc, + block_size) ran from its start, and the next block starts at pc
+// inside it with `size` bytes: if that is Unicorn re-running a store into the running block
+// (QEMU's precise self-modifying code: the store alone in a one-instruction block), how many
+// instructions of the block before ran (those before the store). Bytes as above, from block_pc.
+std::optional<unsigned> smc_cut_in(const Disassembler& d, const uint8_t* code, size_t readable, uint32_t block_pc,
+                                   uint32_t block_size, uint32_t pc, uint32_t size);
 
 // Per-TB instruction counts: key (pc << 16 | size) → icount, or 0 = ambiguous (two address
 // spaces, e.g. kernel A and kernel B at 0xC0100000, can hold different code at the same pc
 // with the same byte size: such keys are answered by Unicorn each time). A small
-// direct-mapped cache in front of the map keeps the per-block cost to a compare.
+// direct-mapped cache in front of the map keeps the per-block cost to a compare: one 64-bit
+// word per slot (32 KiB in all, so that it stays in the host's caches while the guest streams
+// through memory), the key in bits 16-63, the TB's last_insn_kind in bits 12-15 and its
+// icount (at most 512, TCG's limit) in bits 0-11.
 class IcountCache {
  public:
-  struct Slot {
-    uint64_t key = ~0ull;
-    uint16_t icount = 0;
-    bool writes_cr0 = false;  // the TB ends with `mov to CR0` (see on_block's paging watch)
-  };
+  using Slot = uint64_t;
+  static constexpr Slot kEmpty = ~0ull;  // matches no key: no TB has size 0xffff at 0xffffffff
   static uint64_t key(uint32_t pc, uint32_t size) { return (uint64_t(pc) << 16) | (size & 0xffff); }
+  static Slot pack(uint64_t key, unsigned icount, uint8_t ends) {
+    return (key << 16) | (uint64_t(ends & 15) << 12) | (icount & 0xfff);
+  }
+  static bool matches(Slot s, uint64_t key) { return (s >> 16) == key; }
+  static unsigned icount_of(Slot s) { return unsigned(s & 0xfff); }
+  static uint8_t ends_of(Slot s) { return uint8_t((s >> 12) & 15); }
   Slot& slot(uint32_t pc, uint32_t size) { return slots_[(pc ^ (pc >> 12) ^ size) & (kSlots - 1)]; }
   std::unordered_map<uint64_t, uint16_t>& counts() { return counts_; }
   // Unicorn made a TB with this count (edge hook).
@@ -49,7 +67,7 @@ class IcountCache {
  private:
   static constexpr size_t kSlots = 4096;
   std::unordered_map<uint64_t, uint16_t> counts_;
-  std::vector<Slot> slots_ = std::vector<Slot>(kSlots);
+  std::vector<Slot> slots_ = std::vector<Slot>(kSlots, kEmpty);
 };
 
 }  // namespace kjump

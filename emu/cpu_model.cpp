@@ -89,9 +89,10 @@ void Engine::reset_cpu() {
   uc_context_restore(uc_, ctx_);
   uc_ctl_flush_tlb(uc_);
   code_->flush_all();
-  vtlb_->follow(reg(Reg::CR0) >> 31);
+  vtlb_->reset();
+  sync_vtlb();
   halted_ = false;
-  check_paging_ = true;
+  hf_.check_after |= kEndsCr0Write;
   icounts_.clear();
 }
 

@@ -47,10 +47,11 @@ uint32_t Engine::reg(Reg r) const {
 
 void Engine::set_reg(Reg r, uint32_t v) {
   uc_reg_write(uc_, uc_reg_of(r), &v);
-  if (r == Reg::CR0 || r == Reg::CR3 || r == Reg::CR4) uc_ctl_flush_tlb(uc_);
+  if (r == Reg::CR0 || r == Reg::CR3 || r == Reg::CR4) vtlb_->flush_tlb();
   if (r == Reg::CR0) {
-    check_paging_ = true;
+    hf_.check_after |= kEndsCr0Write;
     vtlb_->follow(v >> 31);
+    sync_vtlb();
   }
 }
 
@@ -112,7 +113,7 @@ PagingRegs Engine::paging() const {
 }
 
 std::optional<uint64_t> Engine::virt_to_phys(uint32_t va) const {
-  auto t = translate(const_cast<GuestRam&>(ram_), paging(), va, Access::Read, false, false);
+  auto t = translate(ram_, paging(), va);
   if (!t.ok) return std::nullopt;
   return t.pa;
 }
@@ -121,7 +122,7 @@ bool Engine::read_virt(uint32_t va, void* dst, size_t n) const {
   auto* out = static_cast<uint8_t*>(dst);
   PagingRegs pr = paging();
   while (n) {
-    auto t = translate(const_cast<GuestRam&>(ram_), pr, va, Access::Read, false, false);
+    auto t = translate(ram_, pr, va);
     if (!t.ok) return false;
     size_t chunk = std::min<size_t>(n, 0x1000 - (va & 0xfff));
     if (!ram_.read_phys(t.pa, out, chunk)) return false;
@@ -138,7 +139,7 @@ size_t Engine::read_code(uint32_t va, size_t n, std::vector<uint8_t>& out, uint6
   size_t done = 0;
   while (done < n) {
     uint32_t a = va + uint32_t(done);
-    auto t = translate(const_cast<GuestRam&>(ram_), pr, a, Access::Read, false, false);
+    auto t = translate(ram_, pr, a);
     size_t chunk = std::min<size_t>(n - done, 0x1000 - (a & 0xfff));
     if (!t.ok || !ram_.read_phys(t.pa, out.data() + done, chunk)) break;
     if (done == 0 && first_pa) *first_pa = t.pa;
@@ -219,11 +220,12 @@ void Engine::CpuStateView::post_load() {
   std::memcpy(reinterpret_cast<uint8_t*>(e->ctx_) + e->layout_.env, context.data(), context.size());
   uc_context_restore(e->uc_, e->ctx_);
   e->last_paging_ = e->reg(Reg::CR0) >> 31;
-  e->check_paging_ = true;
+  e->hf_.check_after |= kEndsCr0Write;
   // A restored context keeps the old TLB, and RAM may have changed under translated code.
   uc_ctl_flush_tlb(e->uc_);
   e->code_->flush_all();
-  e->vtlb_->follow(e->last_paging_);
+  e->vtlb_->reset();
+  e->sync_vtlb();
   e->icounts_.clear();
 }
 

@@ -43,7 +43,7 @@ void Engine::on_intr(uint32_t intno) {
   bool has_error = !software && (intno == 8 || (intno >= 10 && intno <= 14) || intno == 17);
   if (!deliver(intno, false, software, has_error, error, eip)) {
     pending_result_ = RunResult{StopReason::TripleFault, "triple fault"};
-    stopping_ = true;
+    hf_.stopping = true;
     uc_emu_stop(uc_);
   }
 }
@@ -58,7 +58,7 @@ std::optional<Engine::Fault> Engine::read_linear(uint32_t va, void* dst, size_t 
   auto* out = static_cast<uint8_t*>(dst);
   PagingRegs pr = paging();
   while (n) {
-    auto t = translate(ram_, pr, va, Access::Read, user);
+    auto t = walk(ram_, pr, va, Access::Read, user);
     if (!t.ok) return Fault{14, true, t.error_code, va, true};
     size_t chunk = std::min<size_t>(n, 0x1000 - (va & 0xfff));
     if (!ram_.read_phys(t.pa, out, chunk)) return Fault{13, true, 0};
@@ -73,7 +73,7 @@ std::optional<Engine::Fault> Engine::write_linear(uint32_t va, const void* src, 
   auto* in = static_cast<const uint8_t*>(src);
   PagingRegs pr = paging();
   while (n) {
-    auto t = translate(ram_, pr, va, Access::Write, user);
+    auto t = walk(ram_, pr, va, Access::Write, user);
     if (!t.ok) return Fault{14, true, t.error_code, va, true};
     size_t chunk = std::min<size_t>(n, 0x1000 - (va & 0xfff));
     if (!ram_.contains(t.pa, chunk)) return Fault{13, true, 0};

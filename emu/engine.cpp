@@ -1,6 +1,6 @@
-// The engine's core: construction, the block hook and its stops (deadlines, breakpoints,
-// I/O), the paging watch and access recorder, and the run loop. Delivery is in deliver.cpp,
-// block counting in block_count.cpp, the CPU model in cpu_model.cpp, registers and state in
+// The engine's core: construction, the stops (deadlines, breakpoints, I/O), the paging watch
+// and access recorder, and the run loop. Delivery is in deliver.cpp, the block hook and block
+// counting in block_count.cpp, the CPU model in cpu_model.cpp, registers and state in
 // cpu_state.cpp; hooks and code invalidation go through translated_code.h, port I/O sites
 // through io_sites.h.
 #include "emu/engine.h"
@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <stdexcept>
 
@@ -54,8 +55,8 @@ Engine::Engine(uint64_t ram_size) : ram_(ram_size), layout_(context_layout()) {
   uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&Engine::hook_cpuid), this, 1, 0, UC_X86_INS_CPUID);
   uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&Engine::hook_rdtsc), this, 1, 0, UC_X86_INS_RDTSC);
   uc_hook_add(uc_, &h, UC_HOOK_EDGE_GENERATED, reinterpret_cast<void*>(&Engine::hook_edge), this, 1, 0);
-  vtlb_ = std::make_unique<VirtualTlb>(uc_, ram_size);
-  vtlb_->follow(reg(Reg::CR0) >> 31);  // a fresh CPU has paging off
+  vtlb_ = std::make_unique<VirtualTlb>(uc_, ram_);
+  sync_vtlb();
 
   ram_.set_write_observer([this](uint64_t pa, size_t n) { on_host_write(pa, n); });
   cpu_state_.e = this;
@@ -90,7 +91,7 @@ void Engine::invalidate_code() { code_->flush_all(); }
 void Engine::on_host_write(uint64_t pa, size_t n) {
   code_->invalidate_phys(pa, n);
   // Written from inside a callback (fw_cfg DMA in an OUT): queued until the next block.
-  if (code_->pending()) maint_stop_ = true;
+  if (code_->pending()) hf_.maint_stop = true;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -104,62 +105,15 @@ uint64_t Engine::now() const { return in_io_ ? io_now_ : retired_ + idle_; }
 // hooks
 
 void Engine::stop_from_hook(uint32_t resume_eip) {
-  stopping_ = true;
+  hf_.stopping = true;
   resume_eip_ = resume_eip;
   uc_emu_stop(uc_);
-}
-
-void Engine::hook_block(uc_engine*, uint64_t addr, uint32_t size, void* self) {
-  static_cast<Engine*>(self)->on_block(uint32_t(addr), size);
-}
-
-void Engine::on_block(uint32_t pc, uint32_t size) {
-  if (stopping_) return;
-  if (stop_at_next_block_ || maint_stop_) {
-    quiet_stop_ = !stop_at_next_block_;
-    stop_at_next_block_ = false;
-    maint_stop_ = false;
-    stop_from_hook(pc);
-    return;
-  }
-  // CR0 changes only by `mov to CR0`, which ends its TB: look at CR0 only at the block after
-  // such a TB (or after the host touched the CPU), not at every block.
-  if (check_paging_) {
-    check_paging_ = false;
-    bool pg = reg(Reg::CR0) >> 31;
-    if (pg != last_paging_) {
-      // Report between blocks, outside emulation: the callback may add hooks and read state.
-      last_paging_ = pg;
-      paging_event_ = std::make_pair(pg, pc);
-      stop_from_hook(pc);
-      return;
-    }
-  }
-  vtlb_->on_block(pc);
-  unsigned n = block_icount(pc, size);
-  uint64_t t = retired_ + idle_;
-  bool instrumented = precise_active_ && pc >= precise_lo_ && pc < precise_hi_;
-  if (!instrumented && t + n > stop_at_) {
-    // The stop point is inside this block: once stopped, retranslate it with a code hook
-    // that counts instruction by instruction (serve_host_work), and come back to it.
-    if (t < stop_at_) precise_request_ = std::make_pair(pc, size);
-    stop_from_hook(pc);
-    return;
-  }
-  block_pc_ = pc;
-  block_size_ = size;
-  block_start_retired_ = retired_;
-  retired_ += n;
-  in_block_ = true;
-  precise_count_ = 0;
-  io_in_block_ = 0;
-  check_paging_ = tb_writes_cr0_;
 }
 
 void Engine::precise_handler(void* self, uint32_t addr) { static_cast<Engine*>(self)->on_precise(addr); }
 
 void Engine::on_precise(uint32_t addr) {
-  if (stopping_ || !in_block_) return;
+  if (hf_.stopping || !in_block_) return;
   uint64_t done = block_start_retired_ + precise_count_;
   if (done + idle_ >= stop_at_) {
     retired_ = done;
@@ -173,7 +127,7 @@ void Engine::on_precise(uint32_t addr) {
 void Engine::breakpoint_handler(void* self, uint32_t addr) { static_cast<Engine*>(self)->on_breakpoint(addr); }
 
 void Engine::on_breakpoint(uint32_t addr) {
-  if (stopping_) return;
+  if (hf_.stopping) return;
   if (std::find(breakpoints_.begin(), breakpoints_.end(), addr) == breakpoints_.end()) return;
   if (skip_breakpoint_once_ && *skip_breakpoint_once_ == addr) {
     skip_breakpoint_once_.reset();
@@ -191,7 +145,7 @@ void Engine::add_breakpoint(uint32_t addr) {
   if (bp_hooks_.count(addr)) return;
   bp_hooks_[addr] = code_->add_hook(addr, addr, &Engine::breakpoint_handler, this, TranslatedCode::OnAdd::All);
   breakpoints_.push_back(addr);
-  if (code_->pending()) maint_stop_ = true;
+  if (code_->pending()) hf_.maint_stop = true;
 }
 
 void Engine::remove_breakpoint(uint32_t addr) {
@@ -200,17 +154,28 @@ void Engine::remove_breakpoint(uint32_t addr) {
   code_->remove_hook(it->second);
   bp_hooks_.erase(it);
   breakpoints_.erase(std::remove(breakpoints_.begin(), breakpoints_.end(), addr), breakpoints_.end());
-  if (code_->pending()) maint_stop_ = true;
+  if (code_->pending()) hf_.maint_stop = true;
 }
 
 const std::vector<IoSite>* Engine::block_io_sites() {
-  // Once per block that does I/O: the paging registers are read once and the block's bytes
-  // compared in place (copied only if the block spans two pages); the cache decodes them only
+  // Once per block that does I/O: the paging registers come from paging_cache_ and the
+  // block's bytes are compared in place (copied only if the block spans two pages); the cache decodes them only
   // if they are not the bytes it decoded last time.
   if ((block_pc_ & 0xfff) + block_size_ <= 0x1000) {
-    auto t = translate(ram_, paging(), block_pc_, Access::Read, false, false);
-    if (!t.ok || !ram_.contains(t.pa, block_size_)) return nullptr;
-    return &io_sites_.sites(t.pa, block_pc_, ram_.data() + t.pa, block_size_);
+    uint64_t pa;
+    if (auto page = vtlb_->fetched_page(block_pc_ >> 12)) {
+      pa = (uint64_t(*page) << 12) | (block_pc_ & 0xfff);  // the page the block was looked up through
+    } else {
+      if (!paging_cached_) {
+        paging_cache_ = paging();
+        paging_cached_ = true;
+      }
+      auto t = translate(ram_, paging_cache_, block_pc_);
+      if (!t.ok) return nullptr;
+      pa = t.pa;
+    }
+    if (!ram_.contains(pa, block_size_)) return nullptr;
+    return &io_sites_.sites(pa, block_pc_, ram_.data() + pa, block_size_);
   }
   uint64_t pa = 0;
   if (read_code(block_pc_, block_size_, code_buf_, &pa) < block_size_) return nullptr;
@@ -236,7 +201,7 @@ void Engine::end_io() {
   // resume address. Calling uc_emu_stop here would be ambiguous: Unicorn 2.1.4 sometimes
   // finishes the block and sometimes leaves at once with a stale EIP (the block's start), and
   // resuming there repeats the I/O.
-  if (!stopping_ && (stop_requested_ || interrupt_ready())) stop_at_next_block_ = true;
+  if (!hf_.stopping && (stop_requested_ || interrupt_ready())) hf_.stop_at_next_block = true;
 }
 
 uint32_t Engine::hook_in(uc_engine*, uint32_t port, int size, void* self) {
@@ -259,24 +224,37 @@ void Engine::hook_out(uc_engine*, uint32_t port, int size, uint32_t value, void*
 
 void Engine::set_paging_watch(std::function<void(bool, uint32_t)> cb) {
   paging_cb_ = std::move(cb);
-  check_paging_ = true;
+  hf_.check_after |= kEndsCr0Write;
   last_paging_ = reg(Reg::CR0) >> 31;
 }
 
 bool Engine::take_tlb_stop(uc_err err) {
-  VirtualTlb::Stop stop = vtlb_->take_stop(err);
-  if (stop == VirtualTlb::Stop::None) return false;
-  // PagingOn: refused at the next block's first fetch, so that block did not run; the count
-  // stands, and its block hook (now under UC_TLB_CPU) reports the paging change.
-  if (stop != VirtualTlb::Stop::PagingOn) {
-    // At an access: it did not happen and its instruction did not retire, the same correction
-    // as for a fault. Then on from that instruction, which now gets its page.
-    uint32_t at = reg(Reg::EIP);
-    retired_ = exact_retired_at(at);
-    if (stop == VirtualTlb::Stop::Access) vtlb_->record_access(at, retired_, retired_ + idle_);
-    bp_resume_ = std::make_pair(at, retired_);  // a breakpoint there already had its stop
-  }
+  if (vtlb_->take_stop(err) != VirtualTlb::Stop::Access) return false;
+  // At an access: it did not happen and its instruction did not retire, the same correction
+  // as for a fault. Then on from that instruction, which now gets its page.
+  uint32_t at = reg(Reg::EIP);
+  retired_ = exact_retired_at(at);
+  vtlb_->record_access(at, retired_, retired_ + idle_);
+  bp_resume_ = std::make_pair(at, retired_);  // a breakpoint there already had its stop
   in_block_ = false;
+  return true;
+}
+
+bool Engine::take_tlb_fault(uc_err err) {
+  if (err != UC_ERR_EXCEPTION) return false;
+  VirtualTlb::Stop stop = vtlb_->take_stop(err);
+  if (stop != VirtualTlb::Stop::Fault && stop != VirtualTlb::Stop::FaultAtFetch) return false;
+  uint32_t at = reg(Reg::EIP);
+  if (stop == VirtualTlb::Stop::Fault) {
+    // The access's instruction did not retire; Unicorn's walker redoes it from its start. It
+    // had passed a breakpoint on it already, and the block it was in goes on.
+    retired_ = exact_retired_at(at);
+    if (std::find(breakpoints_.begin(), breakpoints_.end(), at) != breakpoints_.end()) skip_breakpoint_once_ = at;
+    hf_.continuing_block = true;
+  }
+  // FaultAtFetch: the next block's lookup failed, so that block did not start; the count stands.
+  in_block_ = false;
+  sync_vtlb();
   return true;
 }
 
@@ -286,22 +264,22 @@ bool Engine::take_tlb_stop(uc_err err) {
 void Engine::request_stop(std::string why) {
   stop_requested_ = true;
   stop_why_ = std::move(why);
-  if (in_io_ && !stopping_) stop_at_next_block_ = true;
+  if (in_io_ && !hf_.stopping) hf_.stop_at_next_block = true;
 }
 
 void Engine::serve_host_work() {
   // The precise hook stays until it has stopped at its deadline (the stop that armed it came
   // from the block hook, before the retranslated block ever ran) or another block needs it.
-  if (precise_active_ && (precise_done_ || precise_request_)) {
+  if (hf_.precise_active && (precise_done_ || precise_request_)) {
     code_->remove_hook(precise_hook_);
-    precise_active_ = false;
+    hf_.precise_active = false;
     precise_done_ = false;
   }
   if (precise_request_) {
     auto [pc, size] = *precise_request_;
     precise_request_.reset();
     precise_hook_ = code_->add_hook(pc, pc + size - 1, &Engine::precise_handler, this, TranslatedCode::OnAdd::Range);
-    precise_active_ = true;
+    hf_.precise_active = true;
     precise_lo_ = pc;
     precise_hi_ = pc + size;
   }
@@ -310,9 +288,26 @@ void Engine::serve_host_work() {
 
 uc_err Engine::emulate(uint32_t eip) {
   for (;;) {
+    vtlb_->clear_stop();
+    paging_cached_ = false;  // the host may have changed them since the last uc_emu_start
     code_->set_emulating(true);
     uc_err err = uc_emu_start(uc_, eip, 0, 0, 0);
     code_->set_emulating(false);
+    if (take_tlb_fault(err)) {
+      // A page fault to come, raised by Unicorn's walker when the access runs again: go on at
+      // once, as if Unicorn had raised it itself (no events, no interrupt check in between).
+      uint32_t at = reg(Reg::EIP);
+      if (hf_.stopping) {
+        resume_eip_ = at;  // a stop asked for before the access: take it there
+        hf_.continuing_block = false;
+        err = UC_ERR_OK;
+      } else {
+        serve_host_work();
+        eip = at;
+        hf_.first_block_of_run = true;
+        continue;
+      }
+    }
     if (resume_eip_) uc_reg_write(uc_, UC_X86_REG_EIP, &*resume_eip_);
     serve_host_work();
     bool quiet = quiet_stop_ && err == UC_ERR_OK && resume_eip_ && !stop_requested_ && !pending_result_;
@@ -325,9 +320,9 @@ uc_err Engine::emulate(uint32_t eip) {
     // stop_at_ and without running events or looking for interrupts, exactly as the
     // uninterrupted uc_emu_start would have.
     eip = *resume_eip_;
-    stopping_ = false;
+    hf_.stopping = false;
     resume_eip_.reset();
-    first_block_of_run_ = true;
+    hf_.first_block_of_run = true;
   }
 }
 
@@ -363,16 +358,18 @@ RunResult Engine::run(uint64_t limit) {
       continue;
     }
     stop_at_ = std::min(events_.next_deadline(), limit);
+    retired_limit_ = stop_at_ >= idle_ ? stop_at_ - idle_ : 0;
 
-    stopping_ = false;
+    hf_.stopping = false;
     resume_eip_.reset();
     in_block_ = false;
+    hf_.continuing_block = false;
     uint32_t eip = reg(Reg::EIP);
     if (bp_resume_ && bp_resume_->first == eip && bp_resume_->second == retired_) skip_breakpoint_once_ = eip;
     bp_resume_.reset();
-    first_block_of_run_ = true;
+    hf_.first_block_of_run = true;
     uc_err err = emulate(eip);
-    stop_at_next_block_ = false;  // the block ended in hlt or the run stopped otherwise
+    hf_.stop_at_next_block = false;  // the block ended in hlt or the run stopped otherwise
     if (err == UC_ERR_INSN_INVALID) {
       // Unicorn 2.1.4 treats an INSN_INVALID hook returning true as "handled" and would
       // re-execute the instruction forever, so #UD surfaces here instead: the invalid
@@ -393,7 +390,7 @@ RunResult Engine::run(uint64_t limit) {
       std::snprintf(buf, sizeof buf, "Unicorn stopped: %s at eip=0x%08x", uc_strerror(err), reg(Reg::EIP));
       return {StopReason::EngineError, buf};
     }
-    if (!stopping_) {
+    if (!hf_.stopping) {
       // Unicorn returns on its own only after `hlt` (EIP is then past it; issue #1082).
       uint8_t prev = 0;
       uint32_t e2 = reg(Reg::EIP);
@@ -410,7 +407,8 @@ RunResult Engine::run(uint64_t limit) {
     if (paging_event_) {
       auto ev = *paging_event_;
       paging_event_.reset();
-      vtlb_->follow(ev.first);  // paging off: UC_TLB_VIRTUAL from the stretch's first block
+      vtlb_->follow(ev.first);  // a paging switch: fresh code marks (and blocks) for the stretch
+      sync_vtlb();
       if (paging_cb_) paging_cb_(ev.first, ev.second);
     }
   }

@@ -1,6 +1,7 @@
 // The CPU engine: Unicorn (i386, real guest paging) + guest RAM + virtual clock + event
-// queue + interrupt delivery through the guest IDT. While paging is off, Unicorn runs on the
-// engine's own TLB (emu/virtual_tlb.h), where guest stores get QEMU's fast path.
+// queue + interrupt delivery through the guest IDT. Unicorn runs on the engine's own TLB
+// (emu/virtual_tlb.h, the guest's page tables walked by emu/page_walk.h), where guest stores
+// get QEMU's fast path; a page fault is raised by Unicorn's own walker.
 //
 // Virtual time is exact: now() = retired guest instructions + time skipped while halted
 // (1 instruction = 1 virtual ns, as QEMU's -icount shift=0,sleep=off). Retired
@@ -19,10 +20,12 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -151,12 +154,15 @@ class Engine : public Clock {
   // Paging watch (kexec audits): called between blocks, outside emulation, whenever CR0.PG
   // changed since the previous block, with the new state and the first EIP under it. The
   // engine watches CR0 after every block that ends with `mov to CR0` (set or not), because
-  // it runs paging-off stretches on its virtual TLB (emu/virtual_tlb.h).
+  // each paging switch resets its TLB's code marks (emu/virtual_tlb.h).
   void set_paging_watch(std::function<void(bool paging, uint32_t eip)> cb);
   // Trampoline audit (kexec), while paging is off: the virtual TLB stops at the first access
   // of each kind (code page, page, read/write) by judged code to a forbidden page, records it
   // with its address, size, EIP and instruction count, and goes on. No memory hooks.
-  void set_access_audit(std::optional<AccessAuditSpec> spec) { vtlb_->set_audit(std::move(spec)); }
+  void set_access_audit(std::optional<AccessAuditSpec> spec) {
+    vtlb_->set_audit(std::move(spec));
+    sync_vtlb();
+  }
   const std::vector<AuditedAccess>& audited_accesses() const { return vtlb_->audited(); }
   void clear_audited_accesses() { vtlb_->clear_audited(); }
   const VirtualTlb& virtual_tlb() const { return *vtlb_; }
@@ -212,7 +218,7 @@ class Engine : public Clock {
   // Guest bytes [va, va + n) through the current page tables, read up to the first page that
   // cannot be read (paging registers read once); returns how many bytes were read.
   size_t read_code(uint32_t va, size_t n, std::vector<uint8_t>& out, uint64_t* first_pa = nullptr) const;
-  // uc_emu_start from eip, serving the host-only stops (see maint_stop_) without returning.
+  // uc_emu_start from eip, serving the host-only stops (see hf_.maint_stop) without returning.
   uc_err emulate(uint32_t eip);
   void serve_host_work();  // after uc_emu_start: the deferred hook and code changes
   void on_host_write(uint64_t pa, size_t n);
@@ -245,6 +251,50 @@ class Engine : public Clock {
   std::vector<std::unique_ptr<std::pair<std::function<uint64_t(uint64_t, unsigned)>,
                                          std::function<void(uint64_t, unsigned, uint64_t)>>>> mmio_;
 
+  // The block hook's state, together: it runs once per translated block. Everything that takes
+  // it off its common case (nothing pending, the TB's count in the front cache, the deadline
+  // past the block) is one flag in hf_, so that case tests one word (hook_block).
+  struct BlockHookFlags {
+    bool stopping = false;            // a stop of this uc_emu_start was asked for
+    bool stop_at_next_block = false;  // an I/O access asked for a stop: take it at the next block
+    // Host work was requested from inside a callback (a hook change, a host write into RAM):
+    // stop at the next block boundary, do it, and resume at once as if Unicorn had never
+    // returned (no events, no interrupt check), so the guest cannot tell.
+    bool maint_stop = false;
+    // What the previous block ended with (last_insn_kind), or the host changed: kEndsCr0Write
+    // = CR0 may have changed, read it (the paging watch); kEndsInvlpg (emu/virtual_tlb.h);
+    // kEndsPagingChange = paging_cache_ is stale.
+    uint8_t check_after = kEndsCr0Write;
+    bool first_block_of_run = false;  // the first TB of a uc_emu_start (block_icount)
+    bool precise_active = false;      // the precise deadline hook is armed (precise_lo_/hi_)
+    // The next block redoes the rest of a block cut short by a refused TLB fill: it continues
+    // that block, so the stops asked for at "the next block" wait for the one after it.
+    bool continuing_block = false;
+    bool vtlb_watch = false;          // the virtual TLB wants every block (VirtualTlb::watches_blocks)
+    bool any() const {
+      uint64_t v;
+      std::memcpy(&v, this, sizeof v);
+      return v != 0;
+    }
+    // All flags clear but check_after, in one 8-byte store: the next block's any() reads the
+    // word back at once, and a 1-byte store there would stall that load (no store forwarding
+    // from a narrower store: measured, half the hook's time on the bench loop).
+    void set_only_check_after(uint8_t v);
+  };
+  static_assert(sizeof(BlockHookFlags) == 8, "one word");
+  static_assert(std::is_standard_layout_v<BlockHookFlags>);
+  BlockHookFlags hf_;
+  IcountCache icounts_;
+  uint64_t retired_limit_ = kNever;  // stop_at_ - idle_: the current run's deadline in retired instructions
+  // The virtual TLB's block work (VirtualTlb::on_block), mirrored here for hook_block: every
+  // block while vtlb_watch, else a block in another page than vtlb_page_ while auditing.
+  uint32_t vtlb_page_ = 0, vtlb_page_mask_ = 0;
+  void sync_vtlb() {
+    hf_.vtlb_watch = vtlb_->watches_blocks();
+    vtlb_page_mask_ = vtlb_->audit_page_mask();
+    vtlb_page_ = vtlb_->code_page();
+  }
+
   // time
   uint64_t retired_ = 0;             // retired instructions (block-granular while running)
   uint64_t idle_ = 0;                // virtual ns skipped in hlt
@@ -262,18 +312,16 @@ class Engine : public Clock {
   IoSiteCache io_sites_{disasm_};
   const std::vector<IoSite>* block_io_ = nullptr;  // sites of the current block, if known
   mutable std::vector<uint8_t> code_buf_;          // scratch for read_code
-  bool stop_at_next_block_ = false;  // an I/O access asked for a stop: take it at the next block
-  // Host work was requested from inside a callback (a hook change, a host write into RAM):
-  // stop at the next block boundary, do it, and resume at once as if Unicorn had never
-  // returned (no events, no interrupt check), so the guest cannot tell.
-  bool maint_stop_ = false;
   bool quiet_stop_ = false;  // the current stop is such a host-only stop
   const std::vector<IoSite>* block_io_sites();
+  // CR0/CR3/CR4 as of the current block, for block_io_sites: read once after they may have
+  // changed (a block that ends with kEndsPagingChange, or a new uc_emu_start), not per I/O.
+  PagingRegs paging_cache_;
+  bool paging_cached_ = false;
   void begin_io();
   void end_io();
 
-  // stop bookkeeping for the current uc_emu_start
-  bool stopping_ = false;
+  // stop bookkeeping for the current uc_emu_start (and hf_.stopping)
   std::optional<uint32_t> resume_eip_;
   std::optional<RunResult> pending_result_;
   bool stop_requested_ = false;
@@ -286,7 +334,6 @@ class Engine : public Clock {
   // precise stepping through one block
   TranslatedCode::Id precise_hook_ = 0;
   std::optional<std::pair<uint32_t, uint32_t>> precise_request_;  // (pc, size) to arm after the stop
-  bool precise_active_ = false;
   bool precise_done_ = false;
   uint32_t precise_lo_ = 0, precise_hi_ = 0;
   unsigned precise_count_ = 0;
@@ -297,12 +344,15 @@ class Engine : public Clock {
   std::optional<uint32_t> skip_breakpoint_once_;
   std::optional<std::pair<uint32_t, uint64_t>> bp_resume_;  // (eip, retired) of the last breakpoint stop
 
-  // per-TB instruction counts (emu/block_count.h)
-  IcountCache icounts_;
-  bool ends_with_cr0_write(uint32_t pc, uint32_t size) const;
-  bool tb_writes_cr0_ = false;    // of the TB whose icount block_icount() just gave
-  bool check_paging_ = true;      // CR0 may have changed since the last block: read it
-  bool first_block_of_run_ = false;
+  // per-TB instruction counts (emu/block_count.h; the front cache is in the hot part above)
+  uint8_t block_end_kind(uint32_t pc, uint32_t size) const;  // last_insn_kind
+  // The block at pc starts inside the block that ran before it, and is not that block again:
+  // maybe Unicorn re-running a store into the block before (smc_cut_in).
+  bool starts_inside_block(uint32_t pc, uint32_t size) const {
+    return in_block_ && pc - block_pc_ < block_size_ && (pc != block_pc_ || size != block_size_);
+  }
+  std::optional<unsigned> smc_cut(uint32_t pc, uint32_t size) const;
+  uint8_t tb_end_ = 0;            // of the TB whose icount block_icount() just gave
 
   // CPUID as the pinned model reports it, with SEP/APIC/RDRAND hidden.
   std::vector<std::array<uint32_t, 5>> cpuid_;  // leaf, eax, ebx, ecx, edx (subleaf 0)
@@ -312,7 +362,10 @@ class Engine : public Clock {
   bool last_paging_ = false;
   std::optional<std::pair<bool, uint32_t>> paging_event_;
   std::unique_ptr<VirtualTlb> vtlb_;
-  bool take_tlb_stop(uc_err err);  // a stop of the virtual TLB's: handled, run on
+  bool take_tlb_stop(uc_err err);  // an audit stop of the virtual TLB's: handled, run on
+  // A refused fill (a page fault to come): count it, go on from the access on Unicorn's walker.
+  // False if `err` is not that.
+  bool take_tlb_fault(uc_err err);
 
   CpuStateView cpu_state_;
   ClockStateView clock_state_;

@@ -150,9 +150,9 @@ void TranslatedCode::do_virt(uint32_t va, uint64_t n, std::vector<std::pair<uint
   uint64_t a = va, end = std::min<uint64_t>(uint64_t(va) + n, k4G);
   while (a < end) {
     uint64_t chunk_end = std::min<uint64_t>(end, (a | 0xfff) + 1);
-    if (translate(ram_, r, uint32_t(a), Access::Read, user, false).ok) {
+    if (translate(ram_, r, uint32_t(a), Access::Fetch, user).ok) {
       remove_cache(a, chunk_end);
-    } else if (auto t = translate(ram_, r, uint32_t(a), Access::Read, false, false); t.ok) {
+    } else if (auto t = translate(ram_, r, uint32_t(a)); t.ok) {
       phys.emplace_back(t.pa, chunk_end - a);
     }
     a = chunk_end;

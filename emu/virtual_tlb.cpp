@@ -1,5 +1,6 @@
-// The paging-off TLB (UC_TLB_VIRTUAL + fill hook) and the trampoline audit on it; see
-// virtual_tlb.h for why, the sticky code-page policy and the poison stops.
+// The engine's TLB (UC_TLB_VIRTUAL + fill hook), its hand-over to Unicorn's walker for faults,
+// and the trampoline audit on it; see virtual_tlb.h for why, the sticky code-page policy and
+// the poison stops.
 #include "emu/virtual_tlb.h"
 
 #include <algorithm>
@@ -15,40 +16,52 @@ constexpr uint64_t kPoisonBase = 1ull << 36;
 
 }  // namespace
 
-VirtualTlb::VirtualTlb(uc_engine* uc, uint64_t ram_size)
-    : uc_(uc), pages_(uint32_t(ram_size >> 12)), code_(pages_), wfast_(pages_), judged_(pages_, -1) {
+VirtualTlb::VirtualTlb(uc_engine* uc, GuestRam& ram)
+    : uc_(uc), ram_(ram), pages_(uint32_t(ram.size() >> 12)), code_(pages_), wfast_(pages_), judged_(pages_, -1) {
   uc_hook h;
-  // The fill hook is consulted only under UC_TLB_VIRTUAL; the poison hook's bounds keep it off
-  // every real page (a bounded UNMAPPED hook does not touch the fast paths, docs/unicorn-fast-paths.md §3).
+  // The poison hook's bounds keep it off every real page (a bounded UNMAPPED hook does not
+  // touch the fast paths, docs/unicorn-fast-paths.md §3).
   if (uc_hook_add(uc_, &h, UC_HOOK_TLB_FILL, reinterpret_cast<void*>(&VirtualTlb::hook_fill), this, 1, 0) !=
           UC_ERR_OK ||
       uc_hook_add(uc_, &h, UC_HOOK_MEM_READ_UNMAPPED | UC_HOOK_MEM_WRITE_UNMAPPED,
                   reinterpret_cast<void*>(&VirtualTlb::hook_poison), this, kPoisonBase,
                   kPoisonBase + (uint64_t(pages_) << 12) - 1) != UC_ERR_OK)
     throw std::runtime_error("virtual TLB: uc_hook_add failed");
+  uc_ctl_tlb_mode(uc_, UC_TLB_VIRTUAL);
+  reset();
 }
 
-void VirtualTlb::follow(bool paging) {
-  if (paging != active_) return;  // already on the right TLB
-  ++counters_.switches;
-  active_ = !paging;
-  uc_ctl_tlb_mode(uc_, active_ ? UC_TLB_VIRTUAL : UC_TLB_CPU);
-  // uc_ctl_tlb_mode flushes nothing. Entries of the other TLB must go, and so must the blocks:
-  // code marks restart empty, which is safe only when no translated code survives.
+void VirtualTlb::reset() {
+  ++counters_.resets;
+  if (cpu_walk_) {
+    cpu_walk_ = false;
+    uc_ctl_tlb_mode(uc_, UC_TLB_VIRTUAL);
+  }
+  // Code marks restart empty, which is safe only when no translated code and no entry survives.
   uc_ctl_flush_tlb(uc_);
   uc_ctl_flush_tb(uc_);
   std::fill(code_.begin(), code_.end(), 0);
   std::fill(wfast_.begin(), wfast_.end(), 0);
-  paging_on_ = false;
+  std::fill(fetched_.begin(), fetched_.end(), 0);
+  large_ = false;
+  fault_ = false;
   poison_hit_ = false;
   code_page_ = ~0u;
   class_ = kNoClass;
   forbidden_granted_ = false;
+  uint32_t cr0 = 0;
+  uc_reg_read(uc_, UC_X86_REG_CR0, &cr0);
+  last_paging_ = cr0 & kCr0Pg;
+}
+
+void VirtualTlb::follow(bool paging) {
+  if (paging != last_paging_) reset();
 }
 
 void VirtualTlb::flush_tlb() {
   uc_ctl_flush_tlb(uc_);
   std::fill(wfast_.begin(), wfast_.end(), 0);
+  large_ = false;
   forbidden_granted_ = false;
 }
 
@@ -56,26 +69,49 @@ bool VirtualTlb::hook_fill(uc_engine*, uint64_t vaddr, uc_mem_type type, uc_tlb_
   return static_cast<VirtualTlb*>(self)->fill(uint32_t(vaddr >> 12), type, e);
 }
 
-bool VirtualTlb::fill(uint32_t page, uc_mem_type type, uc_tlb_entry* e) {
+namespace {
+
+int uc_perms(uint8_t p) {
+  return ((p & prot::kRead) ? UC_PROT_READ : 0) | ((p & prot::kWrite) ? UC_PROT_WRITE : 0) |
+         ((p & prot::kExec) ? UC_PROT_EXEC : 0);
+}
+
+}  // namespace
+
+bool VirtualTlb::fill(uint32_t vpage, uc_mem_type type, uc_tlb_entry* e) {
   ++counters_.fills;
-  uint32_t cr0 = 0;
-  uc_reg_read(uc_, UC_X86_REG_CR0, &cr0);
-  if (cr0 & kCr0Pg) {
-    // Paging came back on: only the next block's first fetch can get here (see the header).
-    // Refusing it stops Unicorn before that block; the engine goes back to UC_TLB_CPU.
-    paging_on_ = true;
-    paging_on_fetch_ = type == UC_MEM_FETCH;
+  // One call for the four (CS for the privilege: the callback has no mmu_idx, see the header).
+  static constexpr int kRegs[4] = {UC_X86_REG_CR0, UC_X86_REG_CR3, UC_X86_REG_CR4, UC_X86_REG_CS};
+  PagingRegs r;
+  uint32_t cs = 0;
+  void* vals[4] = {&r.cr0, &r.cr3, &r.cr4, &cs};
+  uc_reg_read_batch(uc_, const_cast<int*>(kRegs), vals, 4);
+  const bool fetch = type == UC_MEM_FETCH, write = type == UC_MEM_WRITE;
+  const bool paging = r.cr0 & kCr0Pg;
+  Translation t = walk(ram_, r, vpage << 12, fetch ? Access::Fetch : write ? Access::Write : Access::Read,
+                       (cs & 3) == 3);
+  if (!t.ok) {
+    // Unicorn stops at the access with nothing of it done; Unicorn's own walker redoes it and
+    // raises the #PF with the exact CR2 (take_stop).
+    fault_ = true;
+    fault_fetch_ = fetch;
     return false;
   }
-  const bool fetch = type == UC_MEM_FETCH, write = type == UC_MEM_WRITE;
-  e->paddr = uint64_t(page) << 12;
-  if (page >= pages_) {
-    // Not RAM: Unicorn reports the access as unmapped, exactly as under UC_TLB_CPU.
-    e->perms = UC_PROT_ALL;
+  if (t.page_bits > 12) {
+    large_ = true;
+    ++counters_.large_fills;
+  }
+  const uint64_t ppage = t.pa >> 12;
+  e->paddr = ppage << 12;
+  if (fetch) fetched_[vpage & (kFetched - 1)] = (uint64_t(vpage) << 32) | kFetchedValid | (ppage & (kFetchedValid - 1));
+  if (ppage >= pages_) {
+    // Not RAM: Unicorn reports the access as unmapped or MMIO, exactly as on its own walker.
+    e->perms = uc_prot(uc_perms(t.prot));
     return true;
   }
+  const uint32_t page = uint32_t(ppage);
   int asked_only = UC_PROT_ALL;
-  if (auditing_ && audit_.forbidden[page]) {
+  if (!paging && auditing_ && audit_.forbidden[page]) {
     Grant g = fetch ? Grant::Full : audit_grant(page, write);
     if (g == Grant::Poison) {
       e->paddr = kPoisonBase + (uint64_t(page) << 12);
@@ -93,15 +129,50 @@ bool VirtualTlb::fill(uint32_t page, uc_mem_type type, uc_tlb_entry* e) {
       // A fast (W without X) entry may map this page, and it now holds code: no such entry
       // may survive. There is no per-page flush in the API.
       ++counters_.policy_flushes;
-      uc_ctl_flush_tlb(uc_);
-      std::fill(wfast_.begin(), wfast_.end(), 0);
+      flush_tlb();
     }
   }
-  int perms = code_[page] ? UC_PROT_ALL : UC_PROT_READ | UC_PROT_WRITE;
-  perms &= asked_only;
+  int perms = uc_perms(t.prot) & (code_[page] ? UC_PROT_ALL : UC_PROT_READ | UC_PROT_WRITE) & asked_only;
   if ((perms & UC_PROT_WRITE) && !(perms & UC_PROT_EXEC)) wfast_[page] = 1;
   e->perms = uc_prot(perms);
   return true;
+}
+
+void VirtualTlb::after_invlpg() {
+  // QEMU would flush its whole TLB for an address inside a tracked large page; this TLB only
+  // knows that some entry came from one.
+  if (!large_ || cpu_walk_) return;
+  ++counters_.invlpg_flushes;
+  flush_tlb();
+}
+
+void VirtualTlb::mark_code(uint32_t pc, uint32_t size) {
+  // Blocks Unicorn translates on its own walker were never fetch-filled here: their pages
+  // become code now. Invariant kept: there are no W-without-X entries while on that walker.
+  PagingRegs r;
+  uint32_t cs = 0;
+  static constexpr int kRegs[4] = {UC_X86_REG_CR0, UC_X86_REG_CR3, UC_X86_REG_CR4, UC_X86_REG_CS};
+  void* vals[4] = {&r.cr0, &r.cr3, &r.cr4, &cs};
+  uc_reg_read_batch(uc_, const_cast<int*>(kRegs), vals, 4);
+  uint32_t last = pc + (size ? size - 1 : 0);
+  for (uint32_t a : {pc, last}) {
+    Translation t = translate(ram_, r, a, Access::Fetch, (cs & 3) == 3);
+    if (t.ok && (t.pa >> 12) < pages_) code_[t.pa >> 12] = 1;
+  }
+}
+
+void VirtualTlb::cpu_walk_block(uint32_t pc, uint32_t size) {
+  mark_code(pc, size);
+  // The first block after a data fault is the one that redoes the access; after a fetch fault
+  // the access was the lookup of the block before this one.
+  if (cpu_walk_blocks_++ > 0) end_cpu_walk();
+}
+
+void VirtualTlb::end_cpu_walk() {
+  // A pointer swap in Unicorn (uc_set_tlb), safe inside a hook. The entries Unicorn's walker
+  // made stay: they all carry X, and QEMU tracks their large pages itself.
+  cpu_walk_ = false;
+  uc_ctl_tlb_mode(uc_, UC_TLB_VIRTUAL);
 }
 
 bool VirtualTlb::judged(uint32_t code_page) {
@@ -136,6 +207,7 @@ void VirtualTlb::enter_code_page(uint32_t page) {
 
 bool VirtualTlb::hook_poison(uc_engine* uc, uc_mem_type type, uint64_t addr, int size, int64_t, void* self) {
   auto* t = static_cast<VirtualTlb*>(self);
+  if (!t->auditing_) return false;  // a guest's own access up there: unmapped, as it would be anyway
   uint32_t eip = 0;
   uc_reg_read(uc, UC_X86_REG_EIP, &eip);
   t->pending_ = AuditedAccess{eip >> 12, uint32_t(addr - kPoisonBase), unsigned(size),
@@ -145,13 +217,20 @@ bool VirtualTlb::hook_poison(uc_engine* uc, uc_mem_type type, uint64_t addr, int
 }
 
 VirtualTlb::Stop VirtualTlb::take_stop(uc_err err) {
-  if (paging_on_ && err == UC_ERR_EXCEPTION) {
-    bool fetch = paging_on_fetch_;
-    follow(true);
-    return fetch ? Stop::PagingOn : Stop::PagingOnAtAccess;
+  if (fault_ && err == UC_ERR_EXCEPTION) {
+    fault_ = false;
+    ++counters_.faults;
+    // Unicorn's walker redoes the access: a W-without-X entry must not survive into it, since
+    // its fetch fills are not seen here (a page could become code behind a fast entry).
+    flush_tlb();
+    std::fill(fetched_.begin(), fetched_.end(), 0);  // Unicorn's walker fills unseen from here
+    uc_ctl_tlb_mode(uc_, UC_TLB_CPU);
+    cpu_walk_ = true;
+    cpu_walk_blocks_ = fault_fetch_ ? 1 : 0;
+    return fault_fetch_ ? Stop::FaultAtFetch : Stop::Fault;
   }
   if (poison_hit_ && (err == UC_ERR_READ_UNMAPPED || err == UC_ERR_WRITE_UNMAPPED)) return Stop::Access;
-  paging_on_ = false;
+  fault_ = false;
   poison_hit_ = false;
   return Stop::None;
 }
@@ -178,7 +257,7 @@ void VirtualTlb::set_audit(std::optional<AccessAuditSpec> spec) {
   code_page_ = ~0u;
   class_ = kNoClass;
   // No entry may predate the audit's view of the pages.
-  if (active_) flush_tlb();
+  flush_tlb();
 }
 
 }  // namespace kjump

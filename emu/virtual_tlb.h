@@ -1,40 +1,50 @@
-// The engine's TLB while the guest runs with paging off (CR0.PG=0: the kexec trampoline, a
-// physical-mode routine, a kernel's first instructions), and the trampoline audit built on it.
+// The engine's TLB: Unicorn runs on UC_TLB_VIRTUAL and this fill hook hands it every entry,
+// with paging off (identity) and on (the guest's tables, walked by emu/page_walk.h), plus the
+// trampoline audit built on it.
 //
 // Why: on stock Unicorn 2.1.4 every guest store takes the slow path forever, because every TLB
 // entry QEMU's i386 walk fills carries PAGE_EXEC and so keeps TLB_NOTDIRTY
-// (docs/unicorn-fast-paths.md §2). With UC_TLB_VIRTUAL the entries come from our fill hook
-// instead, and an entry without UC_PROT_EXEC leaves the slow path after its first store (route 3
-// there). With paging off the fill is the identity, so route 3's caveats (mmu_idx, 4 MiB pages,
-// WP/PSE) do not arise; with paging on the engine stays on Unicorn's own TLB.
+// (docs/unicorn-fast-paths.md §2). Entries from this hook without UC_PROT_EXEC leave the slow
+// path after their first store (route 3 there).
 //
 // Policy ("sticky code pages", route 3): a physical page becomes code at its first fetch fill;
-// code pages are filled R|W|X (Unicorn's exact self-modifying-code path), other pages R|W, and
-// when a page becomes code while a W-without-X entry for it may exist, the fill flushes the
+// code pages are filled with X (Unicorn's exact self-modifying-code path), other pages without,
+// and when a page becomes code while a W-without-X entry for it may exist, the fill flushes the
 // TLB. Code marks are cleared only where the TLB and the translated blocks are both flushed
-// (enter/leave). Invariant: a page that holds translated code has no TLB entry writable
-// without X.
+// (reset). Invariant: a page that holds translated code has no TLB entry writable without X.
+// The permissions are never more than QEMU's walk gives (page_walk.h: R/W with WP, U/S, D).
 //
-// Paging coming back on is noticed by the fill itself: `mov to CR0` ends its block and flushes
-// the TLB, so the next block's first fetch fills with CR0.PG=1; the hook refuses it, Unicorn
-// stops before that block (EIP = its address, nothing of it ran), and the engine switches back.
-// The TB flush at both switches stays: without it the kexec flows hit a Unicorn TB-chaining
-// segfault (docs/unicorn-fast-paths.md, side finding).
+// With paging on, three things the hook cannot see are handled around it:
+//  * Privilege: the callback gets no mmu_idx, so a fill is judged at CS's RPL. The one access
+//    this misjudges, a descriptor-table read by a segment load at CPL 3 (QEMU reads them as the
+//    kernel), can only fail the user check, never pass wrongly: it lands in the fault path.
+//  * Faults: the hook knows the page but not the exact address (CR2), nor a helper's partial
+//    progress. So a refused fill only stops Unicorn at the access (precise EIP, nothing of it
+//    done); the engine then re-runs that instruction on Unicorn's own walker (UC_TLB_CPU),
+//    which raises the #PF exactly as before this TLB existed (CR2, error code, EIP), and the
+//    hook takes over again at the next block. UC_TLB_CPU entries stay: they carry X, so they
+//    keep the invariant; pages of blocks translated meanwhile are marked as code.
+//  * Large pages: Unicorn's virtual TLB holds only 4 KiB entries and so loses QEMU's large-page
+//    tracking: `invlpg` of one address of a 4 MiB page would leave the entries for its other
+//    4 KiB pages. After a block that ends with `invlpg` (QEMU ends the block there), the whole
+//    TLB is flushed if an entry from a large page was handed out since the last flush. CR3
+//    and CR4 writes flush everything in QEMU anyway.
 //
 // Audit (route 5b, no memory hooks: any UC_HOOK_MEM_READ/WRITE forces every access of every
-// block onto the slow path): the auditor names forbidden physical pages and which code pages
-// are judged (the trampoline). The first fill of a forbidden page for a judged instruction
-// maps the page onto "poison" physical memory above 4 GiB, where nothing is mapped; an
-// UNMAPPED hook bounded to the poison range then sees the exact address and size, and
-// returns false: Unicorn stops at that instruction with precise registers (the access did not
-// happen). The engine adds EIP and the instruction count, the TLB is flushed, and the run goes
-// on; from then on that (code page, page, read or write) is granted only the access type
-// asked for, so a write after a read comes back to the hook. Entries granted to other code
-// for forbidden pages are dropped (TLB flush) when execution moves between code classes.
+// block onto the slow path), while paging is off: the auditor names forbidden physical pages
+// and which code pages are judged (the trampoline). The first fill of a forbidden page for a
+// judged instruction maps the page onto "poison" physical memory above 4 GiB, where nothing is
+// mapped; an UNMAPPED hook bounded to the poison range then sees the exact address and size,
+// and returns false: Unicorn stops at that instruction with precise registers (the access did
+// not happen). The engine adds EIP and the instruction count, the TLB is flushed, and the run
+// goes on; from then on that (code page, page, read or write) is granted only the access type
+// asked for, so a write after a read comes back to the hook. Entries granted to other code for
+// forbidden pages are dropped (TLB flush) when execution moves between code classes.
 //
 // Nothing the guest sees depends on how many fills happen (QEMU resizes its TLB from host
-// time): with paging off fills have no guest-visible side effect, and the audit's stops fall
-// on the first access after a flush, a function of the instruction stream only.
+// time): the walk's A/D updates are idempotent and exactly QEMU's, the policy's flushes only
+// change speed, a fault is raised by Unicorn's own walker, and the audit's stops fall on the
+// first access after a flush, a function of the instruction stream only.
 #pragma once
 
 #include <unicorn/unicorn.h>
@@ -44,6 +54,8 @@
 #include <optional>
 #include <unordered_set>
 #include <vector>
+
+#include "emu/page_walk.h"
 
 namespace kjump {
 
@@ -66,29 +78,61 @@ struct AuditedAccess {
 
 class VirtualTlb {
  public:
-  VirtualTlb(uc_engine* uc, uint64_t ram_size);
+  VirtualTlb(uc_engine* uc, GuestRam& ram);
   VirtualTlb(const VirtualTlb&) = delete;
   VirtualTlb& operator=(const VirtualTlb&) = delete;
 
-  // Host side, outside emulation: UC_TLB_VIRTUAL while paging is off, UC_TLB_CPU while on.
-  // A switch flushes the TLB and the translated blocks.
+  // Host side, outside emulation. reset(): flush the TLB and the translated blocks, forget the
+  // code marks, back on this hook (a new or restored CPU, RAM replaced). follow(paging): the
+  // same when CR0.PG changed since the last call (paging switches: kexec), which also keeps
+  // the TB flush there that the kexec flows need (docs/unicorn-fast-paths.md, side finding).
+  void reset();
   void follow(bool paging);
-  bool active() const { return active_; }
+  // This hook is filling (false only while Unicorn's walker redoes a faulting access).
+  bool active() const { return !cpu_walk_; }
+  // on_block has work at every block: a walk on Unicorn's walker; or, when audit_page_mask()
+  // is all ones, at a block outside page code_page() (an audit's code class). Both change only
+  // through the calls above and below, never from inside the fill.
+  bool watches_blocks() const { return cpu_walk_; }
+  uint32_t audit_page_mask() const { return auditing_ ? ~0u : 0u; }
+  uint32_t code_page() const { return code_page_; }
+  // Host-side TLB flush (the host changed CR0/CR3/CR4): also drops this hook's bookkeeping.
+  void flush_tlb();
 
-  // At every block start (the engine's block hook): the code class of the TLB's entries.
-  void on_block(uint32_t pc) {
-    if (auditing_ && active_ && (pc >> 12) != code_page_) enter_code_page(pc >> 12);
+  // At every block that runs (the engine's block hook, after its stop checks).
+  void on_block(uint32_t pc, uint32_t size) {
+    if (cpu_walk_) cpu_walk_block(pc, size);
+    if (auditing_ && (pc >> 12) != code_page_) enter_code_page(pc >> 12);
+  }
+  // Unicorn made a block (edge hook): while on Unicorn's walker, its pages become code.
+  void on_generated(uint32_t pc, uint32_t size) {
+    if (cpu_walk_) mark_code(pc, size);
+  }
+  // The previous block ended with `invlpg`.
+  void after_invlpg();
+
+  // The physical page of the latest fetch fill for linear page `vpage`, if remembered: the
+  // page the running block's code was looked up through (a block is entered by a lookup
+  // through its page's code entry, or chained from a block in the same page). Port I/O uses
+  // it to find the block's bytes without a walk. Forgotten when Unicorn's walker fills.
+  std::optional<uint32_t> fetched_page(uint32_t vpage) const {
+    uint64_t f = fetched_[vpage & (kFetched - 1)];
+    if (uint32_t(f >> 32) != vpage || !(f & kFetchedValid)) return std::nullopt;
+    return uint32_t(f & ~kFetchedValid);
   }
 
   // After uc_emu_start returned `err`: was it this TLB's stop?
   enum class Stop {
-    None,             // not ours
-    PagingOn,         // the next block's fetch saw CR0.PG=1: that block did not start. Back on UC_TLB_CPU
-    PagingOnAtAccess, // the same seen by a data access (not expected): its instruction did not retire
-    Access,           // a judged access to a forbidden page: call record_access with its EIP and count
+    None,          // not ours
+    Fault,         // a data access's walk failed: its instruction did not retire; redo it (now on
+                   // Unicorn's walker) from EIP
+    FaultAtFetch,  // the next block's fetch failed: that block did not start; redo from EIP
+    Access,        // a judged access to a forbidden page: call record_access with its EIP and count
   };
   Stop take_stop(uc_err err);
   void record_access(uint32_t eip, uint64_t retired, uint64_t time);
+  // Before each uc_emu_start: a refused fill of an earlier run (a probe) is not this run's.
+  void clear_stop() { fault_ = false; }
 
   // Auditing is on from set_audit(spec) to set_audit(nullopt), while paging is off.
   void set_audit(std::optional<AccessAuditSpec> spec);
@@ -97,34 +141,47 @@ class VirtualTlb {
 
   // Host-side counters for tests and measurements: never let the guest path depend on them.
   struct Counters {
-    uint64_t fills = 0, policy_flushes = 0, class_flushes = 0, audit_stops = 0, switches = 0;
+    uint64_t fills = 0, policy_flushes = 0, class_flushes = 0, audit_stops = 0, resets = 0;
+    uint64_t faults = 0;          // refused fills handed to Unicorn's walker
+    uint64_t large_fills = 0;     // entries handed out from 2/4 MiB pages
+    uint64_t invlpg_flushes = 0;  // whole-TLB flushes after an invlpg
   };
   const Counters& counters() const { return counters_; }
 
  private:
   static bool hook_fill(uc_engine*, uint64_t vaddr, uc_mem_type type, uc_tlb_entry* e, void* self);
   static bool hook_poison(uc_engine*, uc_mem_type type, uint64_t addr, int size, int64_t value, void* self);
-  bool fill(uint32_t page, uc_mem_type type, uc_tlb_entry* e);
+  bool fill(uint32_t vpage, uc_mem_type type, uc_tlb_entry* e);
   enum class Grant { Full, AskedOnly, Poison };
   Grant audit_grant(uint32_t page, bool write);
   bool judged(uint32_t code_page);
   void enter_code_page(uint32_t page);
-  void flush_tlb();
+  void mark_code(uint32_t pc, uint32_t size);
+  void cpu_walk_block(uint32_t pc, uint32_t size);
+  void end_cpu_walk();
   static uint64_t report_key(uint32_t code_page, uint32_t page, bool write) {
     return (uint64_t(code_page) << 33) | (uint64_t(page) << 1) | (write ? 1 : 0);
   }
 
+  static constexpr size_t kFetched = 1024;
+  static constexpr uint64_t kFetchedValid = 1ull << 31;  // physical page numbers fit in 31 bits (RAM < 8 TiB)
+  std::vector<uint64_t> fetched_ = std::vector<uint64_t>(kFetched, 0);  // vpage << 32 | valid | ppage
+
   uc_engine* uc_;
+  GuestRam& ram_;
   uint32_t pages_;               // RAM pages
-  bool active_ = false;          // UC_TLB_VIRTUAL is in force
   std::vector<uint8_t> code_;    // per page: may hold translated code (sticky)
   std::vector<uint8_t> wfast_;   // per page: a W-without-X entry was handed out since the last flush
+  bool large_ = false;           // an entry from a large page was handed out since the last flush
+  bool last_paging_ = false;     // CR0.PG at the last follow()
 
-  bool paging_on_ = false;       // the fill refused an access because paging is on
-  bool paging_on_fetch_ = false; // ... and it was a fetch
+  bool fault_ = false;           // the fill refused an access (the walk faulted)
+  bool fault_fetch_ = false;     // ... and it was a fetch
+  bool cpu_walk_ = false;        // UC_TLB_CPU: Unicorn's walker redoes the faulting access
+  unsigned cpu_walk_blocks_ = 0; // blocks run since; the hook takes over at the next one
+
   bool poison_hit_ = false;      // the poison hook stopped an access (pending_ holds it)
   AuditedAccess pending_;
-
   bool auditing_ = false;
   AccessAuditSpec audit_;
   std::vector<int8_t> judged_;   // per page: -1 not asked yet, else the auditor's answer

@@ -212,3 +212,120 @@ TEST_CASE("engine: every port access sees its own instruction's count, also afte
   CHECK(e.retired() == 9 + 8 + 1);
   CHECK(e.io_site_stats().decodes == 2);
 }
+
+// A store into the block that is running: Unicorn (QEMU's precise SMC) stops that block at
+// the store, runs the store alone in a one-instruction block, then translates the rest anew.
+// The block's count was taken in full at its start, so without a correction the instructions
+// from the store to the block's end were counted twice (QEMU's icount counts them once).
+TEST_CASE("engine: a store into the running block is counted once (precise self-modifying code)") {
+  struct Case {
+    const char* what;
+    std::vector<uint8_t> code;
+    uint64_t retired;
+    uint32_t ecx;
+  };
+  const std::vector<Case> cases = {
+      // mov $7,%eax; movb $2,0x100c (the immediate of the next mov); mov $1,%ecx; nop; nop; hlt
+      {"store in the middle",
+       {0xb8, 7, 0, 0, 0, 0xc6, 0x05, 0x0d, 0x10, 0, 0, 0x02, 0xb9, 1, 0, 0, 0, 0x90, 0x90, 0xf4},
+       6, 2},
+      // movb $2,0x1008; mov $1,%ecx; nop; hlt   (the store is the block's first instruction)
+      {"store first", {0xc6, 0x05, 0x08, 0x10, 0, 0, 0x02, 0xb9, 1, 0, 0, 0, 0x90, 0xf4}, 4, 2},
+      // mov $3,%edx; 1: movb $2,0x100d; mov $1,%ecx; dec %edx; jnz 1b; hlt: a loop whose
+      // store patches its own body each time (the first time changes it, then rewrites it)
+      {"store in a loop",
+       {0xba, 3, 0, 0, 0, 0xc6, 0x05, 0x0d, 0x10, 0, 0, 0x02, 0xb9, 1, 0, 0, 0, 0x4a, 0x75, 0xf1, 0xf4},
+       1 + 3 * 4 + 1, 2},
+  };
+  for (const auto& c : cases) {
+    for (bool paging : {false, true}) {
+      INFO(c.what, paging ? ", paging on" : ", paging off");
+      Engine e(16 << 20);
+      flat_at_0x1000(e, c.code.data(), c.code.size());
+      if (paging) {  // one 4 MiB identity page
+        e.ram().write32(0x10000, 0x83);
+        e.set_reg(Reg::CR4, 0x10);
+        e.set_reg(Reg::CR3, 0x10000);
+        e.set_reg(Reg::CR0, e.reg(Reg::CR0) | 0x80000000u);
+      }
+      auto r = e.run(1'000'000);
+      CHECK(r.reason == StopReason::HaltedForever);
+      CHECK(e.reg(Reg::ECX) == c.ecx);
+      CHECK(e.retired() == c.retired);
+      // Stepping the same program one instruction at a time gives the same count.
+      Engine s(16 << 20);
+      flat_at_0x1000(s, c.code.data(), c.code.size());
+      if (paging) {
+        s.ram().write32(0x10000, 0x83);
+        s.set_reg(Reg::CR4, 0x10);
+        s.set_reg(Reg::CR3, 0x10000);
+        s.set_reg(Reg::CR0, s.reg(Reg::CR0) | 0x80000000u);
+      }
+      for (int i = 0; i < 100 && s.step().reason == StopReason::Limit; ++i) {
+      }
+      CHECK(s.retired() == c.retired);
+    }
+  }
+}
+
+TEST_CASE("engine: blocks that start inside the block before them are not taken for a store into it") {
+  struct Case {
+    const char* what;
+    std::vector<uint8_t> code;
+    uint64_t retired;
+  };
+  const std::vector<Case> cases = {
+      // mov $4,%edx; mov $0,%ecx; 2: inc %eax; dec %edx; jnz 2b; hlt: the loop's back edge
+      // goes into the middle of the first block, where a natural block starts
+      {"jump into the middle", {0xba, 4, 0, 0, 0, 0xb9, 0, 0, 0, 0, 0x40, 0x4a, 0x75, 0xfc, 0xf4}, 2 + 4 * 3 + 1},
+      // mov $3,%ecx; mov $0x5000,%edi; rep stosb; hlt: each further iteration is a block of
+      // the `rep` alone, the last instruction of the first block (QEMU's icount counts each)
+      {"rep", {0xb9, 3, 0, 0, 0, 0xbf, 0, 0x50, 0, 0, 0xf3, 0xaa, 0xf4}, 2 + 4 + 1},
+  };
+  for (const auto& c : cases) {
+    INFO(c.what);
+    Engine e(16 << 20), s(16 << 20);
+    flat_at_0x1000(e, c.code.data(), c.code.size());
+    flat_at_0x1000(s, c.code.data(), c.code.size());
+    auto r = e.run(1'000'000);
+    CHECK(r.reason == StopReason::HaltedForever);
+    CHECK(e.retired() == c.retired);
+    for (int i = 0; i < 100 && s.step().reason == StopReason::Limit; ++i) {
+    }
+    CHECK(s.retired() == c.retired);
+    CHECK(hash_state(e.cpu_state()) == hash_state(s.cpu_state()));
+  }
+}
+
+TEST_CASE("engine: a port access after a CR3 switch finds its instruction through the new tables") {
+  // Two page directories map 0x400000 to two routines of the same size, with the I/O at
+  // another position: nop; in $0x80,%al; nop; nop; ret  and  nop; nop; nop; in $0x80,%al; ret.
+  // call 0x400000; mov $0x12000,%eax; mov %eax,%cr3; call 0x400000; hlt
+  const uint8_t code[] = {0xe8, 0xfb, 0xef, 0x3f, 0x00, 0xb8, 0x00, 0x20, 0x01, 0x00, 0x0f, 0x22, 0xd8,
+                          0xe8, 0xee, 0xef, 0x3f, 0x00, 0xf4};
+  const uint8_t a[] = {0x90, 0xe4, 0x80, 0x90, 0x90, 0xc3}, b[] = {0x90, 0x90, 0x90, 0xe4, 0x80, 0xc3};
+  Engine e(16 << 20);
+  flat_at_0x1000(e, code, sizeof code);
+  e.set_reg(Reg::ESP, 0x7000);
+  e.ram().write_phys(0x200000, a, sizeof a);
+  e.ram().write_phys(0x201000, b, sizeof b);
+  for (uint32_t pd : {0x10000u, 0x12000u}) {
+    e.ram().write32(pd, 0x83);                     // 4 MiB identity page at 0
+    e.ram().write32(pd + 4, (pd + 0x1000) | 3);    // 0x400000: a page table
+  }
+  e.ram().write32(0x11000, 0x200000 | 3);
+  e.ram().write32(0x13000, 0x201000 | 3);
+  e.set_reg(Reg::CR4, 0x10);
+  e.set_reg(Reg::CR3, 0x10000);
+  e.set_reg(Reg::CR0, e.reg(Reg::CR0) | 0x80000000u);
+  std::vector<uint64_t> times;
+  e.set_port_io({[&](uint16_t, unsigned) {
+                   times.push_back(e.now());
+                   return 0u;
+                 },
+                 [](uint16_t, unsigned, uint32_t) {}});
+  auto r = e.run(1'000);
+  CHECK(r.reason == StopReason::HaltedForever);
+  CHECK(times == std::vector<uint64_t>{2, 12});  // call, nop | call..ret, mov, mov, call, nop, nop, nop
+  CHECK(e.retired() == 1 + 5 + 3 + 5 + 1);
+}
