@@ -13,3 +13,6 @@ foreach(expected ${KJUMP_DEBUG_SCRIPTS})
 endforeach()
 set_tests_properties(debug_determinism ${KJUMP_DEBUG_TESTS} PROPERTIES
   REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF} TIMEOUT 300)
+add_test(NAME debug_console
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/debug/console_test.sh $<TARGET_FILE:kjump> ${CMAKE_BINARY_DIR})
+set_tests_properties(debug_console PROPERTIES REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF} TIMEOUT 120)
