@@ -10,13 +10,16 @@
 namespace kjump::scenario {
 namespace {
 
-uint64_t count_of(const std::optional<Text>& t, const ResolvedArgs& args, uint64_t dflt) {
-  if (!t) return dflt;
+uint64_t number_of(const Text& t, const ResolvedArgs& args) {
   try {
-    return parse_number(args(*t));
+    return parse_number(args(t));
   } catch (const std::invalid_argument& e) {
-    throw ScriptError(t->loc, e.what());
+    throw ScriptError(t.loc, e.what());
   }
+}
+
+uint64_t count_of(const std::optional<Text>& t, const ResolvedArgs& args, uint64_t dflt) {
+  return t ? number_of(*t, args) : dflt;
 }
 
 uint32_t address_of(Machine& m, const Text& t, const ResolvedArgs& args) {
@@ -139,7 +142,7 @@ Flow Verbs::debug_verb(Session& s, const Command& c, const ResolvedArgs& args) {
     s.breakpoints().clear_internal();
     return stopped(s, c, stop);
   }
-  if (auto* x = std::get_if<GotoCmd>(&b)) return stopped(s, c, s.seek(count_of(x->count, args, 0)));
+  if (auto* x = std::get_if<GotoCmd>(&b)) return stopped(s, c, s.seek(number_of(x->count, args)));
   if (auto* x = std::get_if<ReverseStepCmd>(&b)) return stopped(s, c, s.reverse_step(count_of(x->count, args, 1)));
   if (std::holds_alternative<ReverseContinueCmd>(b)) return stopped(s, c, s.reverse_continue());
   throw ScriptError(c.loc, "internal error: debugger command not handled");
@@ -185,7 +188,7 @@ Flow Verbs::info(Session& s, const Command& c, const ResolvedArgs& args, const I
       }
       std::string span = h.size() ? std::to_string(h.oldest()->retired) + ".." + std::to_string(h.list().back().retired) : "-";
       ctx_.say("    " + std::to_string(h.size()) + " checkpoint(s), instructions " + span + ", interval " +
-               std::to_string(h.interval()) + ", " + std::to_string(h.ram_bytes() >> 20) + " MiB of RAM pages");
+               std::to_string(h.interval()) + ", " + std::to_string(h.ram_bytes() >> 10) + " KiB of RAM pages held");
       return Flow::Next;
     }
   }

@@ -47,6 +47,7 @@ void Session::run_slice(uint64_t limit, RunResult& r) {
   }
   if (r1 > r0) instructions_ += r1 - r0;
   if (t1 > t0) virtual_ns_ += t1 - t0;
+  high_water_ = std::max(high_water_, r1);
   ladder_after_run();
 }
 

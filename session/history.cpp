@@ -22,7 +22,9 @@ void Session::restore_checkpoint(const History::Checkpoint& c) {
     history_feed_ = true;
   }
   SnapshotStore::restore(*m_, c.snap);
-  cursor_ = std::min(c.cursor, output().size());
+  // The expect cursor stays where the driver consumed to: the re-run regenerates the same
+  // output, and what was consumed once must not match a later `expect` again. (A new
+  // future after a live input may print less; the cursor then waits for it to catch up.)
 }
 
 DebugStop Session::replay_to(uint64_t target, bool record_hits, std::vector<uint64_t>* hits) {
@@ -64,6 +66,7 @@ DebugStop Session::seek(uint64_t target) {
   uint64_t now = m.engine().retired();
   if (target >= now) {
     Duration d{Duration::Unit::Instructions, target - now, std::to_string(target - now)};
+    // Up to the furthest point reached the output was already shown (Session::on_guest_output).
     DebugStop s = resume(d, false);
     return s.kind == DebugStop::Kind::Deadline ? DebugStop{DebugStop::Kind::Stepped, 0, ""} : s;
   }
@@ -101,9 +104,8 @@ DebugStop Session::reverse_continue() {
   for (;;) {
     const History::Checkpoint* c = history_.before(end);
     if (!c) {
-      DebugStop s = seek(0);
-      if (s.kind == DebugStop::Kind::Stepped) s = {DebugStop::Kind::HistoryStart, 0, "No more reverse-execution history"};
-      return s;
+      if (const History::Checkpoint* first = history_.oldest()) restore_checkpoint(*first);
+      return {DebugStop::Kind::HistoryStart, 0, "No more reverse-execution history"};
     }
     uint64_t from = c->retired;
     restore_checkpoint(*c);
@@ -122,7 +124,12 @@ DebugStop Session::reverse_continue() {
     }
     if (interrupt_ && interrupt_->exchange(false)) return {DebugStop::Kind::Interrupted, 0, ""};
     end = from;
-    if (end == 0) return {DebugStop::Kind::HistoryStart, 0, "No more reverse-execution history"};
+    if (!history_.before(end)) {
+      // Nothing before the oldest checkpoint: stop there, as gdb's "No more reverse-execution
+      // history" (rr's replaylog:begin).
+      restore_checkpoint(*history_.oldest());
+      return {DebugStop::Kind::HistoryStart, 0, "No more reverse-execution history"};
+    }
   }
 }
 

@@ -105,6 +105,7 @@ DebugStop Session::step(uint64_t n) {
     uint64_t r1 = m.engine().retired(), t1 = m.now();
     if (r1 > r0) instructions_ += r1 - r0;
     if (t1 > t0) virtual_ns_ += t1 - t0;
+    high_water_ = std::max(high_water_, r1);
     ladder_after_run();
     switch (r.reason) {
       case StopReason::TripleFault:

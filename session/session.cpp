@@ -17,6 +17,7 @@ void Session::build(const MachineConfig& config) {
   m_ = std::move(m);
   history_.clear();
   history_.set_interval(opt_.history_interval);
+  high_water_ = 0;
   if (history_feed_) feed_.reset();
   history_feed_ = false;
 }
@@ -42,6 +43,7 @@ void Session::power_on() {
   cursor_ = output().size();
   // Instruction counts start again: a new history, whose start is this power-on.
   history_.clear();
+  high_water_ = 0;
   if (history_enabled()) history_.take(*m_, cursor_);
 }
 
@@ -56,7 +58,9 @@ void Session::send(const std::string& bytes) {
 }
 
 void Session::on_guest_output(uint8_t ch) {
-  if (observer_ && !quiet_) observer_->guest_output(ch);
+  // Output of history being re-run (after a reverse jump, below the furthest point reached)
+  // was shown when it first happened.
+  if (observer_ && !quiet_ && m_->engine().retired() >= high_water_) observer_->guest_output(ch);
   if (!waiting_) return;
   // Stop when the wait can finish, or when a tentative result first appears (advance() then
   // runs on only until its quiet time is up).

@@ -197,6 +197,7 @@ class Session {
   History history_;
   bool history_feed_ = false;  // feed_ holds the inputs of a future left by a reverse jump
   bool quiet_ = false;         // re-running history: its output was already shown
+  uint64_t high_water_ = 0;    // the furthest retired count reached (output up to it was shown)
 
   // The wait in progress (advance()): asked after each guest output byte.
   const std::function<Seen(bool)>* waiting_ = nullptr;
