@@ -19,6 +19,7 @@
 #include "cli/exit_codes.h"
 #include "cli/machine_options.h"
 #include "debug/console.h"
+#include "debug/gdb_server.h"
 #include "scenario/text.h"
 
 namespace kjump {
@@ -90,6 +91,16 @@ int run_debug(const DebugArgs& a) {
   }
   echo_commands = false;
 
+  if (!a.gdb.empty()) {
+    try {
+      debug::GdbServer server(console, a.gdb);
+      server.serve([](const std::string& l) { std::fprintf(stderr, "kjump: %s\n", l.c_str()); });
+    } catch (const debug::GdbServerError& e) {
+      std::fprintf(stderr, "kjump debug: %s\n", e.what());
+      return exit_code::kBadInput;
+    }
+  }
+
   const bool tty = isatty(STDIN_FILENO);
   if (tty) {
     std::string hist = std::string(std::getenv("HOME") ? std::getenv("HOME") : ".") + "/.kjump_history";
@@ -125,6 +136,9 @@ void register_debug_command(CLI::App& app, int& exit_status) {
   cmd->add_option("--script", a->script, "run this scenario script to its end first, then the console");
   cmd->add_option("--set", a->set, "define a script variable NAME=VALUE (repeatable), e.g. BUILD=build");
   cmd->add_flag("--quiet", a->quiet, "no guest output and no script progress lines");
+  cmd->add_option("--gdb", a->gdb,
+                  "serve one GDB remote client on HOST:PORT (127.0.0.1 unless a host is given; :0 picks a port),\n"
+                  "then the console; `monitor CMD` runs console commands, `monitor phys on` makes m/M/Z physical");
   cmd->footer(
       "Console: one scenario command per line (scenarios/README.md, 'Debugger'): si [N], c [D], until ADDR,\n"
       "goto N, break [-p] ADDR|SYMBOL, tbreak, delete [N], info breakpoints|registers|segments|cr|devices|history,\n"

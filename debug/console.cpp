@@ -15,7 +15,8 @@ Console::Console(ConsoleOptions opt, std::function<void(const std::string&)> say
   script_.path = "<console>";
   script_.directory = opt_.directory;
   setup_ = std::make_unique<scenario::MachineSetup>(script_, opt_.scratch_dir);
-  verbs_ = std::make_unique<scenario::Verbs>(scenario::VerbContext{script_, *setup_, summary_, say_, 0});
+  verbs_ = std::make_unique<scenario::Verbs>(
+      scenario::VerbContext{script_, *setup_, summary_, [this](const std::string& l) { emit(l); }, 0});
 }
 
 Console::~Console() = default;
@@ -29,7 +30,7 @@ scenario::Flow Console::run(const scenario::Command& c) {
   try {
     return verbs_->execute(*session_, c);
   } catch (const scenario::ScriptError& e) {
-    say_(e.what());
+    emit(e.what());
     return scenario::Flow::Stop;
   }
 }
@@ -43,18 +44,18 @@ bool Console::run_script(const std::string& path) {
     session_->variables() = vars;
     scenario::check_script(s, vars);
   } catch (const scenario::ScriptError& e) {
-    say_(e.what());
+    emit(e.what());
     return false;
   }
   // The script's own verbs: its relative paths and device fields are the script's.
   scenario::MachineSetup setup(s, opt_.scratch_dir);
-  scenario::Verbs verbs(scenario::VerbContext{s, setup, summary_, say_, 0});
+  scenario::Verbs verbs(scenario::VerbContext{s, setup, summary_, [this](const std::string& l) { emit(l); }, 0});
   for (const scenario::Command& c : s.commands) {
     scenario::Flow f = scenario::Flow::Stop;
     try {
       f = verbs.execute(*session_, c);
     } catch (const scenario::ScriptError& e) {
-      say_(e.what());
+      emit(e.what());
       return false;
     }
     if (f == scenario::Flow::Exit) break;
@@ -75,7 +76,7 @@ bool Console::execute_line(const std::string& line) {
   } catch (const scenario::ScriptError& e) {
     scenario::SourceLoc at = e.loc();
     at.line = int(line_no_);
-    say_(scenario::ScriptError(at, e.message()).what());
+    emit(scenario::ScriptError(at, e.message()).what());
     return true;
   }
   for (scenario::Command& c : one.commands) {
@@ -84,7 +85,7 @@ bool Console::execute_line(const std::string& line) {
         !std::holds_alternative<scenario::BootCmd>(c.body) && !std::holds_alternative<scenario::EchoCmd>(c.body) &&
         !std::holds_alternative<scenario::SetCmd>(c.body) && !std::holds_alternative<scenario::BreakCmd>(c.body) &&
         !std::holds_alternative<scenario::InfoCmd>(c.body)) {
-      say_("<console>:" + std::to_string(line_no_) + ": error: no machine yet (kernel PATH, then boot)");
+      emit("<console>:" + std::to_string(line_no_) + ": error: no machine yet (kernel PATH, then boot)");
       continue;
     }
     if (run(c) == scenario::Flow::Exit) return false;

@@ -39,10 +39,14 @@ class Console : private SessionObserver {
   // One console line. Returns false for `quit` (or `exit`).
   bool execute_line(const std::string& line);
   Session& session() { return *session_; }
+  // While set, command output goes here instead (the GDB stub's `monitor`).
+  void redirect(std::function<void(const std::string&)> to) { redirect_ = std::move(to); }
   void set_interrupt(std::atomic<bool>* flag) { session_->set_interrupt(flag); }
 
  private:
   void guest_output(uint8_t c) override { guest_(c); }
+  void emit(const std::string& line) { redirect_ ? redirect_(line) : say_(line); }
+  std::function<void(const std::string&)> redirect_;
   scenario::Flow run(const scenario::Command& c);
 
   ConsoleOptions opt_;

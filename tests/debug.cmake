@@ -16,3 +16,9 @@ set_tests_properties(debug_determinism ${KJUMP_DEBUG_TESTS} PROPERTIES
 add_test(NAME debug_console
          COMMAND ${CMAKE_SOURCE_DIR}/tests/debug/console_test.sh $<TARGET_FILE:kjump> ${CMAKE_BINARY_DIR})
 set_tests_properties(debug_console PROPERTIES REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF} TIMEOUT 120)
+add_test(NAME debug_gdb
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/debug/gdb_test.sh $<TARGET_FILE:kjump> ${CMAKE_BINARY_DIR})
+set_tests_properties(debug_gdb PROPERTIES REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF} TIMEOUT 180 SKIP_RETURN_CODE 77)
+# The GDB packet parser's fuzz entry on its seeds (and on the other targets' seeds: any bytes).
+add_test(NAME fuzz_seed_corpus_gdb
+         COMMAND $<TARGET_FILE:kjump_fuzz_corpus> gdb ${CMAKE_SOURCE_DIR}/fuzz/corpus/gdb ${CMAKE_SOURCE_DIR}/fuzz/corpus/mbr)

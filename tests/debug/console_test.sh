@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `kjump debug` from a pipe: a script to the shell prompt, then console lines (breakpoints,
-# stepping, views, a bad line) with golden output (console.expected); then Ctrl-C (SIGINT)
+# stepping, views, a bad line) with golden output (console.golden); then Ctrl-C (SIGINT)
 # stops a `c` that has no end, and the console goes on.
 #   usage: console_test.sh KJUMP BUILD_DIR [--update]
 set -u
@@ -12,8 +12,8 @@ trap 'rm -rf "$WORK"; [ -n "${PID:-}" ] && kill "$PID" 2>/dev/null' EXIT
 cd "$HERE" || exit 1
 "$KJUMP" debug --quiet --script console_boot.kjs --set BUILD="$BUILD" <console.input >"$WORK/out" 2>&1
 echo "exit status $?" >>"$WORK/out"
-if [ "${3:-}" = "--update" ]; then cp "$WORK/out" console.expected; echo "updated console.expected"; exit 0; fi
-diff -u console.expected "$WORK/out" || { echo "FAIL: console output differs from console.expected"; exit 1; }
+if [ "${3:-}" = "--update" ]; then cp "$WORK/out" console.golden; echo "updated console.golden"; exit 0; fi
+diff -u console.golden "$WORK/out" || { echo "FAIL: console output differs from console.golden"; exit 1; }
 
 # Ctrl-C: a `c` without breakpoints or a limit runs until interrupted.
 mkfifo "$WORK/in"
