@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli/boot_command.h"
+#include "cli/debug_command.h"
 #include "cli/disk_command.h"
 #include "cli/exit_codes.h"
 #include "cli/image_command.h"
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
   int status = 0;
   kjump::register_boot_command(app, status);
   kjump::register_run_command(app, status);
+  kjump::register_debug_command(app, status);
   kjump::register_snapshot_command(app, status);
   kjump::register_image_command(app, status);
   kjump::register_disk_command(app, status);

@@ -13,9 +13,10 @@
 
 int main(int argc, char** argv) {
   const std::string target = argc > 1 ? argv[1] : "";
-  auto* entry = target == "image" ? &kjump::fuzz::image_input : target == "mbr" ? &kjump::fuzz::mbr_input : nullptr;
+  auto* entry = target == "image" ? &kjump::fuzz::image_input : target == "mbr" ? &kjump::fuzz::mbr_input
+                 : target == "gdb" ? &kjump::fuzz::gdb_input : nullptr;
   if (!entry || argc < 3) {
-    std::fprintf(stderr, "usage: kjump_fuzz_corpus image|mbr PATH...\n");
+    std::fprintf(stderr, "usage: kjump_fuzz_corpus image|mbr|gdb PATH...\n");
     return 2;
   }
   std::vector<std::filesystem::path> files;

@@ -16,5 +16,8 @@ int image_input(const uint8_t* data, size_t size);
 // has_mbr, read_mbr, partition_problem and find_partition; a table read back re-encodes to
 // the same LBA fields.
 int mbr_input(const uint8_t* data, size_t size);
+// Bytes from a GDB remote peer: the stub's wire decoder and packet protocol over an in-memory
+// target (fuzz/fuzz_gdb_entry.cpp).
+int gdb_input(const uint8_t* data, size_t size);
 
 }  // namespace kjump::fuzz

@@ -189,6 +189,53 @@ class Checker {
     define(c.name, try_expand(c.value, known_));
   }
   void check(const ExitCmd&) {}
+  // ---- the debugger's: running needs power, looking needs a machine; a stop sets ${_t} ----
+  void stops() { define("_t", std::nullopt); }
+  void check(const StepCmd& c) {
+    needs_power("si");
+    uses(c.count);
+    stops();
+  }
+  void check(const ContinueCmd& c) {
+    needs_power("c");
+    uses(c.limit);
+    stops();
+  }
+  void check(const UntilCmd& c) {
+    needs_power("until");
+    uses(c.where);
+    stops();
+  }
+  void check(const GotoCmd& c) {
+    needs_power("goto");
+    uses(c.count);
+    stops();
+  }
+  void check(const BreakCmd& c) { uses(c.where); }
+  void check(const DeleteCmd& c) { uses(c.id); }
+  void check(const InfoCmd& c) {
+    if (c.what != InfoCmd::What::Breakpoints) needs_machine("info");
+    uses(c.name);
+  }
+  void check(const ExamineCmd& c) {
+    needs_machine("x");
+    uses(c.where);
+  }
+  void check(const PrintCmd& c) { uses(c.expr); }
+  void check(const DisasCmd& c) {
+    needs_machine("disas");
+    uses(c.where);
+    uses(c.count);
+  }
+  void check(const ReverseStepCmd& c) {
+    needs_power("reverse-stepi");
+    uses(c.count);
+    stops();
+  }
+  void check(const ReverseContinueCmd&) {
+    needs_power("reverse-continue");
+    stops();
+  }
 
   void snapshot_known_unless_dynamic(const Text& name, const char* what) {
     if (!dynamic_snapshots_) snapshot_known(name, what);

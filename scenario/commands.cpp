@@ -69,6 +69,21 @@ void texts(const EchoCmd& c, const Fn& fn) {
 }
 void texts(const SetCmd& c, const Fn& fn) { fn(c.value); }
 void texts(const ExitCmd&, const Fn&) {}
+void texts(const StepCmd& c, const Fn& fn) { each(c.count, fn); }
+void texts(const ContinueCmd& c, const Fn& fn) { each(c.limit, fn); }
+void texts(const UntilCmd& c, const Fn& fn) { fn(c.where); }
+void texts(const GotoCmd& c, const Fn& fn) { fn(c.count); }
+void texts(const BreakCmd& c, const Fn& fn) { fn(c.where); }
+void texts(const DeleteCmd& c, const Fn& fn) { each(c.id, fn); }
+void texts(const InfoCmd& c, const Fn& fn) { each(c.name, fn); }
+void texts(const ExamineCmd& c, const Fn& fn) { fn(c.where); }
+void texts(const PrintCmd& c, const Fn& fn) { fn(c.expr); }
+void texts(const DisasCmd& c, const Fn& fn) {
+  each(c.where, fn);
+  each(c.count, fn);
+}
+void texts(const ReverseStepCmd& c, const Fn& fn) { each(c.count, fn); }
+void texts(const ReverseContinueCmd&, const Fn&) {}
 
 }  // namespace
 

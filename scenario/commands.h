@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "emu/engine.h"
+#include "scenario/debug_commands.h"
 #include "scenario/script_error.h"
 #include "scenario/text.h"
 
@@ -91,7 +92,10 @@ struct ExitCmd {};
 using CommandBody =
     std::variant<MemoryCmd, KernelCmd, AppendCmd, DiskCmd, FwCmd, ModuleCmd, InjectCmd, BootCmd, PowerCmd, SendCmd,
                  ExpectCmd, WaitCmd, CheckpointCmd, SnapshotCmd, AssertRegCmd, AssertMemCmd, AssertDeviceCmd,
-                 AssertSerialCmd, AssertVarCmd, AssertStateCmd, AssertAuditCmd, EchoCmd, SetCmd, ExitCmd>;
+                 AssertSerialCmd, AssertVarCmd, AssertStateCmd, AssertAuditCmd, EchoCmd, SetCmd, ExitCmd,
+                 // the debugger's (scenario/debug_commands.h)
+                 StepCmd, ContinueCmd, UntilCmd, GotoCmd, BreakCmd, DeleteCmd, InfoCmd, ExamineCmd, PrintCmd,
+                 DisasCmd, ReverseStepCmd, ReverseContinueCmd>;
 
 struct Command {
   SourceLoc loc;       // the command word

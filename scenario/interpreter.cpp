@@ -33,6 +33,12 @@ SessionOptions Interpreter::prepare() {
     }
   }
   SessionOptions so;
+  // Reverse execution needs the checkpoint ladder from the start; only scripts that go back
+  // pay for it.
+  for (auto& c : script_.commands)
+    if (std::holds_alternative<ReverseStepCmd>(c.body) || std::holds_alternative<ReverseContinueCmd>(c.body) ||
+        std::holds_alternative<GotoCmd>(c.body))
+      so.history_interval = kDefaultHistoryInterval;
   so.capture_trace = !opt_.trace_path.empty();
   so.checkpoint_every = opt_.checkpoint_every;
   if (!opt_.check_path.empty()) {

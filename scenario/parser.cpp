@@ -6,7 +6,7 @@
 #include <map>
 #include <sstream>
 
-#include "scenario/lexer.h"
+#include "scenario/line_parser.h"
 #include "base/host_file.h"
 #include "base/quantity.h"
 #include "image/partition_layout.h"
@@ -20,104 +20,6 @@ std::string trim(const std::string& s) {
   size_t e = s.find_last_not_of(" \t\r");
   return s.substr(b, e - b + 1);
 }
-
-std::optional<CompareOp> op_from(const std::string& s) {
-  if (s == "==") return CompareOp::Eq;
-  if (s == "!=") return CompareOp::Ne;
-  if (s == "<") return CompareOp::Lt;
-  if (s == "<=") return CompareOp::Le;
-  if (s == ">") return CompareOp::Gt;
-  if (s == ">=") return CompareOp::Ge;
-  return std::nullopt;
-}
-
-// Checks a fixed-text argument now; text with variables is checked when expanded.
-template <class F>
-void check_literal(const Text& t, F&& parse) {
-  auto lit = t.literal();
-  if (!lit) return;
-  try {
-    parse(*lit);
-  } catch (const std::invalid_argument& e) {
-    throw ScriptError(t.loc, e.what());
-  }
-}
-
-class LineParser {
- public:
-  LineParser(std::vector<Token> toks, SourceLoc end_loc) : t_(std::move(toks)), end_(std::move(end_loc)) {}
-
-  const Token& command() const { return t_[0]; }
-  bool more() const { return pos_ < t_.size(); }
-  const Token& peek() const { return t_[pos_]; }
-  bool peek_word(const std::string& w) const { return more() && peek().is_word(w); }
-
-  SourceLoc here() const { return more() ? peek().loc : end_; }
-
-  [[noreturn]] void fail_expected(const std::string& what) const {
-    if (!more()) throw ScriptError(end_, "expected " + what + " at the end of the line");
-    throw ScriptError(peek().loc, "expected " + what + ", found " + describe(peek()));
-  }
-
-  static std::string describe(const Token& tok) {
-    if (tok.kind == TokenKind::Regex) return "regex /" + tok.raw + "/";
-    if (tok.kind == TokenKind::Operator || tok.kind == TokenKind::Arrow) return "'" + tok.raw + "'";
-    auto lit = tok.text.literal();
-    return std::string(to_string(tok.kind)) + (lit ? " '" + *lit + "'" : "");
-  }
-
-  // A word or a string.
-  Text text(const std::string& what) {
-    if (!more() || (peek().kind != TokenKind::Word && peek().kind != TokenKind::String)) fail_expected(what);
-    return t_[pos_++].text;
-  }
-  // A keyword-like word with fixed text (a name, a register, a sub-command).
-  std::pair<std::string, SourceLoc> bare_word(const std::string& what) {
-    if (!more() || peek().kind != TokenKind::Word || !peek().text.literal()) fail_expected(what);
-    const Token& tok = t_[pos_++];
-    return {*tok.text.literal(), tok.loc};
-  }
-  void keyword(const std::string& w) {
-    if (!peek_word(w)) fail_expected("'" + w + "'");
-    ++pos_;
-  }
-  CompareOp op() {
-    if (!more() || peek().kind != TokenKind::Operator) fail_expected("a comparison (== != < <= > >=)");
-    return *op_from(t_[pos_++].raw);
-  }
-  bool regex_next() const { return more() && peek().kind == TokenKind::Regex; }
-  CompiledRegex regex() {
-    if (!regex_next()) fail_expected("a regex /.../");
-    const Token& tok = t_[pos_++];
-    CompiledRegex r;
-    r.pattern = tok.raw;
-    try {
-      auto re = std::make_shared<std::regex>(tok.raw, std::regex::ECMAScript);
-      r.groups = unsigned(re->mark_count());
-      r.re = std::move(re);
-    } catch (const std::regex_error& e) {
-      throw ScriptError(tok.loc, "bad regex /" + tok.raw + "/: " + e.what());
-    }
-    return r;
-  }
-  bool arrow_next() const { return more() && peek().kind == TokenKind::Arrow; }
-  void arrow() { ++pos_; }
-
-  std::vector<Text> rest_texts(const std::string& what) {
-    std::vector<Text> out;
-    while (more()) out.push_back(text(what));
-    return out;
-  }
-
-  void done(const std::string& cmd) const {
-    if (more()) throw ScriptError(peek().loc, "unexpected " + describe(peek()) + " after '" + cmd + "'");
-  }
-
- private:
-  std::vector<Token> t_;
-  size_t pos_ = 1;  // token 0 is the command word
-  SourceLoc end_;
-};
 
 Text size_arg(LineParser& p, const std::string& what) {
   Text t = p.text(what);
@@ -301,10 +203,9 @@ CommandBody parse_snapshot(LineParser& p) {
   return c;
 }
 
-using Handler = std::function<CommandBody(LineParser&)>;
-
 const std::map<std::string, Handler>& handlers() {
-  static const std::map<std::string, Handler> table = {
+  static const std::map<std::string, Handler> table = [] {
+  std::map<std::string, Handler> table = {
       {"memory", [](LineParser& p) -> CommandBody {
          Text s = size_arg(p, "a memory size (e.g. 128M)");
          p.done("memory");
@@ -406,6 +307,9 @@ const std::map<std::string, Handler>& handlers() {
          return ExitCmd{};
        }},
   };
+  add_debug_handlers(table);
+  return table;
+  }();
   return table;
 }
 
@@ -425,7 +329,8 @@ Script parse_script(const std::string& text, const std::string& file, const std:
     if (cmd.kind != TokenKind::Word || !cmd.text.literal())
       throw ScriptError(cmd.loc, "expected a command, found " + LineParser::describe(cmd));
     std::string name = *cmd.text.literal();
-    auto it = handlers().find(name);
+    // x/FMT carries its format in the command word, as gdb's does.
+    auto it = handlers().find(name.rfind("x/", 0) == 0 ? std::string("x") : name);
     if (it == handlers().end()) throw ScriptError(cmd.loc, "unknown command '" + name + "'");
     std::string code = trim(line.substr(0, code_end));
     SourceLoc end{file, line_no, int(code_end) + 1};

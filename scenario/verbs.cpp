@@ -71,6 +71,7 @@ Flow Verbs::execute(Session& s, const Command& c) {
       return Flow::Next;
     }
     if (std::holds_alternative<ExitCmd>(b)) return Flow::Exit;
+    if (is_debug_command(b)) return debug_verb(s, c, args);
   } catch (const ScriptError&) {
     throw;
   } catch (const ReplayDiverged& e) {

@@ -23,6 +23,10 @@ namespace kjump::scenario {
 inline constexpr uint64_t kDefaultExpectTimeout = 200'000'000;
 inline constexpr uint64_t kDefaultExpectTimeCap = 60'000'000'000;
 
+// The reverse-execution ladder's spacing near the present (session/history.h): a
+// reverse-stepi re-runs at most this many instructions from a checkpoint.
+inline constexpr uint64_t kDefaultHistoryInterval = 20'000'000;
+
 // What a verb tells its driver: go on, the script said `exit`, or stop (a failure).
 enum class Flow { Next, Exit, Stop };
 
@@ -47,6 +51,8 @@ class Verbs {
   Flow execute(Session& s, const Command& c);
   // A checkpoint outside any command (the run's "end").
   Flow checkpoint(Session& s, const std::string& name);
+  // The debugger's commands (scenario/debug_commands.h, scenario/debug_verbs.cpp).
+  static bool is_debug_command(const CommandBody& b);
 
  private:
   Flow boot(Session& s, const Command& c);
@@ -61,6 +67,10 @@ class Verbs {
   Flow record_check(const Command& c, bool passed, const std::string& message);
   Flow fail(const Command& c, const std::string& message);
   void build_machine(Session& s, const Command& c);
+  Flow debug_verb(Session& s, const Command& c, const ResolvedArgs& args);
+  Flow info(Session& s, const Command& c, const ResolvedArgs& args, const InfoCmd& x);
+  Flow stopped(Session& s, const Command& c, const DebugStop& stop);
+  void say_lines(const std::vector<std::string>& lines);
 
   VerbContext ctx_;
   uint64_t sends_ = 0;

@@ -7,24 +7,35 @@
 
 namespace kjump {
 
+uint64_t Session::feed_limit(uint64_t limit) {
+  if (!feed_) return limit;
+  Machine& m = *m_;
+  // Recorded inputs due now go in as the recording host put them in: after everything the
+  // driver did at this instant, before the guest runs on.
+  feed_->apply_due(m, [this](const InputEvent& e) {
+    if (e.kind == InputKind::PowerOn) cursor_ = output().size();
+  });
+  uint64_t next = feed_->next_time(m);
+  if (next > m.now()) limit = std::min(limit, next);
+  return limit;
+}
+
 void Session::run_slice(uint64_t limit, RunResult& r) {
   Machine& m = *m_;
-  if (feed_) {
-    // Recorded inputs due now go in as the recording host put them in: after everything the
-    // driver did at this instant, before the guest runs on.
-    feed_->apply_due(m, [this](const InputEvent& e) {
-      if (e.kind == InputKind::PowerOn) cursor_ = output().size();
-    });
-    uint64_t next = feed_->next_time(m);
-    if (next > m.now()) limit = std::min(limit, next);
-  }
+  limit = feed_limit(limit);
   // Periodic checkpoints stop the machine at exact multiples of N retired instructions: while
   // the guest runs, virtual time and instructions advance together, so a time limit N
-  // instructions ahead lands on it (a halt in between only means another slice).
-  uint64_t every = opt_.checkpoint_every, next_auto = 0;
+  // instructions ahead lands on it (a halt in between only means another slice). Not while
+  // re-running history: those checkpoints were already taken.
+  uint64_t every = quiet_ ? 0 : opt_.checkpoint_every, next_auto = 0;
   if (every) {
     next_auto = (m.engine().retired() / every + 1) * every;
     limit = std::min(limit, m.now() + (next_auto - m.engine().retired()));
+  }
+  // The reverse-execution ladder stops the machine the same way (only when it is kept).
+  if (history_enabled()) {
+    uint64_t due = history_.next_due();
+    if (due > m.engine().retired()) limit = std::min(limit, m.now() + (due - m.engine().retired()));
   }
   uint64_t r0 = m.engine().retired(), t0 = m.now();
   r = m.run(limit);
@@ -36,6 +47,8 @@ void Session::run_slice(uint64_t limit, RunResult& r) {
   }
   if (r1 > r0) instructions_ += r1 - r0;
   if (t1 > t0) virtual_ns_ += t1 - t0;
+  high_water_ = std::max(high_water_, r1);
+  ladder_after_run();
 }
 
 AdvanceEnd Session::advance(const Duration& d, const std::function<Seen(bool)>& seen, uint64_t time_cap) {

@@ -15,11 +15,23 @@ void Session::build(const MachineConfig& config) {
   auto m = std::make_unique<Machine>(config);
   m->on_serial = [this](uint8_t ch) { on_guest_output(ch); };
   m_ = std::move(m);
+  history_.clear();
+  history_.set_interval(opt_.history_interval);
+  high_water_ = 0;
+  if (history_feed_) feed_.reset();
+  history_feed_ = false;
 }
 
 // ---- live input and power ----
 
-void Session::check_live(InputKind kind, const std::string& bytes) const {
+void Session::check_live(InputKind kind, const std::string& bytes) {
+  if (history_feed_) {
+    // Live input after a reverse jump starts a new future: the old one's inputs and
+    // checkpoints no longer happen.
+    feed_.reset();
+    history_feed_ = false;
+    history_.drop_after(m_->engine().retired());
+  }
   if (!feed_) return;
   std::string why = feed_->matches_next(*m_, kind, bytes);
   if (!why.empty()) throw ReplayDiverged(why);
@@ -29,6 +41,10 @@ void Session::power_on() {
   check_live(InputKind::PowerOn, "");
   m_->power_on();
   cursor_ = output().size();
+  // Instruction counts start again: a new history, whose start is this power-on.
+  history_.clear();
+  high_water_ = 0;
+  if (history_enabled()) history_.take(*m_, cursor_);
 }
 
 void Session::power_off() {
@@ -42,7 +58,9 @@ void Session::send(const std::string& bytes) {
 }
 
 void Session::on_guest_output(uint8_t ch) {
-  if (observer_) observer_->guest_output(ch);
+  // Output of history being re-run (after a reverse jump, below the furthest point reached)
+  // was shown when it first happened.
+  if (observer_ && !quiet_ && m_->engine().retired() >= high_water_) observer_->guest_output(ch);
   if (!waiting_) return;
   // Stop when the wait can finish, or when a tentative result first appears (advance() then
   // runs on only until its quiet time is up).
@@ -66,6 +84,11 @@ void Session::restore_snapshot(const std::string& name) {
   auto it = snapshots_.find(name);
   if (it == snapshots_.end()) throw std::out_of_range("no snapshot named '" + name + "'");
   SnapshotStore::restore(*m_, it->second.snap);
+  // The user chose another past: the ladder's later checkpoints and a reverse jump's future
+  // inputs belong to the timeline left behind.
+  history_.drop_after(m_->engine().retired());
+  if (history_feed_) feed_.reset();
+  history_feed_ = false;
   cursor_ = std::min(it->second.cursor, output().size());
 }
 

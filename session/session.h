@@ -10,6 +10,7 @@
 // therefore give the same machine states on every run.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -20,6 +21,8 @@
 
 #include "base/quantity.h"
 #include "machine/machine.h"
+#include "session/breakpoints.h"
+#include "session/history.h"
 #include "replay/input_feed.h"
 #include "replay/snapshot.h"
 #include "replay/trace_recorder.h"
@@ -40,6 +43,9 @@ struct SessionOptions {
   bool capture_trace = false;                      // keep every checkpoint record
   std::optional<std::vector<TraceRecord>> golden;  // compare checkpoints with these as they are taken
   uint64_t checkpoint_every = 0;                   // N > 0: also a checkpoint "every-N" at each multiple of N instructions
+  // N > 0: keep the automatic checkpoint ladder for reverse execution (session/history.h),
+  // a checkpoint at least every N retired instructions near the present.
+  uint64_t history_interval = 0;
 };
 
 // What a driver is told while the session runs.
@@ -54,6 +60,13 @@ class SessionObserver {
 
 // What a waiting caller sees in the output so far (see Session::advance).
 enum class Seen { Nothing, Tentative, Done };
+
+// Why a debugger run (Session::resume / step) stopped.
+struct DebugStop {
+  enum class Kind { Stepped, Breakpoint, Deadline, PoweredOff, Fault, Interrupted, HistoryStart } kind = Kind::Stepped;
+  unsigned breakpoint = 0;  // Kind::Breakpoint: its number (0: an internal one, `until`)
+  std::string detail;
+};
 
 struct AdvanceEnd {
   enum class End { Done, Deadline, PoweredOff, Fault } end = End::Done;
@@ -100,6 +113,36 @@ class Session {
   uint64_t instructions_run() const { return instructions_; }
   uint64_t virtual_ns_run() const { return virtual_ns_; }
 
+  // ---- debugger run control (session/run_control.cpp) ----
+  // Breakpoints are the session's, not the engine's: the engine only gets the virtual
+  // addresses where they may be hit (a physical one at its identity and PAGE_OFFSET aliases)
+  // and the session decides whether a stop there is one of them.
+  Breakpoints& breakpoints() { return bps_; }
+  const Breakpoints& breakpoints() const { return bps_; }
+  // Runs until a breakpoint (when `use_breakpoints`), `limit` passes, the guest powers off
+  // or faults, or *interrupt becomes true (checked between slices; it is cleared).
+  DebugStop resume(const Duration& limit, bool use_breakpoints = true);
+  // Exactly `n` instructions (a halted CPU advances to its next event instead), or fewer if
+  // the guest stops first. Breakpoints are not checked.
+  DebugStop step(uint64_t n);
+  // A flag a driver sets from a signal handler (Ctrl-C) to stop a running `c`. The session
+  // only reads it, between slices of guest time chosen by the session, so where it lands
+  // changes where the host stops looking, never what the guest does.
+  void set_interrupt(std::atomic<bool>* flag) { interrupt_ = flag; }
+
+  // ---- reverse execution (session/history.cpp) ----
+  bool history_enabled() const { return opt_.history_interval > 0; }
+  const History& history() const { return history_; }
+  // Puts the machine at exactly `retired` instructions: forward by running, backward by
+  // restoring the nearest ladder checkpoint at or before it and running forward, with the
+  // recorded inputs put back at their times. Kind::HistoryStart if `retired` is before the
+  // oldest checkpoint (the machine is then at that checkpoint).
+  DebugStop seek(uint64_t retired);
+  // Back `n` instructions (seek(now - n)).
+  DebugStop reverse_step(uint64_t n);
+  // Back to the last breakpoint hit before now, scanning one ladder interval at a time.
+  DebugStop reverse_continue();
+
   // ---- checkpoints ----
   // Records a checkpoint (when the trace is active) and compares it with the golden trace;
   // returns the divergence if this is the first checkpoint that differs.
@@ -129,7 +172,14 @@ class Session {
  private:
   void run_slice(uint64_t limit, RunResult& r);
   void on_guest_output(uint8_t c);
-  void check_live(InputKind kind, const std::string& bytes) const;
+  void check_live(InputKind kind, const std::string& bytes);
+  uint64_t feed_limit(uint64_t limit);  // the next recorded input, applied if due now
+  void sync_engine_breakpoints();
+  std::optional<unsigned> breakpoint_at_eip();  // the user breakpoint the engine stopped at
+  void ladder_after_run();                      // an automatic checkpoint, when one is due
+  void restore_checkpoint(const History::Checkpoint& c);
+  // Runs forward to exactly `retired`, quietly (history already seen), ignoring breakpoints.
+  DebugStop replay_to(uint64_t retired, bool record_hits, std::vector<uint64_t>* hits);
 
   SessionOptions opt_;
   SessionObserver* observer_;
@@ -141,6 +191,13 @@ class Session {
   Variables vars_;
   size_t cursor_ = 0;
   uint64_t instructions_ = 0, virtual_ns_ = 0;
+
+  Breakpoints bps_;
+  std::atomic<bool>* interrupt_ = nullptr;
+  History history_;
+  bool history_feed_ = false;  // feed_ holds the inputs of a future left by a reverse jump
+  bool quiet_ = false;         // re-running history: its output was already shown
+  uint64_t high_water_ = 0;    // the furthest retired count reached (output up to it was shown)
 
   // The wait in progress (advance()): asked after each guest output byte.
   const std::function<Seen(bool)>* waiting_ = nullptr;

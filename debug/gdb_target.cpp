@@ -1,0 +1,130 @@
+#include "debug/gdb_target.h"
+
+#include <cstring>
+
+namespace kjump::debug {
+namespace {
+
+constexpr Reg kCore[16] = {Reg::EAX, Reg::ECX, Reg::EDX, Reg::EBX, Reg::ESP, Reg::EBP, Reg::ESI, Reg::EDI,
+                           Reg::EIP, Reg::EFLAGS, Reg::CS, Reg::SS, Reg::DS, Reg::ES, Reg::FS, Reg::GS};
+constexpr Reg kSystem[4] = {Reg::CR0, Reg::CR2, Reg::CR3, Reg::CR4};
+// A `c` runs this many instructions between looks at the socket.
+constexpr uint64_t kPollSlice = 5'000'000;
+
+void put32(std::string& out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(char(v >> (8 * i)));
+}
+
+}  // namespace
+
+std::string SessionTarget::read_registers() {
+  Engine& e = c_.session().machine().engine();
+  std::string out;
+  for (Reg r : kCore) put32(out, e.reg(r));
+  out.append(8 * 10 + 8 * 4, '\0');  // x87: not exposed by the engine yet (reads 0)
+  for (Reg r : kSystem) put32(out, e.reg(r));
+  return out;
+}
+
+bool SessionTarget::write_register(unsigned n, std::string_view bytes) {
+  if (n >= 16 || bytes.size() != 4) return n < kGdbRegisterCount;  // x87 and CRs: ignored, as rr does for G
+  uint32_t v = 0;
+  std::memcpy(&v, bytes.data(), 4);
+  Session& s = c_.session();
+  if (n >= 10) return s.machine().engine().reg(kCore[n]) == v;  // selectors: only unchanged ones
+  s.machine().engine().set_reg(kCore[n], v);
+  return true;
+}
+
+bool SessionTarget::read_memory(uint64_t addr, size_t len, bool physical, std::string& out) {
+  Engine& e = c_.session().machine().engine();
+  out.assign(len, '\0');
+  if (physical) {
+    if (!e.ram().contains(addr, len)) return false;
+    std::memcpy(out.data(), e.ram().data() + addr, len);
+    return true;
+  }
+  if (addr + len > 0x100000000ull) return false;
+  return e.read_virt(uint32_t(addr), out.data(), len);
+}
+
+bool SessionTarget::write_memory(uint64_t addr, std::string_view bytes, bool physical) {
+  Engine& e = c_.session().machine().engine();
+  // Byte by byte through the page tables: a write may straddle pages that map anywhere.
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    uint64_t pa = addr + i;
+    if (!physical) {
+      if (pa > 0xFFFFFFFFull) return false;
+      auto t = e.virt_to_phys(uint32_t(pa));
+      if (!t) return false;
+      pa = *t;
+    }
+    if (!e.ram().write_phys(pa, &bytes[i], 1)) return false;
+  }
+  return true;
+}
+
+bool SessionTarget::breakpoint(bool insert, uint64_t addr, bool physical) {
+  Breakpoints& b = c_.session().breakpoints();
+  auto key = std::make_pair(addr, physical);
+  if (insert) {
+    if (!bps_.count(key)) bps_[key] = b.add(uint32_t(addr), physical, false, "gdb");
+    return true;
+  }
+  auto it = bps_.find(key);
+  if (it != bps_.end()) {
+    b.remove(it->second);
+    bps_.erase(it);
+  }
+  return true;
+}
+
+GdbStop SessionTarget::stop_of(const DebugStop& s) {
+  switch (s.kind) {
+    case DebugStop::Kind::Breakpoint: {
+      // swbreak: only where gdb itself has a breakpoint at the PC it will read; a stop at a
+      // console breakpoint, or a physical one reached through another virtual address, is a
+      // plain SIGTRAP (gdb would otherwise take it as spurious and resume).
+      uint32_t eip = c_.session().machine().engine().reg(Reg::EIP);
+      bool own = bps_.count({eip, false}) || bps_.count({eip, true});
+      return {own ? GdbStop::Kind::Breakpoint : GdbStop::Kind::Trap, 0};
+    }
+    case DebugStop::Kind::Interrupted: return {GdbStop::Kind::Interrupted, 0};
+    case DebugStop::Kind::HistoryStart: return {GdbStop::Kind::HistoryStart, 0};
+    case DebugStop::Kind::Fault: return {GdbStop::Kind::Fault, 0};
+    case DebugStop::Kind::PoweredOff: {
+      auto st = c_.session().machine().power().exit_status;
+      return {GdbStop::Kind::Exited, st ? *st : 0};
+    }
+    default: return {GdbStop::Kind::Trap, 0};
+  }
+}
+
+GdbStop SessionTarget::resume(Resume how) {
+  Session& s = c_.session();
+  if (!s.machine().power().on) return {GdbStop::Kind::Exited, 0};
+  switch (how) {
+    case Resume::Step: return stop_of(s.step(1));
+    case Resume::ReverseStep: return stop_of(s.reverse_step(1));
+    case Resume::ReverseContinue: return stop_of(s.reverse_continue());
+    case Resume::Continue: break;
+  }
+  for (;;) {
+    DebugStop st = s.resume(Duration{Duration::Unit::Instructions, kPollSlice, "slice"});
+    if (st.kind != DebugStop::Kind::Deadline) return stop_of(st);
+    // A slice that ended on a breakpoint's instruction: that is the hit (the next slice would
+    // start there and not report it).
+    Engine& e = s.machine().engine();
+    uint32_t eip = e.reg(Reg::EIP);
+    if (s.breakpoints().hit(eip, e.virt_to_phys(eip))) return stop_of({DebugStop::Kind::Breakpoint, 0, ""});
+    if (poll_ && poll_()) return {GdbStop::Kind::Interrupted, 0};
+  }
+}
+
+std::string SessionTarget::monitor(const std::string& line) {
+  out_.clear();
+  c_.execute_line(line);
+  return std::move(out_);
+}
+
+}  // namespace kjump::debug

@@ -1,0 +1,122 @@
+// Session::resume / step: the debugger's run control. The same slices as advance() (recorded
+// inputs at their times, periodic and ladder checkpoints), stopping at breakpoints the user
+// set, and checking the driver's interrupt flag between slices (Ctrl-C on a running `c`).
+#include <algorithm>
+#include <set>
+
+#include "session/session.h"
+
+namespace kjump {
+namespace {
+
+// Between two looks at the interrupt flag: long enough not to cost anything, short enough
+// that Ctrl-C answers at once (a few ms of host time).
+constexpr uint64_t kInterruptSlice = 2'000'000;
+
+DebugStop fault_stop(Machine& m, const RunResult& r) {
+  return {DebugStop::Kind::Fault, 0,
+          std::string("guest stopped: ") + to_string(r.reason) + (r.detail.empty() ? "" : " (" + r.detail + ")") +
+              "\n" + m.fault_report()};
+}
+
+}  // namespace
+
+void Session::sync_engine_breakpoints() {
+  Engine& e = m_->engine();
+  std::set<uint32_t> want = bps_.engine_addresses();
+  std::vector<uint32_t> have = e.breakpoints();
+  for (uint32_t a : have)
+    if (!want.count(a)) e.remove_breakpoint(a);
+  for (uint32_t a : want)
+    if (std::find(have.begin(), have.end(), a) == have.end()) e.add_breakpoint(a);
+}
+
+std::optional<unsigned> Session::breakpoint_at_eip() {
+  Engine& e = m_->engine();
+  uint32_t eip = e.reg(Reg::EIP);
+  return bps_.hit(eip, e.virt_to_phys(eip));
+}
+
+DebugStop Session::resume(const Duration& d, bool use_breakpoints) {
+  Machine& m = *m_;
+  sync_engine_breakpoints();
+  const bool by_time = d.unit == Duration::Unit::VirtualNs;
+  const uint64_t start = by_time ? m.now() : m.engine().retired();
+  const uint64_t target = d.amount > kNever - start ? kNever - 1 : start + d.amount;
+  const uint64_t r_start = m.engine().retired(), t_start = m.now();
+  for (;;) {
+    if (!m.power().on) {
+      std::string why = "the guest powered off";
+      if (m.power().exit_status) why += " (isa-debug-exit status " + std::to_string(*m.power().exit_status) + ")";
+      return {DebugStop::Kind::PoweredOff, 0, why};
+    }
+    uint64_t pos = by_time ? m.now() : m.engine().retired();
+    if (pos >= target) return {DebugStop::Kind::Deadline, 0, ""};
+    if (interrupt_ && interrupt_->exchange(false)) return {DebugStop::Kind::Interrupted, 0, ""};
+    uint64_t limit = m.now() + std::min(target - pos, kInterruptSlice);
+    RunResult r;
+    try {
+      run_slice(limit, r);
+    } catch (const ReplayDiverged& e) {
+      return {DebugStop::Kind::Fault, 0, e.what()};
+    }
+    if (periodic_divergence_) {
+      std::string why = std::move(*periodic_divergence_);
+      periodic_divergence_.reset();
+      return {DebugStop::Kind::Fault, 0, why};
+    }
+    switch (r.reason) {
+      case StopReason::TripleFault:
+      case StopReason::EngineError:
+      case StopReason::HaltedForever: return fault_stop(m, r);
+      case StopReason::Idle:
+        return {DebugStop::Kind::Fault, 0, "guest idle with nothing scheduled: nothing can wake it"};
+      case StopReason::Breakpoint:
+        // Continuing from a breakpoint does not report it again before anything ran.
+        if (use_breakpoints && (m.engine().retired() != r_start || m.now() != t_start))
+          if (auto id = breakpoint_at_eip()) return {DebugStop::Kind::Breakpoint, *id, ""};
+        break;  // an alias of a physical breakpoint that maps elsewhere now: not a hit
+      case StopReason::Limit:
+      case StopReason::Requested: break;
+    }
+  }
+}
+
+DebugStop Session::step(uint64_t n) {
+  Machine& m = *m_;
+  sync_engine_breakpoints();
+  for (uint64_t i = 0; i < n; ++i) {
+    if (!m.power().on) return {DebugStop::Kind::PoweredOff, 0, "the guest powered off"};
+    uint64_t r0 = m.engine().retired(), t0 = m.now();
+    RunResult r;
+    for (;;) {
+      uint64_t limit = kNever;
+      try {
+        limit = feed_limit(kNever);
+      } catch (const ReplayDiverged& e) {
+        return {DebugStop::Kind::Fault, 0, e.what()};
+      }
+      r = m.step(limit);
+      // A stop at a breakpoint on the next instruction before anything retired is the engine's
+      // own bookkeeping (the step had not begun): step again.
+      if (r.reason == StopReason::Breakpoint && m.engine().retired() == r0 && m.now() == t0) continue;
+      break;
+    }
+    uint64_t r1 = m.engine().retired(), t1 = m.now();
+    if (r1 > r0) instructions_ += r1 - r0;
+    if (t1 > t0) virtual_ns_ += t1 - t0;
+    high_water_ = std::max(high_water_, r1);
+    ladder_after_run();
+    switch (r.reason) {
+      case StopReason::TripleFault:
+      case StopReason::EngineError:
+      case StopReason::HaltedForever: return fault_stop(m, r);
+      case StopReason::Idle:
+        return {DebugStop::Kind::Fault, 0, "guest idle with nothing scheduled: nothing can wake it"};
+      default: break;
+    }
+  }
+  return {DebugStop::Kind::Stepped, 0, ""};
+}
+
+}  // namespace kjump
