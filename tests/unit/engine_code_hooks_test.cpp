@@ -240,27 +240,23 @@ TEST_CASE("engine: a store into the running block is counted once (precise self-
   for (const auto& c : cases) {
     for (bool paging : {false, true}) {
       INFO(c.what, paging ? ", paging on" : ", paging off");
+      auto setup = [&](Engine& m) {
+        flat_at_0x1000(m, c.code.data(), c.code.size());
+        if (!paging) return;
+        m.ram().write32(0x10000, 0x83);  // one 4 MiB identity page
+        m.set_reg(Reg::CR4, 0x10);
+        m.set_reg(Reg::CR3, 0x10000);
+        m.set_reg(Reg::CR0, m.reg(Reg::CR0) | 0x80000000u);
+      };
       Engine e(16 << 20);
-      flat_at_0x1000(e, c.code.data(), c.code.size());
-      if (paging) {  // one 4 MiB identity page
-        e.ram().write32(0x10000, 0x83);
-        e.set_reg(Reg::CR4, 0x10);
-        e.set_reg(Reg::CR3, 0x10000);
-        e.set_reg(Reg::CR0, e.reg(Reg::CR0) | 0x80000000u);
-      }
+      setup(e);
       auto r = e.run(1'000'000);
       CHECK(r.reason == StopReason::HaltedForever);
       CHECK(e.reg(Reg::ECX) == c.ecx);
       CHECK(e.retired() == c.retired);
       // Stepping the same program one instruction at a time gives the same count.
       Engine s(16 << 20);
-      flat_at_0x1000(s, c.code.data(), c.code.size());
-      if (paging) {
-        s.ram().write32(0x10000, 0x83);
-        s.set_reg(Reg::CR4, 0x10);
-        s.set_reg(Reg::CR3, 0x10000);
-        s.set_reg(Reg::CR0, s.reg(Reg::CR0) | 0x80000000u);
-      }
+      setup(s);
       for (int i = 0; i < 100 && s.step().reason == StopReason::Limit; ++i) {
       }
       CHECK(s.retired() == c.retired);

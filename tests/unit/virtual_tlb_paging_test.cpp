@@ -182,3 +182,45 @@ TEST_CASE("virtual TLB, paging on: a page fault is exact (CR2, error code, EIP, 
     CHECK(e.virtual_tlb().active());  // the hook took over again at the handler
   }
 }
+
+TEST_CASE("virtual TLB, paging on: a segment load at CPL 3 reads a supervisor GDT page, as QEMU does") {
+  // The fill cannot see that the descriptor read is the kernel's (no mmu_idx): it refuses it
+  // as a user access, and Unicorn's walker, redoing it, reads it as the kernel. No #PF.
+  Engine e(16 << 20);
+  // GDT at 0x5fd8: null, kernel code 0x08, kernel data 0x10, user code 0x1b, user data 0x23,
+  // and a second user data 0x2b on the next page (0x6000), which the iret does not touch.
+  const uint64_t gdt[6] = {0, 0x00cf9a000000ffffull, 0x00cf93000000ffffull, 0x00cffb000000ffffull,
+                           0x00cff3000000ffffull, 0x00cff2000000ffffull};
+  e.ram().write_phys(0x5fd8, gdt, sizeof gdt);
+  e.set_gdtr({0x5fd8, sizeof gdt - 1});
+  e.load_flat_segments(0x08, 0x10);
+  // Kernel at 0x1000: push $0x23; push $0x402000; push $2; push $0x1b; push $0x400000; iret
+  const uint8_t kernel[] = {0x6a, 0x23, 0x68, 0x00, 0x20, 0x40, 0x00, 0x6a, 0x02, 0x6a, 0x1b,
+                            0x68, 0x00, 0x00, 0x40, 0x00, 0xcf};
+  e.ram().write_phys(0x1000, kernel, sizeof kernel);
+  // User at 0x400000: mov $0x2b,%ax; mov %ax,%ds; movl $5,0x401000; 1: jmp 1b
+  const uint8_t user[] = {0x66, 0xb8, 0x2b, 0x00, 0x8e, 0xd8, 0xc7, 0x05, 0x00, 0x10, 0x40, 0x00,
+                          0x05, 0x00, 0x00, 0x00, 0xeb, 0xfe};
+  e.ram().write_phys(0x200000, user, sizeof user);
+  e.ram().write32(0x10000, 0x00000000 | P | RW | PS);  // supervisor: kernel, GDT, stack
+  e.ram().write32(0x10004, 0x11000 | P | RW | 4);
+  map(e, 0x400000, 0x200000 | P | RW | 4);
+  map(e, 0x401000, 0x201000 | P | RW | 4);
+  e.set_reg(Reg::CR4, 0x10);
+  e.set_reg(Reg::CR3, 0x10000);
+  e.set_reg(Reg::CR0, e.reg(Reg::CR0) | 0x80010000u);
+  e.set_reg(Reg::EIP, 0x1000);
+  e.set_reg(Reg::ESP, 0x9000);  // (not on the GDT's second page: the kernel must not have touched it)
+  std::vector<DeliveryEvent> seen;
+  e.on_delivery = [&](const DeliveryEvent& ev) { seen.push_back(ev); };
+  auto r = e.run(20);
+  CHECK(r.reason == StopReason::Limit);
+  CHECK(seen.empty());
+  CHECK(e.cpl() == 3);
+  CHECK(e.reg(Reg::DS) == 0x2b);
+  CHECK(e.ram().read32(0x201000) == 5);
+  CHECK((e.ram().read32(0x6004) & 0x100) != 0);  // the descriptor's accessed bit, set as the kernel
+  CHECK(e.retired() == 20);
+  CHECK(e.virtual_tlb().counters().faults >= 1);
+  CHECK(e.virtual_tlb().active());
+}
