@@ -39,13 +39,31 @@ std::optional<Reg> reg_by_name(const std::string& name) {
   return std::nullopt;
 }
 
+// LDTR and TR are system-segment registers: Unicorn reads and writes them as a whole
+// uc_x86_mmr (selector, base, limit, flags: 24 bytes), never as a 32-bit word — reading one
+// into a uint32_t overran the caller's stack. As registers we show and set their selector; a
+// write keeps the cached descriptor (base, limit, flags), as only the selector is given.
+static bool is_system_segment(Reg r) { return r == Reg::LDTR || r == Reg::TR; }
+
 uint32_t Engine::reg(Reg r) const {
+  if (is_system_segment(r)) {
+    uc_x86_mmr m{};
+    uc_reg_read(uc_, uc_reg_of(r), &m);
+    return m.selector;
+  }
   uint32_t v = 0;
   uc_reg_read(uc_, uc_reg_of(r), &v);
   return v;
 }
 
 void Engine::set_reg(Reg r, uint32_t v) {
+  if (is_system_segment(r)) {
+    uc_x86_mmr m{};
+    uc_reg_read(uc_, uc_reg_of(r), &m);
+    m.selector = uint16_t(v);
+    uc_reg_write(uc_, uc_reg_of(r), &m);
+    return;
+  }
   uc_reg_write(uc_, uc_reg_of(r), &v);
   if (r == Reg::CR0 || r == Reg::CR3 || r == Reg::CR4) vtlb_->flush_tlb();
   if (r == Reg::CR0) {

@@ -59,7 +59,10 @@ grep -q '^eip  *0xc0006001' "$WORK/gdb.log" || fail "stepi did not step one inst
 grep -q '^0x6000:	0x55575653	0x247c8b9c	0x74ff852c	0x18478965' "$WORK/gdb.log" || fail "x/4wx of the control page"
 grep -q '^cr0  *0x80010011' "$WORK/gdb.log" || fail "cr0 from the system feature"
 grep -q 'mode  paging off' "$WORK/gdb.log" || fail "monitor info cr with paging off"
-grep -q 't=3944175 ' "$WORK/gdb.log" || fail "reverse-stepi did not land at t-1 (3944175)"
+# The stop after `monitor si 20000` prints t=N; reverse-stepi must land at exactly N-1.
+T_AFTER_SI="$(grep -oE '^    t=[0-9]+ ' "$WORK/gdb.log" | head -1 | grep -oE '[0-9]+')"
+[ -n "$T_AFTER_SI" ] || fail "no t= after monitor si"
+grep -q "t=$((T_AFTER_SI - 1)) " "$WORK/gdb.log" || fail "reverse-stepi did not land at t-1 ($((T_AFTER_SI - 1)))"
 grep -q 'exited with code' "$WORK/gdb.log" || fail "continue to the guest's power-off"
 echo "PASS: gdb: trampoline breakpoint, stepi, registers, x/4wx, paging off, reverse-stepi, exit"
 
