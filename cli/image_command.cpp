@@ -60,6 +60,17 @@ std::optional<Opened> open_image(const ImageArgs& a, int& status) {
   return o;
 }
 
+// verify and extract need a valid image: its first failed check is their one line.
+std::optional<Opened> open_valid_image(const ImageArgs& a, int& status) {
+  auto o = open_image(a, status);
+  if (o && !o->report.ok()) {
+    std::fprintf(stderr, "kjump: %s\n", o->report.error.c_str());
+    status = exit_code::kImageInvalid;
+    return std::nullopt;
+  }
+  return o;
+}
+
 void print_header(const ImageReport& r) {
   const hibernate::ImageHeader& h = r.header;
   auto field = [](const char* name, const std::string& v) { std::printf("  %-20s %s\n", name, v.c_str()); };
@@ -128,13 +139,9 @@ int run_info(const ImageArgs& a) {
 
 int run_verify(const ImageArgs& a) {
   int status = exit_code::kOk;
-  auto o = open_image(a, status);
+  auto o = open_valid_image(a, status);
   if (!o) return status;
   const ImageReport& r = o->report;
-  if (!r.ok()) {
-    std::fprintf(stderr, "kjump: %s\n", r.error.c_str());
-    return exit_code::kImageInvalid;
-  }
   std::printf("ok %s: hibernation image v%u, build id %s%s, entry %s, %zu ranges, %s of data, %llu zero pages\n",
               r.where.c_str(), r.header.version, r.build_id().hex().c_str(),
               r.expected ? " (matches the kernel)" : "", hex32(r.header.jump_back_entry).c_str(), r.ranges.size(),
@@ -144,13 +151,9 @@ int run_verify(const ImageArgs& a) {
 
 int run_extract(const ImageArgs& a) {
   int status = exit_code::kOk;
-  auto o = open_image(a, status);
+  auto o = open_valid_image(a, status);
   if (!o) return status;
   const ImageReport& r = o->report;
-  if (!r.ok()) {
-    std::fprintf(stderr, "kjump: %s\n", r.error.c_str());
-    return exit_code::kImageInvalid;
-  }
   try {
     CorePlan plan = extract_core(*o->part, r, a.out);
     size_t zero_loads = 0;
