@@ -1,16 +1,8 @@
 #include "debug/gdb_wire.h"
 
+#include "base/hex.h"
+
 namespace kjump::debug {
-namespace {
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 void PacketDecoder::feed(std::string_view bytes, std::vector<WireEvent>& out) {
   for (char ch : bytes) {

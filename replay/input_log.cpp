@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "base/atomic_file.h"
+#include "base/hex.h"
 #include "base/host_file.h"
 
 namespace kjump {
@@ -12,12 +13,6 @@ namespace {
 
 constexpr const char* kHeader = "kjump-input-log 1";
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 }  // namespace
 
