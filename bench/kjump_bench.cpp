@@ -7,6 +7,8 @@
 //       them to QEMU) until it exits through isa-debug-exit; median of N runs (default 3) of
 //       the wall time from the guest's entry to its exit, with the exact instruction count.
 //   kjump_bench raw PREFIX IMAGE      the same image on bare Unicorn, no hooks (median of 3)
+//   kjump_bench floor PREFIX IMAGE    the same image on bare Unicorn in the set-ups that build
+//                                     up to kjump's (bench/unicorn_floor.h), median of 3 each
 //   kjump_bench prompt PREFIX KERNEL  power-on to the shell prompt, with machine construction
 //                                     (median of 5)
 //   kjump_bench LOOP.elf KERNEL.elf   the older form: `run loop`, `raw raw_unicorn` and
@@ -21,9 +23,7 @@
 #include <string>
 #include <vector>
 
-#include <unicorn/unicorn.h>
-
-#include "machine/boot/elf32.h"
+#include "bench/unicorn_floor.h"
 #include "machine/machine.h"
 
 using namespace kjump;
@@ -109,36 +109,23 @@ int run_mode(const std::string& prefix, std::vector<std::string> args) {
   return 0;
 }
 
-// The same image on bare Unicorn 2.1.4 with no hooks at all (no virtual time, no devices
-// beyond stopping at the exit port): what kjump's determinism machinery costs on top.
-double raw_unicorn_seconds(const std::string& path) {
-  auto img = Elf32Image::load(path);
-  uc_engine* uc;
-  uc_open(UC_ARCH_X86, UC_MODE_32, &uc);
-  uc_ctl_set_cpu_model(uc, UC_CPU_X86_QEMU32);
-  const size_t size = 128u << 20;
-  GuestRam ram(size);
-  uc_mem_map_ptr(uc, 0, size, UC_PROT_ALL, ram.data());
-  for (auto& seg : img.segments) std::memcpy(ram.data() + seg.paddr, seg.data.data(), seg.data.size());
-  uc_hook h;
-  uc_hook_add(uc, &h, UC_HOOK_INSN,
-              reinterpret_cast<void*>(+[](uc_engine* u, uint32_t port, int, uint32_t, void*) {
-                if (port == 0xf4) uc_emu_stop(u);
-              }),
-              nullptr, 1, 0, UC_X86_INS_OUT);
-  uint32_t esp = 0x90000;
-  uc_reg_write(uc, UC_X86_REG_ESP, &esp);
-  auto t0 = WallClock::now();
-  uc_emu_start(uc, img.entry, 0, 0, 0);
-  double t = seconds_since(t0);
-  uc_close(uc);
-  return t;
-}
-
 int raw_mode(const std::string& prefix, const std::string& image) {
   std::vector<double> raw;
-  for (int i = 0; i < 3; ++i) raw.push_back(raw_unicorn_seconds(image));
+  for (int i = 0; i < 3; ++i) raw.push_back(bench::floor_seconds(image, bench::FloorSetup::DefaultTlb));
   std::printf("%s_seconds %.4f\n", prefix.c_str(), median(raw));
+  return 0;
+}
+
+// The stock library's floor (bench/unicorn_floor.h): every set-up, median of 3 each, the
+// set-ups interleaved so that a change in the machine's load touches them alike.
+int floor_mode(const std::string& prefix, const std::string& image) {
+  using bench::FloorSetup;
+  const FloorSetup setups[] = {FloorSetup::DefaultTlb, FloorSetup::VirtualTlb, FloorSetup::BlockHook,
+                               FloorSetup::Counting};
+  std::vector<double> times[4];
+  for (int run = 0; run < 3; ++run)
+    for (int i = 0; i < 4; ++i) times[i].push_back(bench::floor_seconds(image, setups[i]));
+  for (int i = 0; i < 4; ++i) std::printf("%s_%s_seconds %.4f\n", prefix.c_str(), to_string(setups[i]), median(times[i]));
   return 0;
 }
 
@@ -171,6 +158,7 @@ int main(int argc, char** argv) {
   try {
     if (args.size() >= 3 && args[0] == "run") return run_mode(args[1], {args.begin() + 2, args.end()});
     if (args.size() == 3 && args[0] == "raw") return raw_mode(args[1], args[2]);
+    if (args.size() == 3 && args[0] == "floor") return floor_mode(args[1], args[2]);
     if (args.size() == 3 && args[0] == "prompt") return prompt_mode(args[1], args[2]);
     if (args.size() == 2 && args[0] != "raw" && args[0] != "prompt")
       return run_mode("loop", {args[0]}) || raw_mode("raw_unicorn", args[0]) || prompt_mode("boot_to_prompt", args[1]);
@@ -180,7 +168,7 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr,
                "usage: kjump_bench run PREFIX KERNEL [--runs N] [--append TEXT] [--input FILE] [--fw NAME=FILE]..."
-               " [--transcript FILE]\n       kjump_bench raw PREFIX IMAGE\n       kjump_bench prompt PREFIX KERNEL\n"
+               " [--transcript FILE]\n       kjump_bench raw PREFIX IMAGE\n       kjump_bench floor PREFIX IMAGE\n       kjump_bench prompt PREFIX KERNEL\n"
                "       kjump_bench LOOP.elf KERNEL.elf\n");
   return 2;
 }

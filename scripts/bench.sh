@@ -3,7 +3,9 @@
 # The benchmark: the same work on kjump (deterministic mode) and on QEMU (-icount shift=0, the
 # deterministic reference, and plain TCG), one line per comparison with both figures and the
 # ratio. Figures, not tests: nothing here fails on a slow machine.
-#   1. bench loop      bench/bench_loop.S, CPU-bound (MIPS); also bare Unicorn, no hooks
+#   1. bench loop      bench/bench_loop.S, CPU-bound (MIPS); also bare Unicorn, no hooks, and
+#                      the stock library's floor (bench/unicorn_floor.h: the fast-store TLB,
+#                      then the block hook that exact instruction counting cannot do without)
 #   2. polling guest   bench/bench_poll.S, reads COM1's LSR (port 0x3FD) 10 M times (MIPS)
 #   3. kexec ping-pong the guest kernel, A loads itself as B and they switch 10 round trips,
 #                      same kernel, command line, fw_cfg files and serial input bytes on both
@@ -115,6 +117,13 @@ echo "$W: kjump $(fmt 1 "$loop_mips") MIPS ($(fmt 2 "$loop_seconds") s), bare Un
   "$(fmt 1 "$(calc "$loop_insns / $raw_seconds / 1000000")") MIPS ($(fmt 2 "$raw_seconds") s), ratio $(fmt 2 "$(calc "$loop_seconds / $raw_seconds")")x"
 compare "$W" "$loop_seconds" "$loop_insns" "$QEMU_NAME -icount shift=0" "$ICOUNT" "$LOOP" "$WORK/empty.in"
 compare "$W" "$loop_seconds" "$loop_insns" "$QEMU_NAME plain TCG" "$TCG" "$LOOP" "$WORK/empty.in"
+# The stock library's floor for this loop (bench/unicorn_floor.h): what bare Unicorn costs with
+# the fast-store TLB kjump uses, then with the per-block helper call that exact counting needs.
+kj floor floor "$LOOP"
+mips() { fmt 1 "$(calc "$loop_insns / $1 / 1000000")"; }
+echo "$W, the stock library's floor: virtual TLB, no hooks $(mips "$floor_virtual_tlb_seconds") MIPS;" \
+  "+ an empty block hook $(mips "$floor_block_hook_seconds") MIPS; + a counting block hook" \
+  "$(mips "$floor_counting_seconds") MIPS; kjump / counting floor $(fmt 2 "$(calc "$loop_seconds / $floor_counting_seconds")")x"
 
 # 2. polling guest.
 kj run poll "$POLL"
