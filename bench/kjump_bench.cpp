@@ -2,10 +2,11 @@
 // guest path. Each mode prints "PREFIX_key value" lines that scripts/bench.sh tabulates next
 // to QEMU's figures on the same work:
 //   kjump_bench run PREFIX KERNEL [--runs N] [--append TEXT] [--input FILE] [--fw NAME=FILE]...
-//                   [--transcript FILE]
+//                   [--transcript FILE] [--no-audit]
 //       boots KERNEL (serial input: the bytes of FILE, all queued at power-on, as a pipe gives
 //       them to QEMU) until it exits through isa-debug-exit; median of N runs (default 3) of
 //       the wall time from the guest's entry to its exit, with the exact instruction count.
+//       --no-audit: the kexec audits judge nothing (the benchmark measures their cost).
 //   kjump_bench raw PREFIX IMAGE      the same image on bare Unicorn, no hooks (median of 3)
 //   kjump_bench floor PREFIX IMAGE    the same image on bare Unicorn in the set-ups that build
 //                                     up to kjump's (bench/unicorn_floor.h), median of 3 each
@@ -55,9 +56,12 @@ struct Outcome {
 
 // One boot to the guest's isa-debug-exit. The clock starts at the Multiboot entry (after
 // power_on loaded the kernel): QEMU's side subtracts its own start-up and BIOS the same way.
-Outcome run_once(const MachineConfig& config, const std::string& input) {
+// Without `audit`, the kexec audits see nothing: a paging watch that does nothing replaces
+// theirs, so the engine still stops at each paging switch (its own cost) but nothing is judged.
+Outcome run_once(const MachineConfig& config, const std::string& input, bool audit) {
   constexpr uint64_t kSliceNs = 1'000'000'000ull, kMaxNs = 300'000'000'000ull;
   Machine m(config);
+  if (!audit) m.engine().set_paging_watch([](bool, uint32_t) {});
   m.power_on();
   m.send_input(input);
   auto t0 = WallClock::now();
@@ -77,6 +81,11 @@ int run_mode(const std::string& prefix, std::vector<std::string> args) {
   c.kernel_path = args.at(0);
   std::string input, transcript;
   int runs = 3;
+  bool audit = true;
+  if (auto it = std::find(args.begin(), args.end(), "--no-audit"); it != args.end()) {
+    audit = false;
+    args.erase(it);
+  }
   if (args.size() % 2 == 0) throw std::runtime_error("option " + args.back() + " needs a value");
   for (size_t i = 1; i + 1 < args.size(); i += 2) {
     const std::string& opt = args[i];
@@ -98,7 +107,7 @@ int run_mode(const std::string& prefix, std::vector<std::string> args) {
   std::vector<double> times;
   Outcome o;
   for (int i = 0; i < runs; ++i) {
-    o = run_once(c, input);
+    o = run_once(c, input, audit);
     times.push_back(o.seconds);
   }
   if (!transcript.empty()) std::ofstream(transcript, std::ios::binary) << o.serial;
@@ -168,7 +177,7 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr,
                "usage: kjump_bench run PREFIX KERNEL [--runs N] [--append TEXT] [--input FILE] [--fw NAME=FILE]..."
-               " [--transcript FILE]\n       kjump_bench raw PREFIX IMAGE\n       kjump_bench floor PREFIX IMAGE\n       kjump_bench prompt PREFIX KERNEL\n"
+               " [--transcript FILE] [--no-audit]\n       kjump_bench raw PREFIX IMAGE\n       kjump_bench floor PREFIX IMAGE\n       kjump_bench prompt PREFIX KERNEL\n"
                "       kjump_bench LOOP.elf KERNEL.elf\n");
   return 2;
 }

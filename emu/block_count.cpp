@@ -63,9 +63,11 @@ void IcountCache::generated(uint32_t pc, uint32_t size, uint16_t icount) {
   // never let the front cache answer for such a key.
   Slot& s = slot(pc, size);
   if (matches(s, k) && icount_of(s) != icount) s = kEmpty;
+  last_ = kEmpty;
 }
 
 void IcountCache::clear() {
+  last_ = kEmpty;
   counts_.clear();
   std::fill(slots_.begin(), slots_.end(), kEmpty);
 }
@@ -85,28 +87,36 @@ void Engine::hook_block(uc_engine*, uint64_t addr, uint32_t size, void* self) {
   // The common case, exactly what on_block does when nothing is pending: count the block and
   // go on. Anything else (a flag in hf_, a TB not in the front cache, a deadline inside it)
   // takes on_block.
-  if (__builtin_expect(!e->hf_.any() && !(((pc >> 12) ^ e->vtlb_page_) & e->vtlb_page_mask_) &&
-                           !e->starts_inside_block(pc, size),
-                       1)) {
+  if (__builtin_expect(!e->hf_.any() && !(((pc >> 12) ^ e->vtlb_page_) & e->vtlb_page_mask_), 1)) {
     const uint64_t key = IcountCache::key(pc, size);
-    const IcountCache::Slot s = e->icounts_.slot(pc, size);
-    const uint64_t r = e->retired_, n = IcountCache::icount_of(s);
-    if (IcountCache::matches(s, key) && r + n <= e->retired_limit_) {
-      e->block_pc_ = pc;
-      e->block_size_ = size;
-      e->block_start_retired_ = r;
-      e->retired_ = r + n;
-      e->in_block_ = true;
-      e->precise_count_ = 0;
-      e->io_in_block_ = 0;
-      e->hf_.set_only_check_after(IcountCache::ends_of(s));
-      return;
+    // The same block again, straight after itself (nothing generated in between): its count
+    // is the one just used, and it cannot start inside itself. Else the front cache.
+    IcountCache::Slot s = e->icounts_.last();
+    const bool again = IcountCache::matches(s, key) && e->in_block_;
+    if (again || !e->starts_inside_block(pc, size)) {
+      if (!again) s = e->icounts_.slot(pc, size);
+      const uint64_t r = e->retired_, n = IcountCache::icount_of(s);
+      if (IcountCache::matches(s, key) && r + n <= e->retired_limit_) {
+        if (!again) {
+          e->block_pc_ = pc;
+          e->block_size_ = size;
+          e->in_block_ = true;
+          e->icounts_.set_last(s);
+        }
+        e->block_start_retired_ = r;
+        e->retired_ = r + n;
+        e->precise_count_ = 0;
+        e->io_in_block_ = 0;
+        e->hf_.set_only_check_after(IcountCache::ends_of(s));
+        return;
+      }
     }
   }
   e->on_block(pc, size);
 }
 
-void Engine::on_block(uint32_t pc, uint32_t size) {
+// Kept out of line: hook_block then needs no callee-saved registers on its common path.
+[[gnu::noinline]] void Engine::on_block(uint32_t pc, uint32_t size) {
   if (hf_.check_after & kEndsInvlpg) {
     // Before this block's accesses: the entries the invlpg should have dropped go now.
     hf_.check_after &= uint8_t(~kEndsInvlpg);
@@ -161,6 +171,10 @@ void Engine::on_block(uint32_t pc, uint32_t size) {
   block_start_retired_ = retired_;
   retired_ += n;
   in_block_ = true;
+  // Only a count the front cache holds may serve this block's next run straight after (an
+  // ambiguous key, answered by Unicorn each time, never does).
+  const IcountCache::Slot& slot = icounts_.slot(pc, size);
+  icounts_.set_last(IcountCache::matches(slot, IcountCache::key(pc, size)) ? slot : IcountCache::kEmpty);
   hf_.continuing_block = false;
   precise_count_ = 0;
   io_in_block_ = 0;

@@ -60,11 +60,17 @@ class IcountCache {
   static uint8_t ends_of(Slot s) { return uint8_t((s >> 12) & 15); }
   Slot& slot(uint32_t pc, uint32_t size) { return slots_[(pc ^ (pc >> 12) ^ size) & (kSlots - 1)]; }
   std::unordered_map<uint64_t, uint16_t>& counts() { return counts_; }
+  // The slot of the block counted last, or kEmpty: when the same block comes again straight
+  // after (a loop of one block, a `rep` iteration) hook_block takes its count from here. Any
+  // new TB may be that block anew with another count, so generated() and clear() drop it.
+  Slot last() const { return last_; }
+  void set_last(Slot s) { last_ = s; }
   // Unicorn made a TB with this count (edge hook).
   void generated(uint32_t pc, uint32_t size, uint16_t icount);
   void clear();
 
  private:
+  Slot last_ = kEmpty;
   static constexpr size_t kSlots = 4096;
   std::unordered_map<uint64_t, uint16_t> counts_;
   std::vector<Slot> slots_ = std::vector<Slot>(kSlots, kEmpty);
