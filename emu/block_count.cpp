@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "emu/engine.h"
+#include "emu/rep_string.h"
 
 namespace kjump {
 
@@ -95,6 +96,10 @@ void Engine::hook_block(uc_engine*, uint64_t addr, uint32_t size, void* self) {
     const bool again = IcountCache::matches(s, key) && e->in_block_;
     if (again || !e->starts_inside_block(pc, size)) {
       if (!again) s = e->icounts_.slot(pc, size);
+      // A `rep movs`/`stos` alone: the host may do its iterations (emu/rep_string.h), which
+      // moves retired_ on by the block runs it saves. Not again after it declined.
+      if (IcountCache::rep_alone(s) && IcountCache::matches(s, key) && !(again && e->rep_declined_))
+        e->rep_on_host(pc, size);
       const uint64_t r = e->retired_, n = IcountCache::icount_of(s);
       if (IcountCache::matches(s, key) && r + n <= e->retired_limit_) {
         if (!again) {
@@ -171,6 +176,7 @@ void Engine::hook_block(uc_engine*, uint64_t addr, uint32_t size, void* self) {
   block_start_retired_ = retired_;
   retired_ += n;
   in_block_ = true;
+  rep_declined_ = false;
   // Only a count the front cache holds may serve this block's next run straight after (an
   // ambiguous key, answered by Unicorn each time, never does).
   const IcountCache::Slot& slot = icounts_.slot(pc, size);
@@ -236,6 +242,12 @@ uint64_t Engine::exact_retired_at(uint32_t eip) const {
   return block_start_retired_ + count_insns(block_pc_, eip);
 }
 
+bool Engine::lone_rep_string(uint32_t pc, uint32_t size) const {
+  size_t readable = read_code(pc, size, code_buf_);
+  auto r = decode_rep_string(code_buf_.data(), readable);
+  return r && r->length == size;
+}
+
 uint8_t Engine::block_end_kind(uint32_t pc, uint32_t size) const {
   // The last instruction of the TB: QEMU ends a TB after every write to a control register
   // and after every invlpg.
@@ -256,7 +268,8 @@ unsigned Engine::block_icount(uint32_t pc, uint32_t size) {
     if (uc_ctl_request_cache(uc_, pc, &tb) == UC_ERR_OK && tb.size == size && tb.icount) {
       auto [it, inserted] = counts.try_emplace(key, tb.icount);
       if (!inserted && it->second != tb.icount) it->second = 0;
-      slot = it->second ? IcountCache::pack(key, it->second, tb_end_) : IcountCache::kEmpty;
+      slot = it->second ? IcountCache::pack(key, it->second, tb_end_, it->second == 1 && lone_rep_string(pc, size))
+                        : IcountCache::kEmpty;
       return tb.icount;
     }
     return count_insns(pc, pc + size);
@@ -268,7 +281,7 @@ unsigned Engine::block_icount(uint32_t pc, uint32_t size) {
   tb_end_ = block_end_kind(pc, size);
   auto it = counts.find(key);
   if (it != counts.end() && it->second) {
-    slot = IcountCache::pack(key, it->second, tb_end_);
+    slot = IcountCache::pack(key, it->second, tb_end_, it->second == 1 && lone_rep_string(pc, size));
     return it->second;
   }
   uc_tb tb{};

@@ -45,18 +45,21 @@ std::optional<unsigned> smc_cut_in(const Disassembler& d, const uint8_t* code, s
 // with the same byte size: such keys are answered by Unicorn each time). A small
 // direct-mapped cache in front of the map keeps the per-block cost to a compare: one 64-bit
 // word per slot (32 KiB in all, so that it stays in the host's caches while the guest streams
-// through memory), the key in bits 16-63, the TB's last_insn_kind in bits 12-15 and its
-// icount (at most 512, TCG's limit) in bits 0-11.
+// through memory), the key in bits 16-63, the TB's last_insn_kind in bits 12-15, bit 11 set
+// when the TB is a `rep movs`/`stos` alone (emu/rep_string.h) and its icount (at most 512,
+// TCG's limit) in bits 0-10.
 class IcountCache {
  public:
   using Slot = uint64_t;
   static constexpr Slot kEmpty = ~0ull;  // matches no key: no TB has size 0xffff at 0xffffffff
   static uint64_t key(uint32_t pc, uint32_t size) { return (uint64_t(pc) << 16) | (size & 0xffff); }
-  static Slot pack(uint64_t key, unsigned icount, uint8_t ends) {
-    return (key << 16) | (uint64_t(ends & 15) << 12) | (icount & 0xfff);
+  static constexpr Slot kRepAlone = 1u << 11;
+  static Slot pack(uint64_t key, unsigned icount, uint8_t ends, bool rep_alone = false) {
+    return (key << 16) | (uint64_t(ends & 15) << 12) | (rep_alone ? kRepAlone : 0) | (icount & 0x7ff);
   }
   static bool matches(Slot s, uint64_t key) { return (s >> 16) == key; }
-  static unsigned icount_of(Slot s) { return unsigned(s & 0xfff); }
+  static unsigned icount_of(Slot s) { return unsigned(s & 0x7ff); }
+  static bool rep_alone(Slot s) { return s & kRepAlone; }
   static uint8_t ends_of(Slot s) { return uint8_t((s >> 12) & 15); }
   Slot& slot(uint32_t pc, uint32_t size) { return slots_[(pc ^ (pc >> 12) ^ size) & (kSlots - 1)]; }
   std::unordered_map<uint64_t, uint16_t>& counts() { return counts_; }

@@ -104,6 +104,8 @@ class Engine : public Clock {
   // ---- time ----
   uint64_t now() const override;                 // virtual ns, exact (also inside I/O callbacks)
   uint64_t retired() const;                      // retired instructions, exact
+  // How often the host did a `rep movs`/`stos` itself (emu/rep_string.h): for tests only.
+  uint64_t rep_host_runs() const { return rep_host_runs_; }
   uint64_t idle_time() const { return idle_; }   // virtual ns skipped while halted
 
   // ---- running ----
@@ -352,6 +354,12 @@ class Engine : public Clock {
     return in_block_ && pc - block_pc_ < block_size_ && (pc != block_pc_ || size != block_size_);
   }
   std::optional<unsigned> smc_cut(uint32_t pc, uint32_t size) const;
+  // `rep movs`/`stos` by the host (emu/rep_string.h): is the block that instruction alone; do
+  // its iterations now if the outcome is the same (retired_ moves on by the runs saved).
+  bool lone_rep_string(uint32_t pc, uint32_t size) const;
+  bool rep_on_host(uint32_t pc, uint32_t size);
+  bool rep_declined_ = false;     // the current block's rep_on_host declined
+  uint64_t rep_host_runs_ = 0;    // times it did (host-side, for tests)
   uint8_t tb_end_ = 0;            // of the TB whose icount block_icount() just gave
 
   // CPUID as the pinned model reports it, with SEP/APIC/RDRAND hidden.

@@ -146,6 +146,13 @@ void VirtualTlb::after_invlpg() {
   flush_tlb();
 }
 
+bool VirtualTlb::host_may_access(uint32_t first, uint32_t last, bool write) const {
+  if (last >= pages_ || first > last || cpu_walk_) return false;
+  for (uint32_t p = first; p <= last; ++p)
+    if ((write && code_[p]) || (auditing_ && audit_.forbidden[p])) return false;
+  return true;
+}
+
 void VirtualTlb::mark_code(uint32_t pc, uint32_t size) {
   // Blocks Unicorn translates on its own walker were never fetch-filled here: their pages
   // become code now. Invariant kept: there are no W-without-X entries while on that walker.

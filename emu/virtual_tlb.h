@@ -139,6 +139,12 @@ class VirtualTlb {
   const std::vector<AuditedAccess>& audited() const { return audited_; }
   void clear_audited() { audited_.clear(); }
 
+  // May the host itself do a guest's plain data accesses to the physical pages first..last (a
+  // `rep movs`/`stos` with paging off, emu/rep_string.h)? Only RAM; when writing, no page that
+  // may hold translated code; and no page the audit watches, whose first judged access must be
+  // seen by a fill here.
+  bool host_may_access(uint32_t first, uint32_t last, bool write) const;
+
   // Host-side counters for tests and measurements: never let the guest path depend on them.
   struct Counters {
     uint64_t fills = 0, policy_flushes = 0, class_flushes = 0, audit_stops = 0, resets = 0;
