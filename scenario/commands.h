@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <regex>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -123,6 +124,10 @@ struct Script {
   std::string path;        // as given
   std::string directory;   // relative paths in the script are relative to this
   std::vector<Command> commands;
+  // Variables the user gave on the command line (--set NAME=VALUE). A path that starts with
+  // one of them was typed in the invoking shell, so it is relative to the current directory,
+  // as every other path on a command line is: `--set BUILD=build` means ./build.
+  std::set<std::string> command_line_variables;
 };
 
 }  // namespace kjump::scenario

@@ -25,7 +25,7 @@ Duration duration_of(const Text& t, const ResolvedArgs& args) {
 std::string snapshot_path(const Script& script, const Text& t, const ResolvedArgs& args) {
   const std::string& p = args(t);
   if (p.empty()) throw ScriptError(t.loc, "empty snapshot file path");
-  return resolve_script_path(script, p);
+  return resolve_script_path(script, t, p);
 }
 
 }  // namespace

@@ -62,6 +62,12 @@ add_test(NAME cli_boot_errors
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_test.sh $<TARGET_FILE:kjump> ${KJUMP_GUEST_KERNEL_ELF}
                  ${CMAKE_BINARY_DIR}/tests/guest_images)
 set_tests_properties(cli_boot_errors PROPERTIES LABELS "cli" TIMEOUT 120)
+# The command line itself: option parsing, one-line errors, output files checked first, --json
+# on errors, Ctrl-C cleanup, relative --set paths, spinning guests called hung.
+add_test(NAME cli_run_options
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/run_cli_test.sh $<TARGET_FILE:kjump> ${CMAKE_BINARY_DIR}
+                 ${CMAKE_BINARY_DIR}/tests/guest_images)
+set_tests_properties(cli_run_options PROPERTIES LABELS "cli" REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF} TIMEOUT 300)
 
 # Kexec jump acceptance (tests/guest/kexec_qemu.sh): ping-pong, physical-mode call, a device
 # refusing to suspend, bad loads. The same transcripts on QEMU and on kjump.
