@@ -6,7 +6,6 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <set>
 #include <string>
 #include <variant>
@@ -14,6 +13,7 @@
 
 #include "emu/engine.h"
 #include "scenario/debug_commands.h"
+#include "scenario/regex.h"
 #include "scenario/script_error.h"
 #include "scenario/text.h"
 
@@ -22,11 +22,7 @@ namespace kjump::scenario {
 enum class CompareOp { Eq, Ne, Lt, Le, Gt, Ge };
 const char* to_string(CompareOp op);
 
-struct CompiledRegex {
-  std::string pattern;
-  std::shared_ptr<const std::regex> re;  // shared: commands are copied freely
-  unsigned groups = 0;
-};
+using CompiledRegex = Regex;  // compiled once by the parser (scenario/regex.h)
 
 // ---- machine configuration ----
 struct MemoryCmd { Text size; };
