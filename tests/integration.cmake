@@ -44,7 +44,11 @@ add_test(NAME scenario_record_replay
          COMMAND ${CMAKE_SOURCE_DIR}/tests/scenario/record_replay.sh $<TARGET_FILE:kjump>
                  ${CMAKE_SOURCE_DIR}/scenarios/boot_shell.kjs ${CMAKE_SOURCE_DIR}/scenarios/golden/boot_shell.trace
                  ${CMAKE_BINARY_DIR})
-set_tests_properties(scenario_perturbed_input_diverges scenario_record_replay PROPERTIES
+# --record across snapshot restores: one branch per restore, and --replay of the same script passes.
+add_test(NAME scenario_record_restore
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/scenario/record_restore.sh $<TARGET_FILE:kjump>
+                 ${CMAKE_SOURCE_DIR}/tests/scenario/record_restore/branches.kjs ${CMAKE_BINARY_DIR})
+set_tests_properties(scenario_perturbed_input_diverges scenario_record_replay scenario_record_restore PROPERTIES
   REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF} TIMEOUT 300)
 
 # Bad scripts: each is refused with exactly one line "file:line:col: error: ..." and exit 2.

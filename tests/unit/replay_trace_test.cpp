@@ -136,9 +136,9 @@ TEST_CASE("trace and input log files: a write that fails leaves the old file as 
   std::string missing = dir.file("no/such/folder/x.trace");
   CHECK_THROWS_AS(write_trace(missing, good), TraceError);
   try {
-    write_input_log(dir.file("no/such/folder/x.log"), {});
+    write_input_log(dir.file("no/such/folder/x.log"), std::vector<InputEvent>{});
   } catch (const InputLogError& e) {
     CHECK(std::string(e.what()).rfind(dir.file("no/such/folder/x.log") + ": ", 0) == 0);
   }
-  CHECK_THROWS_AS(write_input_log(dir.file("no/such/folder/x.log"), {}), InputLogError);
+  CHECK_THROWS_AS(write_input_log(dir.file("no/such/folder/x.log"), std::vector<InputEvent>{}), InputLogError);
 }
