@@ -7,7 +7,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 
 pkgs=(build-essential cmake ninja-build pkg-config gcc-multilib g++-multilib
       libcapstone-dev libspdlog-dev doctest-dev libcli11-dev nlohmann-json3-dev libedit-dev libxxhash-dev libre2-dev)
-[ "${1:-}" = "--test" ] && pkgs+=(qemu-system-x86 gdb)
+[ "${1:-}" = "--test" ] && pkgs+=(qemu-system-x86 gdb valgrind)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -72,6 +72,10 @@ add_test(NAME cli_run_options
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/run_cli_test.sh $<TARGET_FILE:kjump> ${CMAKE_BINARY_DIR}
                  ${CMAKE_BINARY_DIR}/tests/guest_images)
 set_tests_properties(cli_run_options PROPERTIES LABELS "cli" REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF} TIMEOUT 300)
+# Engine start-up under valgrind's memcheck: nothing uninitialised read (skipped without valgrind).
+add_test(NAME cli_valgrind_startup
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/valgrind_startup.sh $<TARGET_FILE:kjump> ${CMAKE_BINARY_DIR}/tests/guest_images)
+set_tests_properties(cli_valgrind_startup PROPERTIES LABELS "cli;no_sanitize" SKIP_RETURN_CODE 77 TIMEOUT 300)
 
 # Kexec jump acceptance (tests/guest/kexec_qemu.sh): ping-pong, physical-mode call, a device
 # refusing to suspend, bad loads. The same transcripts on QEMU and on kjump.
