@@ -109,7 +109,8 @@ void register_run_command(CLI::App& app, int& exit_status) {
   cmd->add_option("--check", a->check, "compare the checkpoints with this golden trace; report the first divergence");
   add_repeatable(*cmd, "--set", a->set,
                  "define a script variable NAME=VALUE (repeatable), e.g. BUILD=build; a path that starts "
-                 "with it is relative to the current directory");
+                 "with it is relative to the current directory")
+      ->type_name("NAME=VALUE");
   add_count(*cmd, "--perturb-input", a->perturb_input,
             "deliver the N-th `send` one instruction late (shows what --check catches)", 1);
   add_count(*cmd, "--checkpoint-every", a->checkpoint_every,
@@ -117,7 +118,8 @@ void register_run_command(CLI::App& app, int& exit_status) {
   cmd->add_flag("--json", a->json, "print the summary as one JSON object on stdout (progress goes to stderr)");
   cmd->add_flag("--quiet", a->quiet, "no progress and no live guest output; only the summary");
   cmd->footer("Exit status: 0 pass, 1 an expectation failed or the run diverged from --check, 2 bad input\n"
-              "(script errors are one line: file:line:col: error: message).");
+              "(script errors are one line: file:line:col: error: message). Ctrl-C or SIGTERM removes the run's\n"
+              "temporary directory and scratch disks, and kjump ends with status 128+signal.");
   cmd->callback([a, &exit_status] { exit_status = run_script(*a); });
 }
 
