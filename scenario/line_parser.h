@@ -86,7 +86,9 @@ class LineParser {
     try {
       return Regex::compile(tok.raw);
     } catch (const std::invalid_argument& e) {
-      throw ScriptError(tok.loc, "bad regex /" + tok.raw + "/: " + e.what());
+      // A hostile pattern may be megabytes long: the line quotes its start only.
+      std::string shown = tok.raw.size() > 80 ? tok.raw.substr(0, 80) + "...(" + std::to_string(tok.raw.size()) + " bytes)" : tok.raw;
+      throw ScriptError(tok.loc, "bad regex /" + shown + "/: " + e.what());
     }
   }
   bool arrow_next() const { return more() && peek().kind == TokenKind::Arrow; }
