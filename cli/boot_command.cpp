@@ -8,6 +8,7 @@
 #include "cli/escapes.h"
 #include "cli/exit_codes.h"
 #include "cli/machine_options.h"
+#include "cli/option_rules.h"
 #include "cli/terminal.h"
 #include "machine/boot/boot_error.h"
 #include "machine/kexec/audit.h"
@@ -15,9 +16,13 @@
 namespace kjump {
 namespace {
 
-// After the input has run out, a guest that prints nothing for this long (virtual time)
-// is reported as hung instead of idling forever.
+// After the input has run out, a guest that prints nothing for this long is reported as hung
+// instead of idling forever: 10 s of virtual time (a guest waiting in `hlt` for a timer gets
+// there with few instructions), or 1G instructions (a guest spinning with no output would need
+// 10G instructions, minutes of host time, to reach 10 virtual s). Both are virtual: the verdict
+// is the same on every host.
 constexpr uint64_t kQuietLimitNs = 10'000'000'000ull;
+constexpr uint64_t kQuietLimitInsns = 1'000'000'000ull;
 // Interactive mode runs in slices this long and polls the terminal between them.
 constexpr uint64_t kSliceNs = 10'000'000ull;
 
@@ -58,9 +63,9 @@ int run_boot(const MachineOptions& opts, const std::string& input, bool input_gi
     raw = std::make_unique<RawTerminal>();
   }
 
-  uint64_t last_output_size = 0, last_output_time = 0;
+  uint64_t last_output_size = 0, last_output_time = 0, last_output_insns = 0;
   for (;;) {
-    uint64_t limit = interactive ? m->now() + kSliceNs : m->now() + kQuietLimitNs / 10;
+    uint64_t limit = interactive ? m->now() + kSliceNs : m->now() + kQuietLimitInsns / 10;
     if (max_insns) limit = std::min(limit, m->now() + (max_insns - std::min(max_insns, m->engine().retired())));
     RunResult r = m->run(limit);
     std::fflush(stdout);
@@ -85,6 +90,7 @@ int run_boot(const MachineOptions& opts, const std::string& input, bool input_gi
     if (m->serial_output().size() != last_output_size) {
       last_output_size = m->serial_output().size();
       last_output_time = m->now();
+      last_output_insns = m->engine().retired();
     }
     if (interactive) {
       std::string typed;
@@ -93,6 +99,9 @@ int run_boot(const MachineOptions& opts, const std::string& input, bool input_gi
       if (!typed.empty()) m->send_input(typed);
     } else if (m->pending_input() == 0 && m->now() - last_output_time >= kQuietLimitNs) {
       return report(*m, "guest idle: no output for 10 s of virtual time after the input ran out",
+                    exit_code::kGuestHung);
+    } else if (m->pending_input() == 0 && m->engine().retired() - last_output_insns >= kQuietLimitInsns) {
+      return report(*m, "guest hung: no output for 1G instructions after the input ran out (spinning?)",
                     exit_code::kGuestHung);
     } else if (r.reason == StopReason::Idle && m->pending_input() == 0) {
       return report(*m, "guest idle with nothing scheduled and no input left", exit_code::kGuestHung);
@@ -109,10 +118,11 @@ void register_boot_command(CLI::App& app, int& exit_status) {
   auto input = std::make_shared<std::string>();
   auto* in_opt = cmd->add_option("--input", *input, "serial input instead of stdin (escapes \\n \\r \\t \\xNN)");
   auto max = std::make_shared<uint64_t>(0);
-  cmd->add_option("--max-insns", *max, "stop with a report after N retired guest instructions");
+  add_count(*cmd, "--max-insns", *max, "stop with a report after N retired guest instructions (e.g. 500M)", 1);
   cmd->footer(
       "Exit status: the guest's isa-debug-exit status ((value<<1)|1, odd), 2 bad input, 64 triple fault,\n"
-      "66 --max-insns exhausted, 68 guest hung (halted with IF=0, or silent 10 virtual s after input ran out),\n"
+      "66 --max-insns exhausted, 68 guest hung (halted with IF=0, or silent for 10 virtual s or 1G instructions\n"
+      "after the input ran out),\n"
       "70 engine error.");
   cmd->callback([opts, input, in_opt, max, &exit_status] {
     std::string text;

@@ -18,6 +18,7 @@
 
 #include "cli/exit_codes.h"
 #include "cli/machine_options.h"
+#include "cli/option_rules.h"
 #include "debug/console.h"
 #include "debug/gdb_server.h"
 #include "scenario/text.h"
@@ -134,7 +135,7 @@ void register_debug_command(CLI::App& app, int& exit_status) {
   auto a = std::make_shared<DebugArgs>();
   a->machine.add_to(*cmd, false);
   cmd->add_option("--script", a->script, "run this scenario script to its end first, then the console");
-  cmd->add_option("--set", a->set, "define a script variable NAME=VALUE (repeatable), e.g. BUILD=build");
+  add_repeatable(*cmd, "--set", a->set, "define a script variable NAME=VALUE (repeatable), e.g. BUILD=build");
   cmd->add_flag("--quiet", a->quiet, "no guest output and no script progress lines");
   cmd->add_option("--gdb", a->gdb,
                   "serve one GDB remote client on HOST:PORT (127.0.0.1 unless a host is given; :0 picks a port),\n"

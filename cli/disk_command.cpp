@@ -9,6 +9,7 @@
 #include "abi/hibernate_image.h"
 #include "base/quantity.h"
 #include "cli/exit_codes.h"
+#include "cli/option_rules.h"
 #include "image/byte_source.h"
 #include "image/disk_create.h"
 #include "image/image_error.h"
@@ -113,7 +114,7 @@ void register_disk_command(CLI::App& app, int& exit_status) {
                 "another from LBA 2048 on 1 MiB boundaries, as fdisk lays them out");
   create->add_option("file", a->file, "the disk image to write")->required();
   create->add_option("--size", a->size, "the disk's size: 64M, 1GiB, 0x100000 (a multiple of 512)")->required();
-  create->add_option("--partition", a->partitions,
+  add_repeatable(*create, "--partition", a->partitions,
                      "SIZE[:TYPE] or rest[:TYPE] (repeatable, at most 4; only the last may be rest); TYPE is\n"
                      "hex, default 83 (Linux), 82 for swap, e.g. --partition 64M:82 --partition rest")
       ->allow_extra_args(false);  // one value per --partition: `--partition 20M d.img` leaves d.img alone

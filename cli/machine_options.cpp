@@ -2,6 +2,7 @@
 
 #include "machine/boot/boot_error.h"
 #include "base/quantity.h"
+#include "cli/option_rules.h"
 
 namespace kjump {
 
@@ -11,8 +12,8 @@ void MachineOptions::add_to(CLI::App& cmd, bool kernel_required) {
   cmd.add_option("--append", append, "kernel command line (after the kernel path, as QEMU passes it)");
   cmd.add_option("--mem", mem, "guest RAM size, e.g. 128M (default 128M)");
   cmd.add_option("--disk", disk, "raw disk image for the IDE primary master (written back atomically)");
-  cmd.add_option("--fw", fw, "fw_cfg file NAME=FILE (repeatable), e.g. opt/kernel-b=b.elf");
-  cmd.add_option("--inject", inject, "fault injection (repeatable): ide-stuck-busy = the disk's next FLUSH CACHE stays busy 1 s");
+  add_repeatable(cmd, "--fw", fw, "fw_cfg file NAME=FILE (repeatable), e.g. opt/kernel-b=b.elf");
+  add_repeatable(cmd, "--inject", inject, "fault injection (repeatable): ide-stuck-busy = the disk's next FLUSH CACHE stays busy 1 s");
   cmd.add_option("--initrd", initrd, "Multiboot modules, QEMU -initrd form: \"file args,file2\"");
 }
 
@@ -26,6 +27,10 @@ MachineConfig MachineOptions::to_config() const {
     throw BootError(std::string("--mem: ") + e.what());
   }
   if (c.ram_size == 0) throw BootError("--mem: the size must be greater than zero");
+  // Checked here too, so the line names the option (the machine checks its configuration itself).
+  if (c.ram_size > kMaxRamBytes)
+    throw BootError("--mem " + mem + ": more than the " + std::to_string(kMaxRamBytes >> 20) +
+                    " MiB an i386 PC without PAE has");
   c.disk_path = disk;
   for (auto& item : fw) {
     auto eq = item.find('=');

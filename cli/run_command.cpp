@@ -7,6 +7,8 @@
 #include <memory>
 
 #include "cli/exit_codes.h"
+#include "cli/interrupt_cleanup.h"
+#include "cli/option_rules.h"
 #include "scenario/interpreter.h"
 #include "scenario/parser.h"
 
@@ -40,28 +42,41 @@ class ScratchDir {
   std::string path_;
 };
 
+// A run that ends before the interpreter starts still owes --json its object.
+int refuse(const RunArgs& a, const std::string& line) {
+  std::fprintf(stderr, "%s\n", line.c_str());
+  if (a.json) {
+    scenario::RunSummary s;
+    s.script = a.script;
+    s.outcome = scenario::Outcome::Error;
+    s.failure = line;
+    std::printf("%s\n", scenario::format_summary_json(s).c_str());
+  }
+  return exit_code::kBadInput;
+}
+
 int run_script(const RunArgs& a) {
   scenario::RunOptions opt;
   for (auto& kv : a.set) {
     auto eq = kv.find('=');
-    if (eq == std::string::npos || !scenario::is_valid_var_name(kv.substr(0, eq))) {
-      std::fprintf(stderr, "kjump run: --set '%s': expected NAME=VALUE\n", kv.c_str());
-      return exit_code::kBadInput;
-    }
+    if (eq == std::string::npos || !scenario::is_valid_var_name(kv.substr(0, eq)))
+      return refuse(a, "kjump run: --set '" + kv + "': expected NAME=VALUE");
     opt.variables[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
-  if (!a.record.empty() && !a.replay.empty()) {
-    std::fprintf(stderr, "kjump run: --record and --replay exclude each other\n");
-    return exit_code::kBadInput;
-  }
+  if (!a.record.empty() && !a.replay.empty()) return refuse(a, "kjump run: --record and --replay exclude each other");
+  // Output files are checked now: a run of minutes must not end in "cannot write".
+  for (auto [option, path] : {std::pair{"--trace", &a.trace}, std::pair{"--record", &a.record}})
+    if (!path->empty())
+      if (auto why = output_file_problem(option, *path)) return refuse(a, "kjump run: " + *why);
   scenario::Script script;
   try {
     script = scenario::load_script(a.script);
   } catch (const scenario::ScriptError& e) {
-    std::fprintf(stderr, "%s\n", e.what());
-    return exit_code::kBadInput;
+    return refuse(a, e.what());
   }
+  for (auto& [name, value] : opt.variables) script.command_line_variables.insert(name);
   ScratchDir scratch;
+  InterruptCleanup cleanup(scratch.path());
   opt.scratch_dir = scratch.path();
   opt.record_path = a.record;
   opt.replay_path = a.replay;
@@ -92,15 +107,19 @@ void register_run_command(CLI::App& app, int& exit_status) {
   cmd->add_option("--replay", a->replay, "feed the inputs of this log at their recorded times; `send` is checked, not sent");
   cmd->add_option("--trace", a->trace, "write the checkpoints (state hashes) to FILE");
   cmd->add_option("--check", a->check, "compare the checkpoints with this golden trace; report the first divergence");
-  cmd->add_option("--set", a->set, "define a script variable NAME=VALUE (repeatable), e.g. BUILD=build");
-  cmd->add_option("--perturb-input", a->perturb_input,
-                  "deliver the N-th `send` one instruction late (shows what --check catches)");
-  cmd->add_option("--checkpoint-every", a->checkpoint_every,
-                  "also take a checkpoint at every multiple of N guest instructions (for --trace/--check)");
+  add_repeatable(*cmd, "--set", a->set,
+                 "define a script variable NAME=VALUE (repeatable), e.g. BUILD=build; a path that starts "
+                 "with it is relative to the current directory")
+      ->type_name("NAME=VALUE");
+  add_count(*cmd, "--perturb-input", a->perturb_input,
+            "deliver the N-th `send` one instruction late (shows what --check catches)", 1);
+  add_count(*cmd, "--checkpoint-every", a->checkpoint_every,
+            "also take a checkpoint at every multiple of N guest instructions (for --trace/--check)", 1);
   cmd->add_flag("--json", a->json, "print the summary as one JSON object on stdout (progress goes to stderr)");
   cmd->add_flag("--quiet", a->quiet, "no progress and no live guest output; only the summary");
   cmd->footer("Exit status: 0 pass, 1 an expectation failed or the run diverged from --check, 2 bad input\n"
-              "(script errors are one line: file:line:col: error: message).");
+              "(script errors are one line: file:line:col: error: message). Ctrl-C or SIGTERM removes the run's\n"
+              "temporary directory and scratch disks, and kjump ends with status 128+signal.");
   cmd->callback([a, &exit_status] { exit_status = run_script(*a); });
 }
 

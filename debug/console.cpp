@@ -39,6 +39,8 @@ bool Console::run_script(const std::string& path) {
   scenario::Script s;
   try {
     s = scenario::load_script(path);
+    // --set values were typed in the shell: paths starting with them are cwd-relative.
+    for (const auto& [name, value] : opt_.variables) s.command_line_variables.insert(name);
     Variables vars = session_->variables();
     vars.try_emplace("SCRIPT_DIR", s.directory);
     session_->variables() = vars;

@@ -1,7 +1,11 @@
 #include "emu/context_layout.h"
 
+#include "emu/context_host_bytes.h"
+
 #include <unicorn/unicorn.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
@@ -53,9 +57,11 @@ struct Probe {
   }
 };
 
-std::vector<size_t> find_u32(const std::vector<uint8_t>& b, uint32_t v, size_t from) {
+// Offsets of `v` within [from, to): only the CPU state is scanned, never the uc_context
+// header, whose padding bytes are uninitialised.
+std::vector<size_t> find_u32(const std::vector<uint8_t>& b, uint32_t v, size_t from, size_t to = SIZE_MAX) {
   std::vector<size_t> out;
-  for (size_t i = from; i + 4 <= b.size(); i += 4) {
+  for (size_t i = from; i + 4 <= std::min(b.size(), to); i += 4) {
     uint32_t x;
     std::memcpy(&x, &b[i], 4);
     if (x == v) out.push_back(i);
@@ -69,18 +75,34 @@ uint32_t u32_at(const std::vector<uint8_t>& b, size_t off) {
   return x;
 }
 
-ContextLayout calibrate() {
+struct Calibration {
+  ContextLayout layout;
+  ContextHostBytes host;
+};
+
+Calibration calibrate() {
   ContextLayout L;
+  ContextHostBytes H;
   Probe p;
   L.blob_size = uc_context_size(p.uc);
-  // 1. env: EAX is regs[0], the first field of CPUX86State.
+  // 0. The uc_context header starts with size_t context_size, the CPU state's size; the CPU
+  //    state fills the rest of the blob (Unicorn 2.1.4; later versions append a copy of the
+  //    host's jmp_buf after it, which env_size then leaves out). Nothing of the header is
+  //    scanned: its padding is uninitialised (valgrind rightly reported the old scan).
   auto fresh = p.snapshot();
+  size_t context_size = 0;
+  std::memcpy(&context_size, fresh.data(), sizeof context_size);
+  if (context_size == 0 || context_size + 16 > L.blob_size || L.blob_size - context_size > 4096)
+    throw std::runtime_error("context calibration: unexpected uc_context header");
+  H.env_size = context_size;
+  const size_t env = L.blob_size - context_size, env_end = env + H.env_size;
+  // 1. env: EAX is regs[0], the first field of CPUX86State.
   {
     uint32_t marker = 0x6b6a756d;  // "kjum"
     uc_reg_write(p.uc, UC_X86_REG_EAX, &marker);
     auto b = p.snapshot();
-    auto hits = find_u32(b, marker, 0);
-    if (hits.size() != 1) throw std::runtime_error("context calibration: EAX not found uniquely");
+    auto hits = find_u32(b, marker, env, env_end);
+    if (hits.size() != 1 || hits[0] != env) throw std::runtime_error("context calibration: EAX not found uniquely");
     L.env = hits[0];
     fresh = b;
   }
@@ -104,14 +126,14 @@ ContextLayout calibrate() {
   };
   auto g1 = gp_with(0x1238), g2 = gp_with(0x2348);
   std::vector<size_t> both;
-  for (size_t off : find_u32(g1, 0x1238, L.env))
+  for (size_t off : find_u32(g1, 0x1238, L.env, env_end))
     if (u32_at(g2, off) == 0x2348) both.push_back(off);
   if (both.size() != 1) throw std::runtime_error("context calibration: error code not found uniquely");
   L.error_code = both[0];
   L.exception_is_int = L.error_code + 4;
   // 4. old_exception: -1 before any fault, the vector after one (13 here).
   std::vector<size_t> old;
-  for (size_t off : find_u32(fresh, 0xffffffffu, L.env))
+  for (size_t off : find_u32(fresh, 0xffffffffu, L.env, env_end))
     if (u32_at(g1, off) == 13) old.push_back(off);
   if (old.size() != 1) throw std::runtime_error("context calibration: old_exception not found uniquely");
   L.old_exception = old[0];
@@ -119,15 +141,35 @@ ContextLayout calibrate() {
   auto si = Probe().run({0xcd, 0x80, 0xf4}, 0);
   if (u32_at(si, L.exception_is_int) != 1 || u32_at(g1, L.exception_is_int) != 0)
     throw std::runtime_error("context calibration: exception_is_int not next to error_code");
-  return L;
+  // 6. The breakpoint pointers: after dr[8] (target_ulong, 8 bytes each in Unicorn's x86-64
+  //    build), up to old_exception. DR0 is found by a marker; the gap must hold 4 pointers.
+  {
+    Probe q;
+    uint64_t marker = 0x6b6a7064;  // "dpjk"
+    uc_reg_write(q.uc, UC_X86_REG_DR0, &marker);
+    auto b = q.snapshot();
+    auto hits = find_u32(b, uint32_t(marker), L.env, env_end);
+    if (hits.size() != 1) throw std::runtime_error("context calibration: DR0 not found uniquely");
+    H.host_pointers = hits[0] + 8 * 8;
+    if (L.old_exception < H.host_pointers || L.old_exception - H.host_pointers != 4 * sizeof(void*))
+      throw std::runtime_error("context calibration: breakpoint pointers not between dr[7] and old_exception");
+    H.host_pointers_size = L.old_exception - H.host_pointers;
+  }
+  return {L, H};
+}
+
+const Calibration& calibration() {
+  // Computed once per process; a pure function of the Unicorn library, not machine state.
+  static const Calibration c = calibrate();
+  return c;
 }
 
 }  // namespace
 
 const ContextLayout& context_layout() {
-  // Computed once per process; a pure function of the Unicorn library, not machine state.
-  static const ContextLayout layout = calibrate();
-  return layout;
+  return calibration().layout;
 }
+
+const ContextHostBytes& context_host_bytes() { return calibration().host; }
 
 }  // namespace kjump

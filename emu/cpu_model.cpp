@@ -7,6 +7,7 @@
 // engine per process.
 #include <cstring>
 
+#include "emu/context_host_bytes.h"
 #include "emu/engine.h"
 
 namespace kjump {
@@ -85,7 +86,14 @@ PinnedModel query_pinned_model() {
 void Engine::reset_cpu() {
   // A fresh engine's CPU: 32-bit protected mode flags, zero registers.
   const auto& fresh = pinned_model().fresh_context;
-  std::memcpy(reinterpret_cast<uint8_t*>(ctx_) + layout_.env, fresh.data() + layout_.env, layout_.blob_size - layout_.env);
+  // The CPU state only, not the host pointers or the scratch engine's jmp_buf behind it
+  // (emu/context_layout.h).
+  const ContextHostBytes& H = context_host_bytes();
+  uc_context_save(uc_, ctx_);
+  auto* blob = reinterpret_cast<uint8_t*>(ctx_);
+  std::vector<uint8_t> live_pointers(blob + H.host_pointers, blob + H.host_pointers + H.host_pointers_size);
+  std::memcpy(blob + layout_.env, fresh.data() + layout_.env, H.env_size);
+  std::memcpy(blob + H.host_pointers, live_pointers.data(), live_pointers.size());
   uc_context_restore(uc_, ctx_);
   uc_ctl_flush_tlb(uc_);
   code_->flush_all();

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "base/bytes.h"
+#include "emu/context_host_bytes.h"
 #include "emu/engine.h"
 
 namespace kjump {
@@ -199,7 +200,10 @@ void Engine::CpuStateView::declare_state(StateDecl& d) {
   // segs[6], ldt, tr (SegmentCache is 24 bytes: selector, base, limit, flags) follow hflags2.
   size_t segs = e->layout_.hflags + 8;
   hidden.assign(blob + segs, blob + segs + 8 * 24);
-  context.assign(blob + e->layout_.env, blob + e->layout_.blob_size);
+  // The CPU state only (emu/context_host_bytes.h): anything of the host's after it would be
+  // written as zeros. The field keeps the blob's size so that snapshot files keep their layout.
+  context.assign(e->layout_.blob_size - e->layout_.env, 0);
+  std::memcpy(context.data(), blob + e->layout_.env, context_host_bytes().env_size);
   fpu.clear();
   auto put = [&](uc_x86_reg r, size_t n) {
     uint8_t b[16] = {};
@@ -235,8 +239,21 @@ void Engine::CpuStateView::post_load() {
   e->paging_event_.reset();
   if (context.size() != e->layout_.blob_size - e->layout_.env)
     throw StateError("CPU context has the wrong size for this Unicorn build");
-  std::memcpy(reinterpret_cast<uint8_t*>(e->ctx_) + e->layout_.env, context.data(), context.size());
+  // The restored context is raw Unicorn memory from a file: only the CPU state is taken from
+  // it, and within that not the host pointers (the breakpoint pointers keep the live engine's
+  // values); whatever follows the CPU state stays this engine's own (saved just now).
+  const ContextHostBytes& H = context_host_bytes();
+  auto* blob = reinterpret_cast<uint8_t*>(e->ctx_);
+  uc_context_save(e->uc_, e->ctx_);
+  std::vector<uint8_t> live_pointers(blob + H.host_pointers, blob + H.host_pointers + H.host_pointers_size);
+  std::memcpy(blob + e->layout_.env, context.data(), H.env_size);
+  std::memcpy(blob + H.host_pointers, live_pointers.data(), live_pointers.size());
   uc_context_restore(e->uc_, e->ctx_);
+  // The x87 stack top (env->fpstt) indexes env->fpregs[8] unmasked: put it through FPSW, whose
+  // write keeps 3 bits, so that a crafted value cannot point outside the registers.
+  uint16_t fpsw = 0;
+  uc_reg_read(e->uc_, UC_X86_REG_FPSW, &fpsw);
+  uc_reg_write(e->uc_, UC_X86_REG_FPSW, &fpsw);
   e->last_paging_ = e->reg(Reg::CR0) >> 31;
   e->hf_.check_after |= kEndsCr0Write;
   // A restored context keeps the old TLB, and RAM may have changed under translated code.

@@ -19,6 +19,21 @@ namespace {
 
 constexpr uint32_t kIF = 1u << 9;
 
+// Physical addresses with nothing behind them (above RAM, below 4 GiB). On a PC, and in QEMU's
+// unassigned memory region, a read there returns all-ones and a write is dropped, so a guest
+// may probe the memory map (Linux's and our guest's probes do). They are an MMIO region of
+// these two callbacks rather than unmapped memory with an UNMAPPED hook: an unbounded UNMAPPED
+// hook would put every store on the slow path (docs/unicorn-fast-paths.md §3), and a bounded
+// MMIO region costs nothing off it. The region has no execute permission, so an instruction
+// fetch from it stops the engine (UC_ERR_FETCH_PROT) and ends with a report, as it should: a
+// jump into nowhere is a guest bug, not a probe. (The audit's poison range lies above 4 GiB and
+// stays unmapped.)
+constexpr uint64_t k4GiB = 1ull << 32;
+uint64_t unassigned_read(uc_engine*, uint64_t, unsigned size, void*) {
+  return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+}
+void unassigned_write(uc_engine*, uint64_t, unsigned, uint64_t, void*) {}
+
 }  // namespace
 
 const char* to_string(StopReason r) {
@@ -42,6 +57,9 @@ Engine::Engine(uint64_t ram_size) : ram_(ram_size), layout_(context_layout()) {
   uc_ctl_set_cpu_model(uc_, UC_CPU_X86_QEMU32);
   if (uc_mem_map_ptr(uc_, 0, ram_size, UC_PROT_ALL, ram_.data()) != UC_ERR_OK)
     throw std::runtime_error("uc_mem_map_ptr failed");
+  if (ram_size < k4GiB &&
+      uc_mmio_map(uc_, ram_size, k4GiB - ram_size, &unassigned_read, nullptr, &unassigned_write, nullptr) != UC_ERR_OK)
+    throw std::runtime_error("uc_mmio_map of unassigned memory failed");
   uc_context_alloc(uc_, &ctx_);
   if (uc_context_size(uc_) != layout_.blob_size) throw std::runtime_error("Unicorn context size changed");
   code_ = std::make_unique<TranslatedCode>(uc_, ram_);
@@ -386,8 +404,13 @@ RunResult Engine::run(uint64_t limit) {
     if (err != UC_ERR_OK && take_tlb_stop(err)) continue;
     in_block_ = false;
     if (err != UC_ERR_OK) {
-      char buf[160];
-      std::snprintf(buf, sizeof buf, "Unicorn stopped: %s at eip=0x%08x", uc_strerror(err), reg(Reg::EIP));
+      char buf[200];
+      uint32_t at = reg(Reg::EIP);
+      if (err == UC_ERR_FETCH_PROT || err == UC_ERR_FETCH_UNMAPPED)
+        std::snprintf(buf, sizeof buf,
+                      "instruction fetch from physical memory with nothing behind it (no RAM) at eip=0x%08x", at);
+      else
+        std::snprintf(buf, sizeof buf, "Unicorn stopped: %s at eip=0x%08x", uc_strerror(err), at);
       return {StopReason::EngineError, buf};
     }
     if (!hf_.stopping) {

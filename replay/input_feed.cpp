@@ -1,5 +1,7 @@
 #include "replay/input_feed.h"
 
+#include <algorithm>
+
 #include "base/text_escape.h"
 
 namespace kjump {
@@ -13,12 +15,30 @@ std::string describe(const InputEvent& e) {
 
 }  // namespace
 
+InputFeed::InputFeed(InputLog log) : log_(std::move(log)) {
+  if (log_.branches.empty()) log_.branches.emplace_back();
+}
+
+void InputFeed::restored(const Machine& m) {
+  // No further branch: the recording had no restore here (a log of a run without restores,
+  // replayed by a driver that restores, as a debugger may). The restore then rewinds the
+  // replay along the branch it follows, which the machine's restored log selects.
+  if (branch_ + 1 >= log_.branches.size()) return;
+  ++branch_;
+  const auto& had = m.input_log();
+  const auto& rec = log_.branches[branch_];
+  if (had.size() > rec.size() || !std::equal(had.begin(), had.end(), rec.begin()))
+    throw ReplayDiverged("replay: after restore " + std::to_string(branch_) +
+                         " the machine's inputs are not the recorded run's (another snapshot was restored)");
+}
+
 const InputEvent* InputFeed::next(const Machine& m) const {
   const auto& had = m.input_log();
+  const auto& rec = branch();
   size_t n = 0;
-  while (n < had.size() && n < log_.size() && had[n] == log_[n]) ++n;
+  while (n < had.size() && n < rec.size() && had[n] == rec[n]) ++n;
   if (n < had.size()) return nullptr;  // the machine got an input the recording never had
-  return n < log_.size() ? &log_[n] : nullptr;
+  return n < rec.size() ? &rec[n] : nullptr;
 }
 
 uint64_t InputFeed::next_time(const Machine& m) const {

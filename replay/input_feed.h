@@ -8,7 +8,9 @@
 //
 // Which inputs are still to come is derived, not stored: the machine logs every input it
 // gets, so the next one is the first recorded input past the common prefix of the two logs.
-// A snapshot restore (which restores the machine's input log) therefore rewinds the replay too.
+// A snapshot restore (which restores the machine's input log) therefore rewinds the replay too;
+// where the recorded run restored a snapshot, its log has another branch (replay/input_log.h)
+// and the driver says so with restored(): the feed then follows that branch.
 #pragma once
 
 #include <functional>
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "machine/machine.h"
+#include "replay/input_log.h"
 
 namespace kjump {
 
@@ -28,7 +31,8 @@ struct ReplayDiverged : std::runtime_error {
 
 class InputFeed {
  public:
-  explicit InputFeed(std::vector<InputEvent> log) : log_(std::move(log)) {}
+  explicit InputFeed(std::vector<InputEvent> log) : log_(InputLog::single(std::move(log))) {}
+  explicit InputFeed(InputLog log);
 
   // The first recorded input the machine has not had yet; nullptr when all are in.
   const InputEvent* next(const Machine& m) const;
@@ -41,9 +45,17 @@ class InputFeed {
   // A live input (a script's `send`, `power off|on`) must be the next recorded one, now.
   // Returns an empty string if it is, else why not.
   std::string matches_next(const Machine& m, InputKind kind, const std::string& bytes) const;
+  // The driver restored the machine where the recorded run did (a snapshot restore, or a live
+  // input after a reverse jump): follow the next branch, which must begin with the restored
+  // machine's inputs (else ReplayDiverged). Without a next branch the restore just rewinds
+  // the replay along the present one, as a restore always did.
+  void restored(const Machine& m);
+  // The branch being followed (for a feed over the present's log: that log).
+  const std::vector<InputEvent>& branch() const { return log_.branches[branch_]; }
 
  private:
-  std::vector<InputEvent> log_;
+  InputLog log_;
+  size_t branch_ = 0;
 };
 
 }  // namespace kjump

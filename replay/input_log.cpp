@@ -11,23 +11,31 @@
 namespace kjump {
 namespace {
 
-constexpr const char* kHeader = "kjump-input-log 1";
+constexpr const char* kHeader = "kjump-input-log 2";
+constexpr const char* kHeaderV1 = "kjump-input-log 1";
 
 
 }  // namespace
 
 void write_input_log(const std::string& path, const std::vector<InputEvent>& events) {
+  write_input_log(path, InputLog::single(events));
+}
+
+void write_input_log(const std::string& path, const InputLog& log) {
   // Built in memory, then replaced atomically: an interrupted run never leaves a torn log.
   std::ostringstream out;
   out << kHeader << "\n";
   static constexpr char kHex[] = "0123456789abcdef";
-  for (const auto& ev : events) {
-    out << ev.time << ' ' << to_string(ev.kind);
-    if (!ev.bytes.empty()) {
-      out << ' ';
-      for (unsigned char c : ev.bytes) out << kHex[c >> 4] << kHex[c & 15];
+  for (size_t b = 0; b < log.branches.size(); ++b) {
+    out << "branch " << b << (b ? "  # after restore " + std::to_string(b) : std::string()) << '\n';
+    for (const auto& ev : log.branches[b]) {
+      out << ev.time << ' ' << to_string(ev.kind);
+      if (!ev.bytes.empty()) {
+        out << ' ';
+        for (unsigned char c : ev.bytes) out << kHex[c >> 4] << kHex[c & 15];
+      }
+      out << '\n';
     }
-    out << '\n';
   }
   const std::string text = out.str();
   try {
@@ -37,14 +45,15 @@ void write_input_log(const std::string& path, const std::vector<InputEvent>& eve
   }
 }
 
-std::vector<InputEvent> read_input_log(const std::string& path) {
+InputLog read_input_log(const std::string& path) {
   std::istringstream in;
   try {
     in.str(read_host_text(path, "input log", kMaxTextFileBytes));
   } catch (const HostFileError& e) {
     throw InputLogError(e.what());
   }
-  std::vector<InputEvent> events;
+  InputLog log;
+  std::vector<InputEvent>* events = nullptr;  // the branch being read
   std::string line;
   size_t lineno = 0;
   auto fail = [&](const std::string& why) -> InputLogError {
@@ -54,13 +63,22 @@ std::vector<InputEvent> read_input_log(const std::string& path) {
     ++lineno;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (lineno == 1) {
+      if (line == kHeaderV1)
+        throw fail("input log version 1, from a kjump that did not record snapshot restores: record it again");
       if (line != kHeader) throw fail("not a kjump input log (expected the header '" + std::string(kHeader) + "')");
       continue;
     }
     if (line.empty() || line[0] == '#') continue;
-    std::istringstream fields(line);
+    std::istringstream fields(line.substr(0, line.find('#')));
     std::string time_s, kind, hex, extra;
     fields >> time_s >> kind >> hex >> extra;
+    if (time_s == "branch") {
+      std::string want = std::to_string(log.branches.size());
+      if (kind != want || !hex.empty()) throw fail("expected 'branch " + want + "'");
+      events = &log.branches.emplace_back();
+      continue;
+    }
+    if (!events) throw fail("an event before 'branch 0'");
     if (kind.empty()) throw fail("expected '<time> <kind> [hex bytes]'");
     if (!extra.empty()) throw fail("unexpected text after the bytes: '" + extra + "'");
     InputEvent ev;
@@ -83,13 +101,14 @@ std::vector<InputEvent> read_input_log(const std::string& path) {
     }
     if (ev.kind == InputKind::Serial && ev.bytes.empty()) throw fail("serial event without bytes");
     if (ev.kind != InputKind::Serial && !ev.bytes.empty()) throw fail(kind + " event takes no bytes");
-    if (!events.empty() && ev.time < events.back().time)
+    if (!events->empty() && ev.time < events->back().time)
       throw fail("time " + std::to_string(ev.time) + " is earlier than the event before it (" +
-                 std::to_string(events.back().time) + ")");
-    events.push_back(std::move(ev));
+                 std::to_string(events->back().time) + ")");
+    events->push_back(std::move(ev));
   }
   if (lineno == 0) throw InputLogError(path + ":1: empty file, not a kjump input log");
-  return events;
+  if (log.branches.empty()) throw InputLogError(path + ":" + std::to_string(lineno) + ": no 'branch 0'");
+  return log;
 }
 
 }  // namespace kjump

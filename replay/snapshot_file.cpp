@@ -3,6 +3,11 @@
 //   "KJSNAP\0\0"  u32 version  u32 section count (6)
 //   6 × { char tag[4]  u32 zero  u64 payload length  u64 XXH3-64 of the payload  payload }
 //
+// Every byte is checked: magic, version and count exactly; each tag against its place; the
+// reserved u32 must be zero; each length against the bytes present; each payload against its
+// checksum and then decoded completely (no byte after a section's last field or the last
+// section).
+//
 //   CONF  configuration fingerprint, "key=value\n" lines (machine_fingerprint.h)
 //   TIME  u64 virtual time, u64 retired instructions
 //   STAT  save_state(machine.state()): the versioned state blob, each component with its
@@ -211,7 +216,11 @@ SnapshotFile read_snapshot_file(const std::string& path) {
     if (std::memcmp(tag, kSections[i].tag, 4) != 0)
       throw SnapshotError(where + "corrupt: section " + name + " expected, found tag '" +
                           std::string(reinterpret_cast<const char*>(tag), 4) + "'");
-    hdr.u32();
+    // Reserved: written as zero, and checked, so that no header byte goes unchecked (the
+    // payload has its checksum; tag, length and checksum are checked against the file).
+    if (uint32_t reserved = hdr.u32(); reserved != 0)
+      throw SnapshotError(where + "corrupt: section " + name + " has reserved field " + std::to_string(reserved) +
+                          ", not 0");
     uint64_t length = hdr.u64();
     uint64_t sum = hdr.u64();
     if (length > hdr.left()) throw SnapshotError(where + "truncated in section " + name);

@@ -7,6 +7,8 @@
 #include <span>
 #include <sstream>
 
+#include <xxhash.h>
+
 #include "base/atomic_file.h"
 #include "base/host_file.h"
 #include "base/hex.h"
@@ -16,7 +18,11 @@
 namespace kjump {
 namespace {
 
-constexpr const char* kHeader = "kjump-trace 1";
+constexpr const char* kHeader = "kjump-trace 2";
+constexpr const char* kHeaderV1 = "kjump-trace 1";
+
+// The checksum of one record: its lines as written, each with its '\n', up to the "  x" line.
+uint64_t record_sum(const std::string& text) { return XXH3_64bits(text.data(), text.size()); }
 constexpr uint64_t kMiB = 1ull << 20;
 
 bool is_word(const std::string& s) {
@@ -108,14 +114,18 @@ void write_trace(const std::string& path, const std::vector<TraceRecord>& record
   out << kHeader << "\n";
   for (const auto& r : records) {
     if (!is_word(r.name)) throw TraceError(path + ": checkpoint name '" + r.name + "' is not a single word");
-    out << r.retired << ' ' << r.name << ' ' << hex64(r.hash) << "\n";
-    out << "  t " << r.time << "\n";
+    std::ostringstream rec;
+    rec << r.retired << ' ' << r.name << ' ' << hex64(r.hash) << "\n";
+    rec << "  t " << r.time << "\n";
     for (const auto& [name, value] : r.fields) {
       if (!is_word(name)) throw TraceError(path + ": field name '" + name + "' is not a single word");
-      out << "  f " << name << ' ' << escape_line(value) << "\n";
+      rec << "  f " << name << ' ' << escape_line(value) << "\n";
     }
-    for (size_t i = 0; i < r.ram_mib_hashes.size(); ++i) out << "  r " << i << ' ' << hex64(r.ram_mib_hashes[i]) << "\n";
+    for (size_t i = 0; i < r.ram_mib_hashes.size(); ++i) rec << "  r " << i << ' ' << hex64(r.ram_mib_hashes[i]) << "\n";
+    const std::string text = rec.str();
+    out << text << "  x " << hex64(record_sum(text)) << "\n";
   }
+  out << "end " << records.size() << "\n";
   const std::string text = out.str();
   try {
     replace_file_atomically(path, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
@@ -135,22 +145,53 @@ std::vector<TraceRecord> read_trace(const std::string& path) {
   std::string line;
   size_t lineno = 0;
   auto fail = [&](const std::string& why) { return TraceError(path + ":" + std::to_string(lineno) + ": " + why); };
+  // Every byte is either checked here or covered by its record's checksum ("  x"), so a
+  // damaged golden is refused instead of misleading a later divergence report.
+  std::string record_text;     // the open record's lines, for its checksum
+  bool open = false, has_time = false, ended = false;
+  auto close_record = [&] {
+    if (open) throw fail("checkpoint #" + std::to_string(records.size() - 1) + " '" + records.back().name +
+                         "' has no checksum line ('  x <hash>')");
+  };
   while (std::getline(in, line)) {
     ++lineno;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
     if (lineno == 1) {
+      if (line == kHeaderV1)
+        throw fail("trace format 1, from an older kjump (no checksums): regenerate it (scripts/regen-goldens.sh) "
+                   "or record it again with --trace");
       if (line != kHeader) throw fail("not a kjump trace (expected the header '" + std::string(kHeader) + "')");
       continue;
     }
-    if (line.empty()) continue;
+    if (ended) throw fail("text after the 'end' line");
+    if (line.rfind("end ", 0) == 0) {
+      close_record();
+      uint64_t n = 0;
+      if (!parse_u64(line.substr(4), n) || n != records.size())
+        throw fail("'" + line + "': the trace has " + std::to_string(records.size()) + " checkpoints (truncated or damaged)");
+      ended = true;
+      continue;
+    }
     if (line.rfind("  ", 0) == 0) {
-      if (records.empty()) throw fail("detail line before the first checkpoint");
+      if (records.empty() || !open) throw fail("detail line outside a checkpoint");
       TraceRecord& r = records.back();
       if (line.size() < 4 || line[3] != ' ') throw fail("malformed detail line");
       char tag = line[2];
       std::string rest = line.substr(4);
       size_t sp = rest.find(' ');
+      if (tag == 'x') {
+        uint64_t sum = 0;
+        if (!parse_u64(rest, sum)) throw fail("bad checksum '" + rest + "'");
+        if (!has_time) throw fail("checkpoint '" + r.name + "' has no time line ('  t <ns>')");
+        if (sum != record_sum(record_text))
+          throw fail("checksum mismatch in checkpoint #" + std::to_string(records.size() - 1) + " '" + r.name +
+                     "': its lines were changed or damaged");
+        open = false;
+        continue;
+      }
+      record_text += line + "\n";
       if (tag == 't') {
+        if (has_time) throw fail("a second time line");
+        has_time = true;
         if (!parse_u64(rest, r.time)) throw fail("bad time '" + rest + "'");
       } else if (tag == 'f') {
         if (sp == std::string::npos || sp == 0) throw fail("expected '  f <field> <value>'");
@@ -168,6 +209,8 @@ std::vector<TraceRecord> read_trace(const std::string& path) {
       }
       continue;
     }
+    if (line.empty()) throw fail("empty line");
+    close_record();
     // "retired name hash"
     size_t a = line.find(' '), b = a == std::string::npos ? a : line.find(' ', a + 1);
     if (b == std::string::npos || line.find(' ', b + 1) != std::string::npos)
@@ -178,8 +221,15 @@ std::vector<TraceRecord> read_trace(const std::string& path) {
     if (!parse_u64(line.substr(b + 1), r.hash)) throw fail("bad hash '" + line.substr(b + 1) + "'");
     if (!is_word(r.name)) throw fail("empty checkpoint name");
     records.push_back(std::move(r));
+    record_text = line + "\n";
+    open = true;
+    has_time = false;
   }
   if (lineno == 0) throw TraceError(path + ":1: empty file, not a kjump trace");
+  if (!ended) {
+    close_record();
+    throw TraceError(path + ":" + std::to_string(lineno) + ": no 'end' line: the trace is truncated");
+  }
   return records;
 }
 

@@ -34,11 +34,15 @@ struct TraceError : std::runtime_error {
 // Between runs. `name` must be a non-empty word (no white space): it is a token in the file.
 TraceRecord capture_trace_record(Machine& m, const std::string& name);
 
-// File format: a header line "kjump-trace 1", then one line per checkpoint "retired name
+// File format: a header line "kjump-trace 2", then one line per checkpoint "retired name
 // hash", each followed by its detail lines indented by two spaces ("  t 123456" virtual time,
 // "  f cpu.eax 0x12" a field, "  r 3 0x9f..." the hash of RAM MiB 3) so the summary reads like
-// `instruction count, name, hash` and the details stay diffable. Field values write newline
-// and backslash as \n and \\ to stay on one line. Errors (TraceError) name file:line.
+// `instruction count, name, hash` and the details stay diffable, and last "  x 0x..." the
+// XXH3-64 of the record's lines (each with its newline) above it; the file ends with "end N",
+// N the number of checkpoints. Every byte is checked or checksummed: a damaged or truncated
+// trace is refused, never read into a misleading divergence report. Field values write
+// newline and backslash as \n and \\ to stay on one line. Format 1 (no checksums) is refused
+// with a line saying to regenerate it. Errors (TraceError) name file:line.
 void write_trace(const std::string& path, const std::vector<TraceRecord>& records);
 std::vector<TraceRecord> read_trace(const std::string& path);
 

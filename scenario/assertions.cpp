@@ -141,7 +141,7 @@ AssertOutcome check_serial(const std::string& output, const AssertSerialCmd& c, 
   }
   auto m = SerialPattern::regex(*c.matches).find(output, 0);
   return {m.has_value(), "serial output (" + std::to_string(output.size()) + " bytes) " +
-                             (m ? "matches" : "does not match") + " /" + c.matches->pattern + "/"};
+                             (m ? "matches" : "does not match") + " /" + c.matches->pattern() + "/"};
 }
 
 AssertOutcome check_variable(const AssertVarCmd& c, const Variables& vars, const ResolvedArgs& args) {

@@ -43,7 +43,7 @@ class Checker {
     if (!v) return;  // depends on a capture: checked when it runs
     std::string path = first_word_only ? v->substr(0, v->find(' ')) : *v;
     if (path.empty()) throw ScriptError(t.loc, what + ": empty path");
-    std::string full = resolve_script_path(script_, path);
+    std::string full = resolve_script_path(script_, t, path);
     std::error_code ec;
     if (!std::filesystem::is_regular_file(full, ec))
       throw ScriptError(t.loc, what + " '" + path + "': no such file" + (full != path ? " (" + full + ")" : ""));
@@ -255,9 +255,19 @@ class Checker {
 
 void check_script(const Script& script, const Variables& predefined) { Checker(script, predefined).run(); }
 
-std::string resolve_script_path(const Script& script, const std::string& path) {
+std::string resolve_script_path(const Script& script, const Text& written, const std::string& path) {
   std::filesystem::path p(path);
-  if (p.is_absolute() || script.directory.empty()) return path;
+  if (p.is_absolute()) return path;
+  // SCRIPT_DIR is the script's directory as the command line named it: also cwd-relative.
+  const TextPart* first = written.parts.empty() ? nullptr : &written.parts.front();
+  const bool cwd_relative = first && first->is_var &&
+                            (first->text == "SCRIPT_DIR" || script.command_line_variables.count(first->text));
+  if (cwd_relative) {
+    std::error_code ec;
+    std::filesystem::path abs = std::filesystem::absolute(p, ec);
+    return ec ? path : abs.lexically_normal().string();
+  }
+  if (script.directory.empty()) return path;
   return (std::filesystem::path(script.directory) / p).lexically_normal().string();
 }
 

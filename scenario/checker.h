@@ -15,7 +15,9 @@ namespace kjump::scenario {
 
 void check_script(const Script& script, const Variables& predefined);
 
-// A path from the script: absolute as is, relative to the script's directory otherwise.
-std::string resolve_script_path(const Script& script, const std::string& path);
+// A path from the script (`written` as in the script, `path` its expansion): absolute as is;
+// relative to the current directory when it starts with a command-line variable; relative to
+// the script's directory otherwise.
+std::string resolve_script_path(const Script& script, const Text& written, const std::string& path);
 
 }  // namespace kjump::scenario

@@ -6,13 +6,14 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <regex>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "emu/engine.h"
 #include "scenario/debug_commands.h"
+#include "scenario/regex.h"
 #include "scenario/script_error.h"
 #include "scenario/text.h"
 
@@ -21,11 +22,7 @@ namespace kjump::scenario {
 enum class CompareOp { Eq, Ne, Lt, Le, Gt, Ge };
 const char* to_string(CompareOp op);
 
-struct CompiledRegex {
-  std::string pattern;
-  std::shared_ptr<const std::regex> re;  // shared: commands are copied freely
-  unsigned groups = 0;
-};
+using CompiledRegex = Regex;  // compiled once by the parser (scenario/regex.h)
 
 // ---- machine configuration ----
 struct MemoryCmd { Text size; };
@@ -123,6 +120,10 @@ struct Script {
   std::string path;        // as given
   std::string directory;   // relative paths in the script are relative to this
   std::vector<Command> commands;
+  // Variables the user gave on the command line (--set NAME=VALUE). A path that starts with
+  // one of them was typed in the invoking shell, so it is relative to the current directory,
+  // as every other path on a command line is: `--set BUILD=build` means ./build.
+  std::set<std::string> command_line_variables;
 };
 
 }  // namespace kjump::scenario

@@ -116,7 +116,7 @@ void Interpreter::write_outputs(const Session* session) {
   try {
     if (session && !opt_.trace_path.empty()) write_trace(opt_.trace_path, session->trace());
     if (session && session->has_machine() && !opt_.record_path.empty())
-      write_input_log(opt_.record_path, session->machine().input_log());
+      write_input_log(opt_.record_path, session->recorded_inputs());
   } catch (const std::exception& e) {
     summary_.outcome = Outcome::Error;
     summary_.failure = std::string("kjump run: writing output: ") + e.what();

@@ -6,7 +6,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -84,16 +83,13 @@ class LineParser {
   CompiledRegex regex() {
     if (!regex_next()) fail_expected("a regex /.../");
     const Token& tok = t_[pos_++];
-    CompiledRegex r;
-    r.pattern = tok.raw;
     try {
-      auto re = std::make_shared<std::regex>(tok.raw, std::regex::ECMAScript);
-      r.groups = unsigned(re->mark_count());
-      r.re = std::move(re);
-    } catch (const std::regex_error& e) {
-      throw ScriptError(tok.loc, "bad regex /" + tok.raw + "/: " + e.what());
+      return Regex::compile(tok.raw);
+    } catch (const std::invalid_argument& e) {
+      // A hostile pattern may be megabytes long: the line quotes its start only.
+      std::string shown = tok.raw.size() > 80 ? tok.raw.substr(0, 80) + "...(" + std::to_string(tok.raw.size()) + " bytes)" : tok.raw;
+      throw ScriptError(tok.loc, "bad regex /" + shown + "/: " + e.what());
     }
-    return r;
   }
   bool arrow_next() const { return more() && peek().kind == TokenKind::Arrow; }
   void arrow() { ++pos_; }

@@ -37,7 +37,7 @@ bool MachineSetup::is_configuration(const CommandBody& b) {
 std::string MachineSetup::path(const Text& t, const ResolvedArgs& args, const std::string& what, bool must_exist) const {
   const std::string& p = args(t);
   if (p.empty()) throw ScriptError(t.loc, what + ": empty path");
-  std::string full = resolve_script_path(script_, p);
+  std::string full = resolve_script_path(script_, t, p);
   std::error_code ec;
   if (must_exist && !std::filesystem::is_regular_file(full, ec))
     throw ScriptError(t.loc, what + " '" + p + "': no such file" + (full != p ? " (" + full + ")" : ""));
@@ -102,7 +102,7 @@ void MachineSetup::apply(const Command& cmd, const ResolvedArgs& args) {
     std::string entry = args(c->entry);
     size_t space = entry.find(' ');
     std::string file = entry.substr(0, space);
-    std::string full = resolve_script_path(script_, file);
+    std::string full = resolve_script_path(script_, c->entry, file);
     std::error_code ec;
     if (file.empty() || !std::filesystem::is_regular_file(full, ec))
       throw ScriptError(c->entry.loc, "module '" + file + "': no such file");

@@ -177,9 +177,9 @@ CommandBody parse_expect(LineParser& p) {
         SourceLoc loc;
         c.captures.push_back(var_name(p, "a variable name", &loc));
         c.capture_locs.push_back(loc);
-        if (c.captures.size() > c.regex->groups)
-          throw ScriptError(loc, "capture '" + c.captures.back() + "' has no group: /" + c.regex->pattern + "/ has " +
-                                     std::to_string(c.regex->groups) + " group(s)");
+        if (c.captures.size() > c.regex->groups())
+          throw ScriptError(loc, "capture '" + c.captures.back() + "' has no group: /" + c.regex->pattern() +
+                                     "/ has " + std::to_string(c.regex->groups()) + " group(s)");
       }
       if (c.captures.empty()) p.fail_expected("variable names after '->'");
     } else {

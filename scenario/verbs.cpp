@@ -25,7 +25,7 @@ Duration duration_of(const Text& t, const ResolvedArgs& args) {
 std::string snapshot_path(const Script& script, const Text& t, const ResolvedArgs& args) {
   const std::string& p = args(t);
   if (p.empty()) throw ScriptError(t.loc, "empty snapshot file path");
-  return resolve_script_path(script, p);
+  return resolve_script_path(script, t, p);
 }
 
 }  // namespace
@@ -150,14 +150,15 @@ Flow Verbs::send(Session& s, const Command& c, const ResolvedArgs& args, const S
 }
 
 Flow Verbs::expect(Session& s, const Command& c, const ResolvedArgs& args, const ExpectCmd& e) {
-  SerialPattern pattern = e.regex ? SerialPattern::regex(*e.regex) : SerialPattern::literal(*args(e.text));
+  SerialSearch search(e.regex ? SerialPattern::regex(*e.regex) : SerialPattern::literal(*args(e.text)));
+  const SerialPattern& pattern = search.pattern();
   Duration timeout = e.timeout ? duration_of(*e.timeout, args)
                                : Duration{Duration::Unit::Instructions, kDefaultExpectTimeout, "200M"};
   uint64_t time_cap = e.timeout ? kNever : kDefaultExpectTimeCap;
   std::optional<SerialMatch> found;
   auto seen = [&](bool accept_tentative) {
     const std::string& out = s.output();
-    auto mt = pattern.find(out, s.cursor());
+    auto mt = search.find(out, s.cursor());
     if (!mt) return Seen::Nothing;
     if (!accept_tentative && !pattern.settled(*mt, out.size())) return Seen::Tentative;
     found = mt;

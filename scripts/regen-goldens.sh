@@ -15,5 +15,5 @@ for script in "${scripts[@]}"; do
   golden="$ROOT/scenarios/golden/$name.trace"
   "$BUILD/cli/kjump" run "$script" --quiet --set BUILD="$BUILD" --trace "$golden.new" | tail -2
   mv "$golden.new" "$golden"
-  echo "regenerated scenarios/golden/$name.trace ($(grep -vc '^ ' "$golden") records)"
+  echo "regenerated scenarios/golden/$name.trace ($(grep -c '^[0-9]' "$golden") records)"
 done

@@ -6,8 +6,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 
 pkgs=(build-essential cmake ninja-build pkg-config gcc-multilib g++-multilib
-      libcapstone-dev libspdlog-dev doctest-dev libcli11-dev nlohmann-json3-dev libedit-dev libxxhash-dev)
-[ "${1:-}" = "--test" ] && pkgs+=(qemu-system-x86 gdb)
+      libcapstone-dev libspdlog-dev doctest-dev libcli11-dev nlohmann-json3-dev libedit-dev libxxhash-dev libre2-dev)
+[ "${1:-}" = "--test" ] && pkgs+=(qemu-system-x86 gdb valgrind)
 
 missing=()
 for p in "${pkgs[@]}"; do

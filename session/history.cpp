@@ -22,6 +22,7 @@ void Session::restore_checkpoint(const History::Checkpoint& c) {
     history_feed_ = true;
   }
   SnapshotStore::restore(*m_, c.snap);
+  reversed_ = true;  // a live input from here on starts a new future (check_live)
   // The expect cursor stays where the driver consumed to: the re-run regenerates the same
   // output, and what was consumed once must not match a later `expect` again. (A new
   // future after a live input may print less; the cursor then waits for it to catch up.)

@@ -20,6 +20,14 @@ void Session::build(const MachineConfig& config) {
   high_water_ = 0;
   if (history_feed_) feed_.reset();
   history_feed_ = false;
+  reversed_ = false;
+  abandoned_.clear();
+}
+
+InputLog Session::recorded_inputs() const {
+  InputLog log{abandoned_};
+  if (m_) log.branches.push_back(m_->input_log());
+  return log;
 }
 
 // ---- live input and power ----
@@ -27,11 +35,16 @@ void Session::build(const MachineConfig& config) {
 void Session::check_live(InputKind kind, const std::string& bytes) {
   if (history_feed_) {
     // Live input after a reverse jump starts a new future: the old one's inputs and
-    // checkpoints no longer happen.
+    // checkpoints no longer happen. The record keeps them as a branch left behind.
+    abandoned_.push_back(feed_->branch());
     feed_.reset();
     history_feed_ = false;
     history_.drop_after(m_->engine().retired());
+  } else if (reversed_ && feed_) {
+    // Replaying: the recorded run started its new future here too.
+    feed_->restored(*m_);
   }
+  reversed_ = false;
   if (!feed_) return;
   std::string why = feed_->matches_next(*m_, kind, bytes);
   if (!why.empty()) throw ReplayDiverged(why);
@@ -83,12 +96,16 @@ void Session::save_snapshot(const std::string& name) { snapshots_[name] = NamedS
 void Session::restore_snapshot(const std::string& name) {
   auto it = snapshots_.find(name);
   if (it == snapshots_.end()) throw std::out_of_range("no snapshot named '" + name + "'");
+  // The branch left behind: its inputs are part of the run (--record keeps them all).
+  abandoned_.push_back(history_feed_ ? feed_->branch() : m_->input_log());
   SnapshotStore::restore(*m_, it->second.snap);
   // The user chose another past: the ladder's later checkpoints and a reverse jump's future
   // inputs belong to the timeline left behind.
   history_.drop_after(m_->engine().retired());
   if (history_feed_) feed_.reset();
+  else if (feed_) feed_->restored(*m_);
   history_feed_ = false;
+  reversed_ = false;
   cursor_ = std::min(it->second.cursor, output().size());
 }
 

@@ -39,7 +39,7 @@ using Variables = std::map<std::string, std::string>;
 inline constexpr uint64_t kQuietTime = 1'000'000;
 
 struct SessionOptions {
-  std::optional<std::vector<InputEvent>> replay;   // feed these inputs instead of live ones
+  std::optional<InputLog> replay;                  // feed these inputs instead of live ones
   bool capture_trace = false;                      // keep every checkpoint record
   std::optional<std::vector<TraceRecord>> golden;  // compare checkpoints with these as they are taken
   uint64_t checkpoint_every = 0;                   // N > 0: also a checkpoint "every-N" at each multiple of N instructions
@@ -88,6 +88,9 @@ class Session {
   Machine& machine() { return *m_; }
   const Machine& machine() const { return *m_; }
   bool replaying() const { return feed_.has_value(); }
+  // The whole run's inputs for --record: every branch a restore left behind, then the
+  // machine's present log (replay/input_log.h).
+  InputLog recorded_inputs() const;
 
   // ---- live input and power (checked against the recorded inputs when replaying: a
   // mismatch throws ReplayDiverged) ----
@@ -196,6 +199,8 @@ class Session {
   std::atomic<bool>* interrupt_ = nullptr;
   History history_;
   bool history_feed_ = false;  // feed_ holds the inputs of a future left by a reverse jump
+  bool reversed_ = false;      // a reverse jump since the last live input (replay: a branch may start)
+  std::vector<std::vector<InputEvent>> abandoned_;  // inputs of branches left by restores
   bool quiet_ = false;         // re-running history: its output was already shown
   uint64_t high_water_ = 0;    // the furthest retired count reached (output up to it was shown)
 

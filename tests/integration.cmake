@@ -44,7 +44,11 @@ add_test(NAME scenario_record_replay
          COMMAND ${CMAKE_SOURCE_DIR}/tests/scenario/record_replay.sh $<TARGET_FILE:kjump>
                  ${CMAKE_SOURCE_DIR}/scenarios/boot_shell.kjs ${CMAKE_SOURCE_DIR}/scenarios/golden/boot_shell.trace
                  ${CMAKE_BINARY_DIR})
-set_tests_properties(scenario_perturbed_input_diverges scenario_record_replay PROPERTIES
+# --record across snapshot restores: one branch per restore, and --replay of the same script passes.
+add_test(NAME scenario_record_restore
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/scenario/record_restore.sh $<TARGET_FILE:kjump>
+                 ${CMAKE_SOURCE_DIR}/tests/scenario/record_restore/branches.kjs ${CMAKE_BINARY_DIR})
+set_tests_properties(scenario_perturbed_input_diverges scenario_record_replay scenario_record_restore PROPERTIES
   REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF} TIMEOUT 300)
 
 # Bad scripts: each is refused with exactly one line "file:line:col: error: ..." and exit 2.
@@ -62,6 +66,16 @@ add_test(NAME cli_boot_errors
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_test.sh $<TARGET_FILE:kjump> ${KJUMP_GUEST_KERNEL_ELF}
                  ${CMAKE_BINARY_DIR}/tests/guest_images)
 set_tests_properties(cli_boot_errors PROPERTIES LABELS "cli" TIMEOUT 120)
+# The command line itself: option parsing, one-line errors, output files checked first, --json
+# on errors, Ctrl-C cleanup, relative --set paths, spinning guests called hung.
+add_test(NAME cli_run_options
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/run_cli_test.sh $<TARGET_FILE:kjump> ${CMAKE_BINARY_DIR}
+                 ${CMAKE_BINARY_DIR}/tests/guest_images)
+set_tests_properties(cli_run_options PROPERTIES LABELS "cli" REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF} TIMEOUT 300)
+# Engine start-up under valgrind's memcheck: nothing uninitialised read (skipped without valgrind).
+add_test(NAME cli_valgrind_startup
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/valgrind_startup.sh $<TARGET_FILE:kjump> ${CMAKE_BINARY_DIR}/tests/guest_images)
+set_tests_properties(cli_valgrind_startup PROPERTIES LABELS "cli;no_sanitize" SKIP_RETURN_CODE 77 TIMEOUT 300)
 
 # Kexec jump acceptance (tests/guest/kexec_qemu.sh): ping-pong, physical-mode call, a device
 # refusing to suspend, bad loads. The same transcripts on QEMU and on kjump.

@@ -11,7 +11,7 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 "$KJUMP" run "$SCRIPT" --quiet --set BUILD="$BUILD" --record "$WORK/inputs.log" >"$WORK/record.out" 2>&1 ||
   { echo "FAIL: the recording run failed"; cat "$WORK/record.out"; exit 1; }
-grep -q '^kjump-input-log 1$' "$WORK/inputs.log" || { echo "FAIL: no input log written"; exit 1; }
+grep -q '^kjump-input-log 2$' "$WORK/inputs.log" || { echo "FAIL: no input log written"; exit 1; }
 "$KJUMP" run "$SCRIPT" --quiet --set BUILD="$BUILD" --replay "$WORK/inputs.log" --check "$GOLDEN" >"$WORK/replay.out" 2>&1 ||
   { echo "FAIL: the replayed run failed"; cat "$WORK/replay.out"; exit 1; }
 echo "PASS: $(grep -c ' serial ' "$WORK/inputs.log") serial inputs replayed, trace identical"

@@ -41,7 +41,7 @@ void run_to(Session& s, uint64_t t) {
 // A session replaying `log` on a fresh machine, powered on as the log's first event says.
 std::unique_ptr<Session> replaying(const std::vector<InputEvent>& log) {
   SessionOptions o;
-  o.replay = log;
+  o.replay = InputLog::single(log);
   auto s = std::make_unique<Session>(std::move(o));
   s->build(kernel_config());
   s->power_on();
@@ -96,7 +96,7 @@ TEST_CASE("record/replay: a replayed run ends in the recorded state") {
   TempDir dir;
   std::string path = dir.file("session.log");
   write_input_log(path, log);
-  auto loaded = read_input_log(path);
+  auto loaded = read_input_log(path).branches.at(0);
   REQUIRE(same_events(loaded, log));
 
   SUBCASE("one run to the end") {
@@ -216,10 +216,17 @@ TEST_CASE("input log: text format and errors naming file:line") {
   write_input_log(p, events);
   std::ifstream f(p);
   std::string text((std::istreambuf_iterator<char>(f)), {});
-  CHECK(text == "kjump-input-log 1\n0 power-on\n450001 serial 6563686f2001ff0a\n900000 power-off\n");
+  CHECK(text == "kjump-input-log 2\nbranch 0\n0 power-on\n450001 serial 6563686f2001ff0a\n900000 power-off\n");
   auto back = read_input_log(p);
-  REQUIRE(back.size() == 3);
-  CHECK(back[1].bytes == events[1].bytes);
+  REQUIRE(back.branches.size() == 1);
+  REQUIRE(back.branches[0].size() == 3);
+  CHECK(back.branches[0][1].bytes == events[1].bytes);
+  // A run with a snapshot restore: the branch left behind, then the restored machine's log.
+  InputLog two{{events, {events[0], {500000, InputKind::Serial, "y"}}}};
+  write_input_log(p, two);
+  auto back2 = read_input_log(p);
+  REQUIRE(back2.branches.size() == 2);
+  CHECK(back2.branches[1] == two.branches[1]);
 
   auto error_of = [&](const std::string& content) {
     std::string q = dir.file("bad.log");
@@ -231,15 +238,23 @@ TEST_CASE("input log: text format and errors naming file:line") {
     }
     return std::string("<accepted>");
   };
-  CHECK(error_of("kjump-input-log 1\n5 serial 41\n") == "<accepted>");
-  CHECK(error_of("hello\n") == ":1: not a kjump input log (expected the header 'kjump-input-log 1')");
-  CHECK(error_of("kjump-input-log 1\n5 serial 4\n") == ":2: odd number of hex digits");
-  CHECK(error_of("kjump-input-log 1\n5 serial 41\n# comment\nx serial 41\n") == ":4: bad time 'x'");
-  CHECK(error_of("kjump-input-log 1\n5 keyboard 41\n") == ":2: unknown event kind 'keyboard' (serial, power-on, power-off)");
-  CHECK(error_of("kjump-input-log 1\n5 serial 41\n3 serial 42\n") ==
-        ":3: time 3 is earlier than the event before it (5)");
-  CHECK(error_of("kjump-input-log 1\n5 serial zz\n") == ":2: bad hex byte 'zz'");
-  CHECK(error_of("kjump-input-log 1\n5 serial\n") == ":2: serial event without bytes");
+  const std::string h = "kjump-input-log 2\nbranch 0\n";
+  CHECK(error_of(h + "5 serial 41\n") == "<accepted>");
+  CHECK(error_of(h + "5 serial 41\nbranch 1  # after restore 1\n0 power-on\n") == "<accepted>");
+  CHECK(error_of("hello\n") == ":1: not a kjump input log (expected the header 'kjump-input-log 2')");
+  CHECK(error_of("kjump-input-log 1\n5 serial 41\n") ==
+        ":1: input log version 1, from a kjump that did not record snapshot restores: record it again");
+  CHECK(error_of("kjump-input-log 2\n5 serial 41\n") == ":2: an event before 'branch 0'");
+  CHECK(error_of("kjump-input-log 2\n") == ":1: no 'branch 0'");
+  CHECK(error_of(h + "branch 2\n") == ":3: expected 'branch 1'");
+  CHECK(error_of(h + "5 serial 4\n") == ":3: odd number of hex digits");
+  CHECK(error_of(h + "5 serial 41\n# comment\nx serial 41\n") == ":5: bad time 'x'");
+  CHECK(error_of(h + "5 keyboard 41\n") == ":3: unknown event kind 'keyboard' (serial, power-on, power-off)");
+  CHECK(error_of(h + "5 serial 41\n3 serial 42\n") == ":4: time 3 is earlier than the event before it (5)");
+  // Each branch is a machine's log of its own: time starts again at the restored point.
+  CHECK(error_of(h + "5 serial 41\nbranch 1\n3 serial 42\n") == "<accepted>");
+  CHECK(error_of(h + "5 serial zz\n") == ":3: bad hex byte 'zz'");
+  CHECK(error_of(h + "5 serial\n") == ":3: serial event without bytes");
   CHECK(error_of("") == ":1: empty file, not a kjump input log");
 }
 

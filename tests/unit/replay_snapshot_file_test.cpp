@@ -169,6 +169,31 @@ TEST_CASE("snapshot file: damaged, foreign and future files are refused") {
     return p;
   };
 
+  SUBCASE("every header byte is checked: the reserved field, and any flipped bit of any header") {
+    for (size_t i = 0; i < secs.size(); ++i) {
+      size_t reserved = secs[i].first - 20;  // tag[4] then the reserved u32, length, checksum
+      std::string p = patched(reserved, 1, "reserved.kjs");
+      CHECK(refusal(p).find(": corrupt: section ") != std::string::npos);
+      CHECK(refusal(p).find("reserved field 1, not 0") != std::string::npos);
+    }
+    std::vector<size_t> header_bytes;
+    for (size_t b = 0; b < 16; ++b) header_bytes.push_back(b);
+    for (auto& [at, len] : secs)
+      for (size_t b = at - 24; b < at; ++b) header_bytes.push_back(b);
+    for (size_t at : header_bytes)
+      for (uint8_t bit : {uint8_t(0x01), uint8_t(0x80)}) {
+        std::string p = patched(at, uint8_t(bytes[at] ^ bit), "flip.kjs");
+        CAPTURE(at);
+        std::string why = "<accepted>";
+        try {
+          read_snapshot_file(p);  // the file alone: no machine needed to refuse a header
+        } catch (const SnapshotError& e) {
+          why = e.what();
+        }
+        CHECK(why != "<accepted>");
+        CHECK(why.rfind(p + ": ", 0) == 0);
+      }
+  }
   SUBCASE("checksum mismatch in the state") {
     auto b = bytes;
     b[secs[kStat].first + secs[kStat].second / 2] ^= 0x01;

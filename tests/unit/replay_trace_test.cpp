@@ -1,6 +1,9 @@
 // Trace comparison on hand-made records: the report's wording for each kind of difference.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <iterator>
+
 #include <fstream>
 
 #include "replay/input_log.h"
@@ -98,8 +101,13 @@ TEST_CASE("trace: file round trip and errors naming file:line") {
     std::string first, second;
     std::getline(f, first);
     std::getline(f, second);
-    CHECK(first == "kjump-trace 1");
+    CHECK(first == "kjump-trace 2");
     CHECK(second == "100 boot 0x0000000000000007");
+  }
+  std::string good;
+  {
+    std::ifstream f(p);
+    good.assign((std::istreambuf_iterator<char>(f)), {});
   }
   auto error_of = [&](const std::string& content) {
     std::string q = dir.file("bad.trace");
@@ -111,12 +119,39 @@ TEST_CASE("trace: file round trip and errors naming file:line") {
     }
     return std::string("<accepted>");
   };
-  CHECK(error_of("kjump-trace 1\n1 a 0x1\n  t 5\n") == "<accepted>");
-  CHECK(error_of("kjump-trace 2\n") == ":1: not a kjump trace (expected the header 'kjump-trace 1')");
-  CHECK(error_of("kjump-trace 1\n  f cpu.eax 0x1\n") == ":2: detail line before the first checkpoint");
-  CHECK(error_of("kjump-trace 1\n1 a\n") == ":2: expected '<instruction count> <name> <hash>'");
-  CHECK(error_of("kjump-trace 1\n1 a 0x1\n  r 1 0x5\n") == ":3: RAM MiB 1 out of order (expected 0)");
-  CHECK(error_of("kjump-trace 1\nx a 0x1\n") == ":2: bad instruction count 'x'");
+  auto line_of = [&](const std::string& text, size_t at) { return std::count(text.begin(), text.begin() + at, '\n') + 1; };
+  CHECK(error_of(good) == "<accepted>");
+  // Every detail byte is covered: a changed field value, time or RAM hash is refused by line.
+  for (const char* needle : {"  f ide.disk.path", "  t 210", "  r 1 "}) {
+    std::string bad = good;
+    size_t at = bad.find(needle);
+    REQUIRE(at != std::string::npos);
+    size_t eol = bad.find('\n', at);
+    bad[eol - 1] ^= 1;
+    std::string why = error_of(bad);
+    CAPTURE(needle);
+    CHECK(why.find("checksum mismatch in checkpoint") != std::string::npos);
+    CHECK(why.find('\n') == std::string::npos);
+  }
+  // Truncated at a record boundary, or with the last lines cut: refused.
+  std::string cut = good.substr(0, good.find("200 prompt")) + "end 2\n";
+  CHECK(error_of(cut).find(": 'end 2': the trace has 1 checkpoints (truncated or damaged)") != std::string::npos);
+  CHECK(error_of(good.substr(0, good.find("end 2"))).find("no 'end' line: the trace is truncated") !=
+        std::string::npos);
+  std::string no_sum = good;
+  size_t x = no_sum.find("  x ");
+  no_sum.erase(x, no_sum.find('\n', x) + 1 - x);
+  CHECK(error_of(no_sum) == ":" + std::to_string(line_of(no_sum, no_sum.find("200 prompt"))) +
+                                ": checkpoint #0 'boot' has no checksum line ('  x <hash>')");
+  CHECK(error_of(good + "\n").find("text after the 'end' line") != std::string::npos);
+  CHECK(error_of("kjump-trace 1\n1 a 0x1\n  t 5\n") ==
+        ":1: trace format 1, from an older kjump (no checksums): regenerate it (scripts/regen-goldens.sh) or record "
+        "it again with --trace");
+  CHECK(error_of("kjump-trace 3\n") == ":1: not a kjump trace (expected the header 'kjump-trace 2')");
+  CHECK(error_of("kjump-trace 2\n  f cpu.eax 0x1\n") == ":2: detail line outside a checkpoint");
+  CHECK(error_of("kjump-trace 2\n1 a\n") == ":2: expected '<instruction count> <name> <hash>'");
+  CHECK(error_of("kjump-trace 2\n1 a 0x1\n  r 1 0x5\n") == ":3: RAM MiB 1 out of order (expected 0)");
+  CHECK(error_of("kjump-trace 2\nx a 0x1\n") == ":2: bad instruction count 'x'");
   CHECK_THROWS_AS(write_trace(dir.file("c.trace"), {rec(1, "two words", 1)}), TraceError);
 }
 
@@ -136,9 +171,9 @@ TEST_CASE("trace and input log files: a write that fails leaves the old file as 
   std::string missing = dir.file("no/such/folder/x.trace");
   CHECK_THROWS_AS(write_trace(missing, good), TraceError);
   try {
-    write_input_log(dir.file("no/such/folder/x.log"), {});
+    write_input_log(dir.file("no/such/folder/x.log"), std::vector<InputEvent>{});
   } catch (const InputLogError& e) {
     CHECK(std::string(e.what()).rfind(dir.file("no/such/folder/x.log") + ": ", 0) == 0);
   }
-  CHECK_THROWS_AS(write_input_log(dir.file("no/such/folder/x.log"), {}), InputLogError);
+  CHECK_THROWS_AS(write_input_log(dir.file("no/such/folder/x.log"), std::vector<InputEvent>{}), InputLogError);
 }

@@ -94,7 +94,7 @@ exit
   CHECK(*e1.timeout->literal() == "5ms");
   auto& e2 = std::get<ExpectCmd>(s.commands[10].body);
   REQUIRE(e2.regex);
-  CHECK(e2.regex->groups == 2);
+  CHECK(e2.regex->groups() == 2);
   CHECK(e2.captures == std::vector<std::string>{"pages", "kib"});
   auto& mem = std::get<AssertMemCmd>(s.commands[18].body);
   CHECK(!mem.virt);
@@ -105,7 +105,7 @@ exit
   auto& dev = std::get<AssertDeviceCmd>(s.commands[20].body);
   CHECK(dev.device == "uart");
   CHECK(dev.field == "lsr");
-  CHECK(std::get<AssertSerialCmd>(s.commands[22].body).matches->pattern == "k+j");
+  CHECK(std::get<AssertSerialCmd>(s.commands[22].body).matches->pattern() == "k+j");
   CHECK(std::get<AssertVarCmd>(s.commands[23].body).op == CompareOp::Gt);
   CHECK(std::get<AssertStateCmd>(s.commands[24].body).equal);
   CHECK(std::get<EchoCmd>(s.commands[25].body).words.size() == 2);

@@ -1,0 +1,86 @@
+// cpu.unicorn_context is raw Unicorn memory from a file: a restore does not take the host
+// pointers inside the CPU state (the breakpoint pointer union) from it, whatever the file holds
+// there, nor an x87 stack top outside the eight registers.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "emu/context_host_bytes.h"
+#include "emu/context_layout.h"
+#include "emu/engine.h"
+#include "emu/state.h"
+
+using namespace kjump;
+
+namespace {
+
+void boot(Engine& e, const std::vector<uint8_t>& code) {
+  e.ram().write_phys(0x1000, code.data(), code.size());
+  const uint64_t gdt[3] = {0, 0x00cf9a000000ffffull, 0x00cf93000000ffffull};
+  e.ram().write_phys(0x500, gdt, sizeof gdt);
+  e.set_gdtr({0x500, sizeof gdt - 1});
+  e.load_flat_segments(0x08, 0x10);
+  e.set_reg(Reg::EIP, 0x1000);
+  e.set_reg(Reg::ESP, 0x7000);
+}
+
+// The payload of field `name` inside a saved state blob (emu/state.h's format).
+size_t payload_of(const std::vector<uint8_t>& blob, const std::string& name, size_t& size) {
+  auto it = std::search(blob.begin(), blob.end(), name.begin(), name.end());
+  REQUIRE(it != blob.end());
+  size_t at = size_t(it - blob.begin()) + name.size();
+  uint32_t n;
+  std::memcpy(&n, &blob[at], 4);
+  size = n;
+  return at + 4;
+}
+
+}  // namespace
+
+uint32_t u32_at(const std::vector<uint8_t>& b, size_t at) {
+  uint32_t v;
+  std::memcpy(&v, &b[at], 4);
+  return v;
+}
+
+TEST_CASE("engine: a restored Unicorn context never takes host pointers or a wild x87 stack top from the file") {
+  const ContextLayout& L = context_layout();
+  const ContextHostBytes& H = context_host_bytes();
+  REQUIRE(H.env_size > 0);
+  REQUIRE(H.host_pointers > L.env);
+  REQUIRE(H.host_pointers_size == 4 * sizeof(void*));
+  Engine e(16 << 20);
+  // mov eax, 7; fld1; fldz; inc eax; hlt
+  boot(e, {0xb8, 0x07, 0x00, 0x00, 0x00, 0xd9, 0xe8, 0xd9, 0xee, 0x40, 0xf4});
+  // The x87 stack top (env->fpstt) is 0, then 7 after fld1, then 6 after fldz: find it.
+  std::vector<std::vector<uint8_t>> blobs;
+  for (uint64_t n : {1, 2, 3}) {
+    REQUIRE(e.run(n).reason == StopReason::Limit);
+    blobs.push_back(save_state(e.cpu_state()));
+  }
+  size_t size = 0, at = payload_of(blobs[2], "cpu.unicorn_context", size);
+  REQUIRE(size == L.blob_size - L.env);
+  std::vector<size_t> fpstt;
+  for (size_t off = at; off + 4 <= at + H.env_size; off += 4)
+    if (u32_at(blobs[0], off) == 0 && u32_at(blobs[1], off) == 7 && u32_at(blobs[2], off) == 6) fpstt.push_back(off);
+  REQUIRE(fpstt.size() == 1);
+  std::vector<uint8_t> blob = blobs[2];
+  const size_t ptr = at + (H.host_pointers - L.env);
+  std::vector<uint8_t> live(blob.begin() + long(ptr), blob.begin() + long(ptr + H.host_pointers_size));
+
+  // A crafted file: garbage in the breakpoint pointers, a stack top far outside fpregs[8].
+  std::fill(blob.begin() + long(ptr), blob.begin() + long(ptr + H.host_pointers_size), 0x41);
+  const uint32_t wild = 0x41414141;
+  std::memcpy(&blob[fpstt[0]], &wild, 4);
+  load_state(e.cpu_state(), blob);
+  std::vector<uint8_t> again = save_state(e.cpu_state());
+  CHECK(std::equal(live.begin(), live.end(), again.begin() + long(ptr)));  // the live engine's pointers
+  CHECK(u32_at(again, fpstt[0]) == (wild & 7));                           // through FPSW's 3 bits
+  // And the guest goes on where it was.
+  RunResult r = e.run(1'000);
+  CHECK(r.reason == StopReason::HaltedForever);
+  CHECK(e.reg(Reg::EAX) == 8);
+}
