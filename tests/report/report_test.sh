@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The run report end to end: kjump runs the kexec ping-pong and the hibernation scenario with
+# --report and --trace-events (and --check against their golden traces: recording the events
+# changes nothing the guest sees), then headless Chromium (Debian's `chromium`) loads each page:
+#   - the page's self-check (#kjump-selfcheck, written by report.js after drawing) has the
+#     expected kernel lanes, jump arrows and audit findings, and no script errors;
+#   - Chromium's console log has no errors;
+#   - a screenshot has many colours (the timeline was drawn, not a blank page);
+# and the Trace Event files pass tests/report/check_trace_events.py.
+#   tests/report/report_test.sh KJUMP BUILD OUTDIR [--screenshot PNG]
+# --screenshot also copies the ping-pong's screenshot to PNG (the README's docs/report-pingpong.png:
+#   tests/report/report_test.sh build/cli/kjump build /tmp/report --screenshot docs/report-pingpong.png).
+set -euo pipefail
+KJUMP=$(realpath "$1"); BUILD=$(realpath "$2"); OUT=$3; shift 3
+SHOT=""
+[ "${1:-}" = "--screenshot" ] && SHOT=$2
+HERE=$(cd "$(dirname "$0")" && pwd); ROOT=$(cd "$HERE/../.." && pwd)
+CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
+[ -n "$CHROMIUM" ] || { echo "report_test: chromium not found (scripts/setup.sh --test installs it)"; exit 1; }
+mkdir -p "$OUT"; OUT=$(realpath "$OUT")
+fail() { echo "report_test: FAIL: $*"; exit 1; }
+
+# Chromium wants a writable home and profile; keep both inside OUT.
+export HOME="$OUT/home"; mkdir -p "$HOME"
+chrome() {
+  "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run --disable-extensions \
+    --disable-background-networking --user-data-dir="$OUT/profile" --window-size=1500,1000 \
+    --hide-scrollbars --virtual-time-budget=8000 "$@"
+}
+
+# check_page NAME EXPECTED_KERNELS EXPECTED_JUMPS EXPECTED_FINDINGS EXPECTED_LANE...
+check_page() {
+  local name=$1 kernels=$2 jumps=$3 findings=$4; shift 4
+  local page="$OUT/$name.html"
+  chrome --enable-logging=stderr --v=0 --dump-dom "file://$page" > "$OUT/$name.dom.html" 2> "$OUT/$name.console.log" ||
+    fail "$name: chromium --dump-dom failed (see $OUT/$name.console.log)"
+  if grep -E 'CONSOLE|Uncaught|console\.error' "$OUT/$name.console.log" | grep -iE 'error|uncaught' ; then
+    fail "$name: console errors in $OUT/$name.console.log"
+  fi
+  python3 - "$OUT/$name.dom.html" "$kernels" "$jumps" "$findings" "$@" <<'PY' || fail "$name: the page's self-check"
+import html, json, re, sys
+dom, kernels, jumps, findings, *lanes = sys.argv[1:]
+text = open(dom, encoding="utf-8").read()
+m = re.search(r'<pre id="kjump-selfcheck"[^>]*>(.*?)</pre>', text, re.S)
+if not m or 'data-ready="1"' not in m.group(0):
+    sys.exit(f"{dom}: no self-check written: the script did not run to its end")
+c = json.loads(html.unescape(m.group(1)))
+print(f"{dom}: lanes {c['lanes']}, {c['arrows']} arrows, {c['badges']} badges, {c['spans']} spans, {c['markers']} markers")
+bad = []
+if c["errors"]: bad.append(f"script errors: {c['errors']}")
+if ",".join(c["kernels"]) != kernels: bad.append(f"kernels {c['kernels']}, expected {kernels}")
+if c["jumps"] != int(jumps) or c["arrows"] != int(jumps): bad.append(f"{c['jumps']} jumps / {c['arrows']} arrows, expected {jumps}")
+if c["findings"] != int(findings) or c["badges"] < int(findings): bad.append(f"{c['findings']} findings / {c['badges']} badges, expected {findings}")
+for l in lanes:
+    if l not in c["lanes"]: bad.append(f"no lane {l}")
+# The jump table and the findings list are in the DOM too.
+rows = len(re.findall(r'<tr class="jump-row"', text))
+if rows != int(jumps): bad.append(f"{rows} rows in the jump table, expected {jumps}")
+if c["spans"] < 10: bad.append(f"only {c['spans']} spans drawn")
+if bad: sys.exit("\n".join(bad))
+PY
+  chrome --screenshot="$OUT/$name.png" "file://$page" > /dev/null 2>&1 || fail "$name: screenshot failed"
+  python3 "$HERE/png_colours.py" "$OUT/$name.png" --min 24 || fail "$name: the screenshot is (nearly) blank"
+}
+
+run() {
+  local name=$1; shift
+  "$KJUMP" run "$ROOT/scenarios/$name.kjs" --set BUILD="$BUILD" --quiet --check "$ROOT/scenarios/golden/$name.trace" \
+    --report "$OUT/$name.html" --trace-events "$OUT/$name.json" > "$OUT/$name.summary" ||
+    { cat "$OUT/$name.summary"; fail "$name: kjump run (with --report) failed or left its golden trace"; }
+}
+
+run kexec_pingpong
+python3 "$HERE/check_trace_events.py" "$OUT/kexec_pingpong.json" --kernels A,B --jumps 21 --min-events 100 ||
+  fail "kexec_pingpong: trace events"
+check_page kexec_pingpong A,B 21 0 kernel:A kernel:B helper:jump-back\ helper cpu:cpu device:pic device:uart device:pit session:session
+
+run hibernate_resume
+python3 "$HERE/check_trace_events.py" "$OUT/hibernate_resume.json" --kernels A,B,C --jumps 2 --min-events 50 ||
+  fail "hibernate_resume: trace events"
+check_page hibernate_resume A,B,C 2 0 kernel:A kernel:B kernel:C cpu:cpu device:ide device:uart session:session
+
+if [ -n "$SHOT" ]; then
+  cp "$OUT/kexec_pingpong.png" "$SHOT"
+  echo "report_test: screenshot copied to $SHOT"
+fi
+echo "report_test: ok"
