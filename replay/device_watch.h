@@ -20,6 +20,7 @@ class DeviceWatch {
  public:
   explicit DeviceWatch(Device& d);
   const std::string& name() const { return dev_.name(); }
+  const Device& device() const { return dev_; }
   // Reads the fields again; true if they differ from the last read (the first read is a change).
   bool sample();
   bool quiet() const { return quiet_; }

@@ -39,7 +39,7 @@ void RunRecorder::on_paging(bool paging, uint32_t eip) {
       j.control_page = page << 12;
       j.pages = unsigned(img.source.size());
       j.serial_at = ev_.serial.size();
-      j.before = device_fields(true);
+      j.before = suspend_.open ? suspend_.fields : device_fields(true);
       j.name = "jump from " + lane_name(ev_, from);
       j.detail = "kexec jump by " + lane_name(ev_, from) + " through control page " + hex32(uint64_t(page) << 12) +
                  " (swap page " + hex32(uint64_t(img.swap) << 12) + ", " + std::to_string(img.source.size()) +
@@ -220,13 +220,24 @@ RunEvent RunRecorder::device_span(TrackedDevice& d, FieldValues before) {
   return s;
 }
 
-void RunRecorder::sample_devices() {
-  for (size_t i = 0; i < devices_.size(); ++i) {
+void RunRecorder::sample_devices(int only) {
+  for (size_t i = only >= 0 ? size_t(only) : 0; i < devices_.size(); ++i) {
+    if (only >= 0 && i != size_t(only)) break;
     TrackedDevice& d = *devices_[i];
     if (!d.span) continue;  // powered off
     if (!d.watch.sample()) continue;
     FieldValues before = d.watch.previous_fields();
     const bool was_quiet = d.span->quiet, quiet = d.watch.quiet();
+    if (!was_quiet && quiet && !d.watch.last_active().empty() && !suspend_.open) {
+      suspend_.open = true;
+      suspend_.fields.clear();
+      for (auto& o : devices_) {
+        if (!o->watch.has_config()) continue;
+        FieldValues f = o.get() == &d ? before : o->watch.fields();
+        suspend_.fields.insert(suspend_.fields.end(), f.begin(), f.end());
+      }
+    }
+    if (was_quiet && !quiet) suspend_.open = false;
     if (d.lane < 0) d.lane = d.span->lane = ev_.lane(RunLane::Kind::Device, d.watch.name());
     d.span->end = stamp();
     ev_.events.push_back(*d.span);

@@ -28,10 +28,11 @@ void RunRecorder::attach(Machine& m) {
                        [this](uint32_t pc, uint64_t r, uint64_t t) {
                          if (!muted()) on_phys_code(pc, r, t);
                        }});
-  m.on_port_write = [this](uint16_t) {
-    if (!muted()) sample_devices();
+  m.on_port_write = [this](uint16_t port) {
+    if (!muted()) on_port_write(port);
   };
   devices_.clear();
+  port_device_.assign(0x10000, -2);
   for (Device* d : m.devices()) devices_.push_back(std::make_unique<TrackedDevice>(*d));
   findings_seen_ = m.kexec_audit().findings().size();
   off_insns_ = int64_t(last_.insns) - int64_t(e.retired());
@@ -41,6 +42,7 @@ void RunRecorder::attach(Machine& m) {
 
 void RunRecorder::restart_device_spans() {
   RunStamp now = stamp();
+  suspend_.open = false;
   for (auto& d : devices_) {
     if (d->span && d->lane >= 0) {
       d->span->end = now;
@@ -50,6 +52,19 @@ void RunRecorder::restart_device_spans() {
     d->watch.forget_active();  // the state a reset or restore leaves is nobody's programming
     d->span = device_span(*d, d->watch.fields());
   }
+}
+
+void RunRecorder::on_port_write(uint16_t port) {
+  // Only the device the port belongs to can have changed (the bus decodes each port to one
+  // device): every PIO word to the disk must not re-read every device.
+  int16_t& i = port_device_[port];
+  if (i == -2) {
+    i = -1;
+    auto* dev = dynamic_cast<Device*>(m_->bus().device_at(port));
+    for (size_t k = 0; k < devices_.size(); ++k)
+      if (&devices_[k]->watch.device() == dev) i = int16_t(k);
+  }
+  if (i >= 0) sample_devices(i);
 }
 
 void RunRecorder::detach() {

@@ -105,7 +105,8 @@ class RunRecorder {
   void on_paging(bool paging, uint32_t eip);
   void on_phys_code(uint32_t pc, uint64_t retired, uint64_t time);
   void on_cr3(uint32_t cr3, uint64_t retired, uint64_t time);
-  void sample_devices();
+  void sample_devices(int only = -1);  // all devices, or the one at this index
+  void on_port_write(uint16_t port);
   RunEvent device_span(TrackedDevice& d, FieldValues before);
   void restart_device_spans();  // power-on, restore: each device's state from now
   void poll_findings();
@@ -126,7 +127,16 @@ class RunRecorder {
   Tracking tr_;
   std::map<std::string, Tracking> saved_;
   std::vector<std::unique_ptr<TrackedDevice>> devices_;
+  std::vector<int16_t> port_device_;  // port -> index in devices_ (-1 none, -2 not looked up yet)
   std::map<int, PendingAfter> pending_after_;  // kernel lane -> its last jump
+  // The suspend in progress: opened when a device its kernel had made active goes quiet, with
+  // every device's fields just before; closed when any device becomes active again. A jump
+  // while it is open takes these as `before` (the first quiet device's moment, before the
+  // sysdev steps that mask the PIC line by line).
+  struct Suspend {
+    bool open = false;
+    FieldValues fields;
+  } suspend_;
 
   std::optional<RunEvent> owner_span_;   // the span of whoever has the CPU
   std::optional<RunEvent> paging_span_;  // CR0.PG clear

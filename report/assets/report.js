@@ -260,6 +260,7 @@
     title.textContent = "serial output around it:";
     d.appendChild(title);
     d.appendChild(serialAround(e.serial));
+    writeSelfCheck();
   }
   function fieldTable(e) {
     const before = new Map(e.before || []), after = new Map(e.after || []);
@@ -404,11 +405,27 @@
     out.textContent = JSON.stringify({
       lanes: d.lanes || [], kernels: kernelNames, jumps: jumps.length, arrows: d.arrows || 0,
       findings: findings.length, badges: d.badges || 0, spans: d.spans || 0, markers: d.markers || 0,
+      selected: state.selected === null ? null : events[state.selected].k + ":" + events[state.selected].name,
+      detailRows: document.querySelectorAll("#details table.fields tr").length,
+      detailChanged: document.querySelectorAll("#details table.fields tr.changed").length,
+      detailSerial: (document.querySelector("#details pre") || { textContent: "" }).textContent.length,
       errors: errors,
     });
     out.dataset.ready = "1";
   }
 
+  // file:///run.html#select=jump:3 opens with the fourth jump selected (details shown, the
+  // whole run in view); #focus=jump:3 also zooms onto it. Kinds as in the data: jump, finding,
+  // checkpoint, entry, device, ...
+  function fromHash() {
+    const m = /(select|focus)=([a-z0-9-]+):(\d+)/.exec(location.hash);
+    if (!m) return;
+    const e = events.filter((x) => x.k === m[2])[Number(m[3])];
+    if (!e) { showError("no " + m[2] + " number " + m[3] + " in this run"); return; }
+    if (m[1] === "focus") focus(e); else select(e);
+  }
+
   header();
   setView(...fullRange());
+  fromHash();
 })();

@@ -28,9 +28,11 @@ chrome() {
     --hide-scrollbars --virtual-time-budget=8000 "$@"
 }
 
-# check_page NAME EXPECTED_KERNELS EXPECTED_JUMPS EXPECTED_FINDINGS EXPECTED_LANE...
+# check_page NAME EXPECTED_KERNELS EXPECTED_JUMPS EXPECTED_FINDINGS JUMP_TO_SELECT CHANGED_FIELDS EXPECTED_LANE...
+# (CHANGED_FIELDS: rows of the selected jump's device table that differ between before the
+# suspend and after the resume; 0 when the kernel restored its devices exactly.)
 check_page() {
-  local name=$1 kernels=$2 jumps=$3 findings=$4; shift 4
+  local name=$1 kernels=$2 jumps=$3 findings=$4 select=$5 changed=$6; shift 6
   local page="$OUT/$name.html"
   chrome --enable-logging=stderr --v=0 --dump-dom "file://$page" > "$OUT/$name.dom.html" 2> "$OUT/$name.console.log" ||
     fail "$name: chromium --dump-dom failed (see $OUT/$name.console.log)"
@@ -59,7 +61,28 @@ if rows != int(jumps): bad.append(f"{rows} rows in the jump table, expected {jum
 if c["spans"] < 10: bad.append(f"only {c['spans']} spans drawn")
 if bad: sys.exit("\n".join(bad))
 PY
-  chrome --screenshot="$OUT/$name.png" "file://$page" > /dev/null 2>&1 || fail "$name: screenshot failed"
+  # A click, as the page's own #select does it: a jump's details show the serial output
+  # around it and every device's fields before the suspend and after the resume.
+  chrome --dump-dom "file://$page#select=jump:$select" > "$OUT/$name.select.html" 2> /dev/null ||
+    fail "$name: chromium --dump-dom (#select) failed"
+  python3 - "$OUT/$name.select.html" "$changed" <<'PY' || fail "$name: the selected jump's details"
+import html, json, re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+changed = int(sys.argv[2])
+m = re.search(r'<pre id="kjump-selfcheck"[^>]*>(.*?)</pre>', text, re.S)
+c = json.loads(html.unescape(m.group(1)))
+print(f"{sys.argv[1]}: selected {c['selected']}, {c['detailRows']} field rows ({c['detailChanged']} changed), {c['detailSerial']} serial chars")
+bad = []
+if c["errors"]: bad.append(f"script errors: {c['errors']}")
+if not (c["selected"] or "").startswith("jump:"): bad.append("no jump selected")
+if c["detailRows"] < 10: bad.append("no device fields table")
+if c["detailChanged"] != changed: bad.append(f"{c['detailChanged']} device fields differ before/after, expected {changed}")
+if c["detailSerial"] < 200: bad.append("no serial output around the jump")
+if "kexec: jumping to" not in html.unescape(text.split('id="details"', 1)[1].split("</section>", 1)[0]):
+    bad.append("the serial excerpt does not show the jump's 'kexec: jumping to'")
+if bad: sys.exit("\n".join(bad))
+PY
+  chrome --screenshot="$OUT/$name.png" "file://$page#select=jump:$select" > /dev/null 2>&1 || fail "$name: screenshot failed"
   python3 "$HERE/png_colours.py" "$OUT/$name.png" --min 24 || fail "$name: the screenshot is (nearly) blank"
 }
 
@@ -73,12 +96,12 @@ run() {
 run kexec_pingpong
 python3 "$HERE/check_trace_events.py" "$OUT/kexec_pingpong.json" --kernels A,B --jumps 21 --min-events 100 ||
   fail "kexec_pingpong: trace events"
-check_page kexec_pingpong A,B 21 0 kernel:A kernel:B helper:jump-back\ helper cpu:cpu device:pic device:uart device:pit session:session
+check_page kexec_pingpong A,B 21 0 2 0 kernel:A kernel:B helper:jump-back\ helper cpu:cpu device:pic device:uart device:pit session:session
 
 run hibernate_resume
 python3 "$HERE/check_trace_events.py" "$OUT/hibernate_resume.json" --kernels A,B,C --jumps 2 --min-events 50 ||
   fail "hibernate_resume: trace events"
-check_page hibernate_resume A,B,C 2 0 kernel:A kernel:B kernel:C cpu:cpu device:ide device:uart session:session
+check_page hibernate_resume A,B,C 2 0 0 0 kernel:A kernel:B kernel:C cpu:cpu device:ide device:uart session:session
 
 if [ -n "$SHOT" ]; then
   cp "$OUT/kexec_pingpong.png" "$SHOT"
