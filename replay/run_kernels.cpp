@@ -143,7 +143,13 @@ void RunRecorder::on_phys_code(uint32_t pc, uint64_t retired, uint64_t time) {
       j.end = at;
       j.jump_back = peer_stack_word();
       j.name += " (entry " + hex32(pc) + ", jump-back entry " + hex32(j.jump_back) + ")";
-      if (!j.jump_back) j.detail += "; a normal kexec: no way back, the pages are copied";
+      if (!j.jump_back) {
+        // A normal kexec: the peer never comes back, so the image's pages were only copied
+        // into place (the old contents are not kept for a way back).
+        j.detail += "; a normal kexec: no way back, the pages are copied";
+        if (owner_span_ && owner_span_->kind == RunEvent::Kind::PageSwap && owner_span_->pages)
+          owner_span_->name = "trampoline: copy " + std::to_string(owner_span_->pages) + " pages (normal kexec)";
+      }
       if (known_control_page(page)) {
         j.to_lane = tr_.owner[page];
         reenter(j.to_lane, page, at);

@@ -195,7 +195,7 @@
       g.dataset.id = e.id;
       // Labels where there is room for them: never closer than a label's width to the last one.
       const lx = (x0 + x1) / 2 + 4;
-      if (lx - lastLabel > 190) {
+      if (lx - lastLabel > 250) {
         el("text", { x: lx, y: (y0 + y1) / 2 - 2 }, g, "entry " + e.entry + " / back " + e.back);
         lastLabel = lx;
       }
@@ -404,6 +404,7 @@
     const d = state.drawn || {};
     out.textContent = JSON.stringify({
       lanes: d.lanes || [], kernels: kernelNames, jumps: jumps.length, arrows: d.arrows || 0,
+      peered: jumps.filter((e) => e.to >= 0).length,  // jumps whose peer is known: each is an arrow
       findings: findings.length, badges: d.badges || 0, spans: d.spans || 0, markers: d.markers || 0,
       selected: state.selected === null ? null : events[state.selected].k + ":" + events[state.selected].name,
       detailRows: document.querySelectorAll("#details table.fields tr").length,

@@ -39,9 +39,9 @@ check_page() {
   if grep -E 'CONSOLE|Uncaught|console\.error' "$OUT/$name.console.log" | grep -iE 'error|uncaught' ; then
     fail "$name: console errors in $OUT/$name.console.log"
   fi
-  python3 - "$OUT/$name.dom.html" "$kernels" "$jumps" "$findings" "$@" <<'PY' || fail "$name: the page's self-check"
+  python3 - "$OUT/$name.dom.html" "${check_page_spans:-10}" "$kernels" "$jumps" "$findings" "$@" <<'PY' || fail "$name: the page's self-check"
 import html, json, re, sys
-dom, kernels, jumps, findings, *lanes = sys.argv[1:]
+dom, min_spans, kernels, jumps, findings, *lanes = sys.argv[1:]
 text = open(dom, encoding="utf-8").read()
 m = re.search(r'<pre id="kjump-selfcheck"[^>]*>(.*?)</pre>', text, re.S)
 if not m or 'data-ready="1"' not in m.group(0):
@@ -51,16 +51,21 @@ print(f"{dom}: lanes {c['lanes']}, {c['arrows']} arrows, {c['badges']} badges, {
 bad = []
 if c["errors"]: bad.append(f"script errors: {c['errors']}")
 if ",".join(c["kernels"]) != kernels: bad.append(f"kernels {c['kernels']}, expected {kernels}")
-if c["jumps"] != int(jumps) or c["arrows"] != int(jumps): bad.append(f"{c['jumps']} jumps / {c['arrows']} arrows, expected {jumps}")
+if c["jumps"] != int(jumps) or c["arrows"] != c["peered"]: bad.append(f"{c['jumps']} jumps / {c['arrows']} arrows for {c['peered']} with a peer, expected {jumps} jumps")
 if c["findings"] != int(findings) or c["badges"] < int(findings): bad.append(f"{c['findings']} findings / {c['badges']} badges, expected {findings}")
 for l in lanes:
     if l not in c["lanes"]: bad.append(f"no lane {l}")
 # The jump table and the findings list are in the DOM too.
 rows = len(re.findall(r'<tr class="jump-row"', text))
 if rows != int(jumps): bad.append(f"{rows} rows in the jump table, expected {jumps}")
-if c["spans"] < 10: bad.append(f"only {c['spans']} spans drawn")
+if c["spans"] < int(min_spans): bad.append(f"only {c['spans']} spans drawn")
 if bad: sys.exit("\n".join(bad))
 PY
+  if [ "$select" = - ]; then
+    chrome --screenshot="$OUT/$name.png" "file://$page" > /dev/null 2>&1 || fail "$name: screenshot failed"
+    python3 "$HERE/png_colours.py" "$OUT/$name.png" --min 24 || fail "$name: the screenshot is (nearly) blank"
+    return
+  fi
   # A click, as the page's own #select does it: a jump's details show the serial output
   # around it and every device's fields before the suspend and after the resume.
   chrome --dump-dom "file://$page#select=jump:$select" > "$OUT/$name.select.html" 2> /dev/null ||
@@ -88,8 +93,9 @@ PY
 
 run() {
   local name=$1; shift
-  "$KJUMP" run "$ROOT/scenarios/$name.kjs" --set BUILD="$BUILD" --quiet --check "$ROOT/scenarios/golden/$name.trace" \
-    --report "$OUT/$name.html" --trace-events "$OUT/$name.json" > "$OUT/$name.summary" ||
+  # From the source tree, so the page's title is the script's relative path.
+  (cd "$ROOT" && "$KJUMP" run "scenarios/$name.kjs" --set BUILD="$BUILD" --quiet --check "scenarios/golden/$name.trace" \
+    --report "$OUT/$name.html" --trace-events "$OUT/$name.json") > "$OUT/$name.summary" ||
     { cat "$OUT/$name.summary"; fail "$name: kjump run (with --report) failed or left its golden trace"; }
 }
 
@@ -102,6 +108,34 @@ run hibernate_resume
 python3 "$HERE/check_trace_events.py" "$OUT/hibernate_resume.json" --kernels A,B,C --jumps 2 --min-events 50 ||
   fail "hibernate_resume: trace events"
 check_page hibernate_resume A,B,C 2 0 0 0 kernel:A kernel:B kernel:C cpu:cpu device:ide device:uart session:session
+
+# kjump boot --report: A loads B, jumps, B powers off (the input waits in the UART for B).
+K="$BUILD/guest/kernel/kernel.elf"
+status=0
+"$KJUMP" boot "$K" --append console=ttyS0 --fw opt/kernel-b="$BUILD/guest/kernel/kernel.nodebug.elf" \
+  --input 'kexec --load-preserve-context fw:kernel-b --mem-min=0x100000 --mem-max=0x3fffff --append="console=ttyS0 kernel-b"\nkexec -e\npoweroff\n' \
+  --report "$OUT/boot.html" --trace-events "$OUT/boot.json" > "$OUT/boot.out" 2>&1 || status=$?
+[ "$status" = 33 ] || { tail "$OUT/boot.out"; fail "kjump boot --report: exit status $status, expected 33 (poweroff)"; }
+python3 "$HERE/check_trace_events.py" "$OUT/boot.json" --kernels A,B --jumps 1 --min-events 20 || fail "boot: trace events"
+check_page boot A,B 1 0 - - kernel:A kernel:B cpu:cpu device:pic
+
+# A run with audit findings: the probe's trampoline reads outside its image and leaves IRQ0
+# unmasked (tests/guest/audit_probe.S): two red badges, listed with their text.
+status=0
+"$KJUMP" boot "$BUILD/tests/guest_images/audit_probe_dirty.elf" --report "$OUT/findings.html" \
+  --trace-events "$OUT/findings.json" > "$OUT/findings.out" 2>&1 || status=$?
+[ "$status" = 33 ] || { tail "$OUT/findings.out"; fail "kjump boot audit_probe_dirty: exit status $status, expected 33"; }
+python3 "$HERE/check_trace_events.py" "$OUT/findings.json" --kernels A --jumps 1 --min-events 5 || fail "findings: trace events"
+check_page_spans=3 check_page findings A 1 2 - - kernel:A cpu:cpu device:pic
+grep -q "code in control page 0x00180000 read 0x00300000-0x00300fff" "$OUT/findings.dom.html" ||
+  fail "findings: the trampoline finding's text is not in the page's findings list"
+
+# The debugger's console runs scenario verbs, `report` among them.
+printf 'expect "kjk# " timeout 20M\nsend "uptime\\n"\nexpect "kjk# "\ncheckpoint here\nreport %s\nreport %s\nquit\n' \
+  "$OUT/debug.html" "$OUT/debug.json" | "$KJUMP" debug "$K" --append console=ttyS0 > "$OUT/debug.out" 2>&1 ||
+  { tail "$OUT/debug.out"; fail "kjump debug: the console's report"; }
+python3 "$HERE/check_trace_events.py" "$OUT/debug.json" --kernels A --jumps 0 --min-events 10 || fail "debug: trace events"
+check_page debug A 0 0 - - kernel:A cpu:cpu session:session
 
 if [ -n "$SHOT" ]; then
   cp "$OUT/kexec_pingpong.png" "$SHOT"
