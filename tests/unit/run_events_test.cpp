@@ -28,7 +28,7 @@ const std::string& lane(const RunEvents& ev, int i) {
 
 }  // namespace
 
-TEST_CASE("run events: lanes are found or added once; events are counted by kind") {
+TEST_CASE("run events: lanes are found or added once, events are counted by kind") {
   RunEvents ev;
   int a = ev.lane(RunLane::Kind::Kernel, "A");
   CHECK(ev.lane(RunLane::Kind::Device, "pic") == a + 1);
