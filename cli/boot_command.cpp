@@ -12,6 +12,8 @@
 #include "cli/terminal.h"
 #include "machine/boot/boot_error.h"
 #include "machine/kexec/audit.h"
+#include "replay/run_recorder.h"
+#include "report/report.h"
 
 namespace kjump {
 namespace {
@@ -33,14 +35,24 @@ void print_audit(Machine& m) {
   for (const std::string& line : a.summary()) std::fprintf(stderr, "kjump: kexec audit: %s\n", line.c_str());
 }
 
-int report(Machine& m, const std::string& headline, int status) {
+// --report / --trace-events: the run's event list, and where it goes at the end.
+struct BootReport {
+  std::string html, trace_events;
+  std::unique_ptr<RunRecorder> rec;
+};
+
+int report(Machine& m, const std::string& headline, int status, RunRecorder* rec) {
+  if (rec) rec->fault(headline);
   print_audit(m);
   std::fflush(stdout);
   std::fprintf(stderr, "\nkjump: %s\n%s", headline.c_str(), m.fault_report().c_str());
   return status;
 }
 
-int run_boot(const MachineOptions& opts, const std::string& input, bool input_given, uint64_t max_insns) {
+int run_machine(Machine& machine, const std::string& input, bool input_given, uint64_t max_insns, RunRecorder* rec);
+
+int run_boot(const MachineOptions& opts, const std::string& input, bool input_given, uint64_t max_insns,
+             BootReport& out) {
   std::unique_ptr<Machine> m;
   try {
     m = std::make_unique<Machine>(opts.to_config());
@@ -48,8 +60,36 @@ int run_boot(const MachineOptions& opts, const std::string& input, bool input_gi
     std::fprintf(stderr, "kjump: %s\n", e.what());
     return exit_code::kBadInput;
   }
-  m->on_serial = [](uint8_t c) { std::fputc(c, stdout); };
+  RunRecorder* rec = nullptr;
+  if (!out.html.empty() || !out.trace_events.empty()) {
+    out.rec = std::make_unique<RunRecorder>(opts.to_config().kernel_path);
+    rec = out.rec.get();
+    rec->attach(*m);
+  }
+  m->on_serial = [rec](uint8_t c) {
+    std::fputc(c, stdout);
+    if (rec) rec->serial(c);
+  };
   m->power_on();
+  if (rec) rec->power_on();
+  int status = run_machine(*m, input, input_given, max_insns, rec);
+  if (rec) {
+    rec->after_run();
+    RunEvents ev = rec->events();
+    try {
+      if (!out.html.empty()) write_html_report(out.html, ev);
+      if (!out.trace_events.empty()) write_trace_events(out.trace_events, ev);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "kjump: %s\n", e.what());
+      status = exit_code::kBadInput;
+    }
+    rec->detach();
+  }
+  return status;
+}
+
+int run_machine(Machine& machine, const std::string& input, bool input_given, uint64_t max_insns, RunRecorder* rec) {
+  Machine* m = &machine;
 
   bool interactive = false;
   std::unique_ptr<RawTerminal> raw;
@@ -68,16 +108,17 @@ int run_boot(const MachineOptions& opts, const std::string& input, bool input_gi
     uint64_t limit = interactive ? m->now() + kSliceNs : m->now() + kQuietLimitInsns / 10;
     if (max_insns) limit = std::min(limit, m->now() + (max_insns - std::min(max_insns, m->engine().retired())));
     RunResult r = m->run(limit);
+    if (rec) rec->after_run();
     std::fflush(stdout);
     if (m->power().exit_status) {
       print_audit(*m);
       return *m->power().exit_status;
     }
     switch (r.reason) {
-      case StopReason::TripleFault: return report(*m, "guest triple fault", exit_code::kTripleFault);
-      case StopReason::EngineError: return report(*m, "engine error: " + r.detail, exit_code::kEngineError);
+      case StopReason::TripleFault: return report(*m, "guest triple fault", exit_code::kTripleFault, rec);
+      case StopReason::EngineError: return report(*m, "engine error: " + r.detail, exit_code::kEngineError, rec);
       case StopReason::HaltedForever:
-        return report(*m, "guest halted with interrupts disabled", exit_code::kGuestHung);
+        return report(*m, "guest halted with interrupts disabled", exit_code::kGuestHung, rec);
       case StopReason::Breakpoint:
       case StopReason::Requested:
       case StopReason::Limit:
@@ -86,7 +127,7 @@ int run_boot(const MachineOptions& opts, const std::string& input, bool input_gi
     }
     if (max_insns && m->engine().retired() >= max_insns)
       return report(*m, "instruction budget exhausted (--max-insns " + std::to_string(max_insns) + ")",
-                    exit_code::kBudgetExhausted);
+                    exit_code::kBudgetExhausted, rec);
     if (m->serial_output().size() != last_output_size) {
       last_output_size = m->serial_output().size();
       last_output_time = m->now();
@@ -99,12 +140,12 @@ int run_boot(const MachineOptions& opts, const std::string& input, bool input_gi
       if (!typed.empty()) m->send_input(typed);
     } else if (m->pending_input() == 0 && m->now() - last_output_time >= kQuietLimitNs) {
       return report(*m, "guest idle: no output for 10 s of virtual time after the input ran out",
-                    exit_code::kGuestHung);
+                    exit_code::kGuestHung, rec);
     } else if (m->pending_input() == 0 && m->engine().retired() - last_output_insns >= kQuietLimitInsns) {
       return report(*m, "guest hung: no output for 1G instructions after the input ran out (spinning?)",
-                    exit_code::kGuestHung);
+                    exit_code::kGuestHung, rec);
     } else if (r.reason == StopReason::Idle && m->pending_input() == 0) {
-      return report(*m, "guest idle with nothing scheduled and no input left", exit_code::kGuestHung);
+      return report(*m, "guest idle with nothing scheduled and no input left", exit_code::kGuestHung, rec);
     }
   }
 }
@@ -119,12 +160,17 @@ void register_boot_command(CLI::App& app, int& exit_status) {
   auto* in_opt = cmd->add_option("--input", *input, "serial input instead of stdin (escapes \\n \\r \\t \\xNN)");
   auto max = std::make_shared<uint64_t>(0);
   add_count(*cmd, "--max-insns", *max, "stop with a report after N retired guest instructions (e.g. 500M)", 1);
+  auto out = std::make_shared<BootReport>();
+  cmd->add_option("--report", out->html,
+                  "write the run as one self-contained HTML page (kernels, kexec jumps, devices) to FILE at the end");
+  cmd->add_option("--trace-events", out->trace_events,
+                  "write the run in the Trace Event format (Perfetto, chrome://tracing) to FILE at the end");
   cmd->footer(
       "Exit status: the guest's isa-debug-exit status ((value<<1)|1, odd), 2 bad input, 64 triple fault,\n"
       "66 --max-insns exhausted, 68 guest hung (halted with IF=0, or silent for 10 virtual s or 1G instructions\n"
       "after the input ran out),\n"
       "70 engine error.");
-  cmd->callback([opts, input, in_opt, max, &exit_status] {
+  cmd->callback([opts, input, in_opt, max, out, &exit_status] {
     std::string text;
     try {
       text = unescape(*input);
@@ -133,7 +179,15 @@ void register_boot_command(CLI::App& app, int& exit_status) {
       exit_status = exit_code::kBadInput;
       return;
     }
-    exit_status = run_boot(*opts, text, in_opt->count() > 0, *max);
+    // Output files are checked before the run, not found unwritable at its end.
+    for (auto [option, path] : {std::pair{"--report", &out->html}, std::pair{"--trace-events", &out->trace_events}})
+      if (!path->empty())
+        if (auto why = output_file_problem(option, *path)) {
+          std::fprintf(stderr, "kjump boot: %s\n", why->c_str());
+          exit_status = exit_code::kBadInput;
+          return;
+        }
+    exit_status = run_boot(*opts, text, in_opt->count() > 0, *max, *out);
   });
 }
 

@@ -18,6 +18,7 @@ namespace {
 struct RunArgs {
   std::string script;
   std::string record, replay, trace, check;
+  std::string report, trace_events;
   std::vector<std::string> set;
   uint64_t perturb_input = 0;
   uint64_t checkpoint_every = 0;
@@ -65,7 +66,8 @@ int run_script(const RunArgs& a) {
   }
   if (!a.record.empty() && !a.replay.empty()) return refuse(a, "kjump run: --record and --replay exclude each other");
   // Output files are checked now: a run of minutes must not end in "cannot write".
-  for (auto [option, path] : {std::pair{"--trace", &a.trace}, std::pair{"--record", &a.record}})
+  for (auto [option, path] : {std::pair{"--trace", &a.trace}, std::pair{"--record", &a.record},
+                              std::pair{"--report", &a.report}, std::pair{"--trace-events", &a.trace_events}})
     if (!path->empty())
       if (auto why = output_file_problem(option, *path)) return refuse(a, "kjump run: " + *why);
   scenario::Script script;
@@ -84,6 +86,8 @@ int run_script(const RunArgs& a) {
   opt.check_path = a.check;
   opt.perturb_input = a.perturb_input;
   opt.checkpoint_every = a.checkpoint_every;
+  opt.report_path = a.report;
+  opt.trace_events_path = a.trace_events;
   // With --json, stdout carries only the JSON object: progress goes to stderr.
   if (!a.quiet) opt.progress = a.json ? &std::cerr : &std::cout;
 
@@ -115,6 +119,10 @@ void register_run_command(CLI::App& app, int& exit_status) {
             "deliver the N-th `send` one instruction late (shows what --check catches)", 1);
   add_count(*cmd, "--checkpoint-every", a->checkpoint_every,
             "also take a checkpoint at every multiple of N guest instructions (for --trace/--check)", 1);
+  cmd->add_option("--report", a->report,
+                  "write the run as one self-contained HTML page (kernels, kexec jumps, devices, checkpoints) to FILE");
+  cmd->add_option("--trace-events", a->trace_events,
+                  "write the run in the Trace Event format (Perfetto, chrome://tracing) to FILE");
   cmd->add_flag("--json", a->json, "print the summary as one JSON object on stdout (progress goes to stderr)");
   cmd->add_flag("--quiet", a->quiet, "no progress and no live guest output; only the summary");
   cmd->footer("Exit status: 0 pass, 1 an expectation failed or the run diverged from --check, 2 bad input\n"

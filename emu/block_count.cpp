@@ -131,6 +131,13 @@ void Engine::hook_block(uc_engine*, uint64_t addr, uint32_t size, void* self) {
   if (hf_.check_after & kEndsPagingChange) {
     hf_.check_after &= uint8_t(~kEndsPagingChange);
     paging_cached_ = false;
+    if (run_obs_.cr3) {
+      uint32_t cr3 = reg(Reg::CR3);
+      if (cr3 != last_cr3_) {
+        last_cr3_ = cr3;
+        run_obs_.cr3(cr3, retired_, retired_ + idle_);
+      }
+    }
   }
   if (starts_inside_block(pc, size)) {
     // The block before may have been cut short at pc by a store into itself: then only the
@@ -168,6 +175,8 @@ void Engine::hook_block(uc_engine*, uint64_t addr, uint32_t size, void* self) {
     return;
   }
   if (hf_.vtlb_watch || vtlb_page_mask_) {
+    if (run_obs_.phys_code && vtlb_page_mask_ && (pc >> 12) != vtlb_->code_page())
+      run_obs_.phys_code(pc, retired_, retired_ + idle_);
     vtlb_->on_block(pc, size);
     sync_vtlb();  // a walk on Unicorn's walker may have ended, the audit's code page changed
   }

@@ -433,6 +433,7 @@ RunResult Engine::run(uint64_t limit) {
       vtlb_->follow(ev.first);  // a paging switch: fresh code marks (and blocks) for the stretch
       sync_vtlb();
       if (paging_cb_) paging_cb_(ev.first, ev.second);
+      if (run_obs_.paging) run_obs_.paging(ev.first, ev.second);
     }
   }
 }

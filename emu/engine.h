@@ -166,6 +166,25 @@ class Engine : public Clock {
     sync_vtlb();
   }
   const std::vector<AuditedAccess>& audited_accesses() const { return vtlb_->audited(); }
+
+  // Run observers (the run's event list, replay/run_recorder.h). Each is null unless a report
+  // was asked for, and costs a null test on paths that are already off the block hook's fast
+  // path. They only look: none may change guest state, stop the engine or add hooks.
+  struct RunObservers {
+    // After the paging watch above, between blocks: CR0.PG changed; the first EIP under it.
+    std::function<void(bool paging, uint32_t eip)> paging;
+    // At the first block after a `mov to CR3` that changed it: the new CR3, with the
+    // instructions retired so far (the mov included) and the virtual time.
+    std::function<void(uint32_t cr3, uint64_t retired, uint64_t time)> cr3;
+    // While paging is off and the access audit is on (the kexec audit turns it on for every
+    // paging-off stretch): a block starts in another physical page than the block before, at
+    // `pc`, with `retired` instructions before it. Inside emulation: read, never write.
+    std::function<void(uint32_t pc, uint64_t retired, uint64_t time)> phys_code;
+  };
+  void set_run_observers(RunObservers o) {
+    run_obs_ = std::move(o);
+    last_cr3_ = reg(Reg::CR3);
+  }
   void clear_audited_accesses() { vtlb_->clear_audited(); }
   const VirtualTlb& virtual_tlb() const { return *vtlb_; }
 
@@ -367,6 +386,8 @@ class Engine : public Clock {
 
   // paging watch / virtual TLB
   std::function<void(bool, uint32_t)> paging_cb_;
+  RunObservers run_obs_;
+  uint32_t last_cr3_ = 0;  // for run_obs_.cr3
   bool last_paging_ = false;
   std::optional<std::pair<bool, uint32_t>> paging_event_;
   std::unique_ptr<VirtualTlb> vtlb_;

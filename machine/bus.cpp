@@ -34,6 +34,11 @@ void Bus::io_write(uint16_t port, unsigned size, uint32_t value) {
   if (auto* r = find(port)) r->dev->io_write(port, size, value);
 }
 
+PortIo* Bus::device_at(uint16_t port) const {
+  auto* r = find(port);
+  return r ? r->dev : nullptr;
+}
+
 std::string Bus::owner_of(uint16_t port) const {
   auto* r = find(port);
   return r ? r->owner : "";

@@ -29,6 +29,8 @@ class Bus {
 
   // Which device owns a port ("" if none): for traces and the debugger.
   std::string owner_of(uint16_t port) const;
+  // The device that handles a port (null if none): the run's event list samples only it.
+  PortIo* device_at(uint16_t port) const;
 
  private:
   struct IoRange {

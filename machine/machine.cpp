@@ -135,7 +135,10 @@ void Machine::wire_devices() {
   port92_ = std::make_unique<Port92>();
   port92_->map(bus_);
   e.set_port_io({[this](uint16_t port, unsigned size) { return bus_.io_read(port, size); },
-                 [this](uint16_t port, unsigned size, uint32_t v) { bus_.io_write(port, size, v); }});
+                 [this](uint16_t port, unsigned size, uint32_t v) {
+                   bus_.io_write(port, size, v);
+                   if (on_port_write) on_port_write(port);
+                 }});
 }
 
 std::vector<Device*> Machine::devices() const {

@@ -96,6 +96,9 @@ class Machine {
   const std::string& serial_output() const { return serial_; }
   void clear_serial_output() { serial_.clear(); }
   std::function<void(uint8_t)> on_serial;  // live echo of guest output
+  // After every guest port write has reached its device (the run's event list samples the
+  // devices' programmed state there, replay/run_recorder.h); null unless a report was asked for.
+  std::function<void(uint16_t port)> on_port_write;
 
   // ---- input log (record; replay/input_feed.h replays it from the host side) ----
   // Every external input so far (serial bytes, host power actions), in order, stamped with

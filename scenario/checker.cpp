@@ -189,6 +189,10 @@ class Checker {
     define(c.name, try_expand(c.value, known_));
   }
   void check(const ExitCmd&) {}
+  void check(const ReportCmd& c) {
+    needs_machine("report");
+    uses(c.path);
+  }
   // ---- the debugger's: running needs power, looking needs a machine; a stop sets ${_t} ----
   void stops() { define("_t", std::nullopt); }
   void check(const StepCmd& c) {

@@ -48,6 +48,7 @@ void texts(const ExpectCmd& c, const Fn& fn) {
 }
 void texts(const WaitCmd& c, const Fn& fn) { fn(c.duration); }
 void texts(const CheckpointCmd& c, const Fn& fn) { fn(c.name); }
+void texts(const ReportCmd& c, const Fn& fn) { fn(c.path); }
 void texts(const SnapshotCmd& c, const Fn& fn) {
   fn(c.name);
   each(c.path, fn);

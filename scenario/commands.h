@@ -85,11 +85,14 @@ struct AssertAuditCmd {
 struct EchoCmd { std::vector<Text> words; };
 struct SetCmd { std::string name; Text value; };
 struct ExitCmd {};
+// report FILE: the run so far as one HTML page; a FILE ending in .json gets the Trace Event
+// format instead (report/report.h).
+struct ReportCmd { Text path; };
 
 using CommandBody =
     std::variant<MemoryCmd, KernelCmd, AppendCmd, DiskCmd, FwCmd, ModuleCmd, InjectCmd, BootCmd, PowerCmd, SendCmd,
                  ExpectCmd, WaitCmd, CheckpointCmd, SnapshotCmd, AssertRegCmd, AssertMemCmd, AssertDeviceCmd,
-                 AssertSerialCmd, AssertVarCmd, AssertStateCmd, AssertAuditCmd, EchoCmd, SetCmd, ExitCmd,
+                 AssertSerialCmd, AssertVarCmd, AssertStateCmd, AssertAuditCmd, EchoCmd, SetCmd, ExitCmd, ReportCmd,
                  // the debugger's (scenario/debug_commands.h)
                  StepCmd, ContinueCmd, UntilCmd, GotoCmd, BreakCmd, DeleteCmd, InfoCmd, ExamineCmd, PrintCmd,
                  DisasCmd, ReverseStepCmd, ReverseContinueCmd>;

@@ -5,6 +5,7 @@
 #include "base/hex.h"
 #include "machine/kexec/audit.h"
 #include "replay/input_log.h"
+#include "report/report.h"
 #include "scenario/checker.h"
 #include "scenario/machine_setup.h"
 #include "scenario/verbs.h"
@@ -40,6 +41,11 @@ SessionOptions Interpreter::prepare() {
         std::holds_alternative<GotoCmd>(c.body))
       so.history_interval = kDefaultHistoryInterval;
   so.capture_trace = !opt_.trace_path.empty();
+  // The run's event list, for --report, --trace-events or a `report` in the script.
+  so.record_events = !opt_.report_path.empty() || !opt_.trace_events_path.empty();
+  for (auto& c : script_.commands)
+    if (std::holds_alternative<ReportCmd>(c.body)) so.record_events = true;
+  so.events_title = script_.path;
   so.checkpoint_every = opt_.checkpoint_every;
   if (!opt_.check_path.empty()) {
     try {
@@ -117,6 +123,11 @@ void Interpreter::write_outputs(const Session* session) {
     if (session && !opt_.trace_path.empty()) write_trace(opt_.trace_path, session->trace());
     if (session && session->has_machine() && !opt_.record_path.empty())
       write_input_log(opt_.record_path, session->recorded_inputs());
+    if (session && session->run_recorder()) {
+      events_ = session->run_recorder()->events();
+      if (!opt_.report_path.empty()) write_html_report(opt_.report_path, *events_);
+      if (!opt_.trace_events_path.empty()) write_trace_events(opt_.trace_events_path, *events_);
+    }
   } catch (const std::exception& e) {
     summary_.outcome = Outcome::Error;
     summary_.failure = std::string("kjump run: writing output: ") + e.what();

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -29,6 +30,8 @@ struct RunOptions {
   uint64_t perturb_input = 0;   // N > 0: deliver the N-th `send` one instruction late
   uint64_t checkpoint_every = 0; // N > 0: also a checkpoint "every-N" at each multiple of N instructions
   std::ostream* progress = nullptr;  // steps and guest output as they happen; null: quiet
+  std::string report_path;        // --report: the run as an HTML page (report/report.h), at the end
+  std::string trace_events_path;  // --trace-events: the run in the Trace Event format, at the end
 };
 
 class Interpreter : private SessionObserver {
@@ -40,6 +43,8 @@ class Interpreter : private SessionObserver {
 
   // Checks and runs the script. Never throws for bad input: it becomes Outcome::Error.
   RunSummary run();
+  // The run's event list, when one was recorded (--report, --trace-events, `report`).
+  const std::optional<RunEvents>& run_events() const { return events_; }
 
  private:
   SessionOptions prepare();
@@ -54,6 +59,7 @@ class Interpreter : private SessionObserver {
   RunOptions opt_;
   RunSummary summary_;
   bool at_line_start_ = true;  // progress stream bookkeeping
+  std::optional<RunEvents> events_;
 };
 
 }  // namespace kjump::scenario

@@ -293,6 +293,11 @@ const std::map<std::string, Handler>& handlers() {
          p.done("checkpoint");
          return CheckpointCmd{name};
        }},
+      {"report", [](LineParser& p) -> CommandBody {
+         Text path = p.text("a file for the report (.html, or .json for the Trace Event format)");
+         p.done("report");
+         return ReportCmd{path};
+       }},
       {"snapshot", parse_snapshot},
       {"assert", parse_assert},
       {"echo", [](LineParser& p) -> CommandBody { return EchoCmd{p.rest_texts("text")}; }},

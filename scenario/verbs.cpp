@@ -31,6 +31,26 @@ std::string snapshot_path(const Script& script, const Text& t, const ResolvedArg
 }  // namespace
 
 Flow Verbs::execute(Session& s, const Command& c) {
+  // The run's event list keeps `send`, `expect` and `wait` as steps (replay/run_events.h).
+  const CommandBody& b = c.body;
+  const char* step = std::holds_alternative<SendCmd>(b)     ? "send"
+                     : std::holds_alternative<ExpectCmd>(b) ? "expect"
+                     : std::holds_alternative<WaitCmd>(b)   ? "wait"
+                                                            : nullptr;
+  RunRecorder* rec = s.run_recorder();
+  if (!rec || !step || !s.has_machine()) return execute_one(s, c);
+  rec->step_begin(step, c.source);
+  try {
+    Flow f = execute_one(s, c);
+    rec->step_end(f == Flow::Stop ? "failed" : "");
+    return f;
+  } catch (...) {
+    rec->step_end("error");
+    throw;
+  }
+}
+
+Flow Verbs::execute_one(Session& s, const Command& c) {
   const CommandBody& b = c.body;
   ctx_.say("==> " + format_line(c.loc) + "  " + c.source);
   try {
@@ -71,6 +91,7 @@ Flow Verbs::execute(Session& s, const Command& c) {
       return Flow::Next;
     }
     if (std::holds_alternative<ExitCmd>(b)) return Flow::Exit;
+    if (auto* r = std::get_if<ReportCmd>(&b)) return report(s, args, *r);
     if (is_debug_command(b)) return debug_verb(s, c, args);
   } catch (const ScriptError&) {
     throw;

@@ -55,7 +55,9 @@ class Verbs {
   static bool is_debug_command(const CommandBody& b);
 
  private:
+  Flow execute_one(Session& s, const Command& c);
   Flow boot(Session& s, const Command& c);
+  Flow report(Session& s, const ResolvedArgs& args, const ReportCmd& r);  // scenario/report_verb.cpp
   Flow power(Session& s, const Command& c, const PowerCmd& p);
   Flow send(Session& s, const Command& c, const ResolvedArgs& args, const SendCmd& cmd);
   Flow expect(Session& s, const Command& c, const ResolvedArgs& args, const ExpectCmd& e);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what kjump needs on a Debian 12 machine, idempotently and quickly when all is there.
 #   scripts/setup.sh          build + run dependencies
-#   scripts/setup.sh --test   also what the tests use (qemu-system-i386, gdb)
+#   scripts/setup.sh --test   also what the tests use (qemu-system-i386, gdb, and headless
+#                             chromium for the report pages, without its recommends)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 
@@ -18,5 +19,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+# The report tests load pages in headless Chromium: the browser alone, no fonts or extras
+# beyond what it depends on.
+if [ "${1:-}" = "--test" ] && ! dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q "install ok installed"; then
+  echo "setup: installing chromium" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
 "$ROOT/scripts/fetch-unicorn.sh" >/dev/null

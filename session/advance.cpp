@@ -13,7 +13,11 @@ uint64_t Session::feed_limit(uint64_t limit) {
   // Recorded inputs due now go in as the recording host put them in: after everything the
   // driver did at this instant, before the guest runs on.
   feed_->apply_due(m, [this](const InputEvent& e) {
-    if (e.kind == InputKind::PowerOn) cursor_ = output().size();
+    if (e.kind == InputKind::PowerOn) {
+      cursor_ = output().size();
+      if (rec_) rec_->power_on();
+    }
+    if (e.kind == InputKind::PowerOff && rec_) rec_->power_off("power off by the host (replayed)");
   });
   uint64_t next = feed_->next_time(m);
   if (next > m.now()) limit = std::min(limit, next);
@@ -48,6 +52,7 @@ void Session::run_slice(uint64_t limit, RunResult& r) {
   if (r1 > r0) instructions_ += r1 - r0;
   if (t1 > t0) virtual_ns_ += t1 - t0;
   high_water_ = std::max(high_water_, r1);
+  if (rec_ && !quiet_) rec_->after_run();
   ladder_after_run();
 }
 
@@ -105,10 +110,14 @@ AdvanceEnd Session::advance(const Duration& d, const std::function<Seen(bool)>& 
     switch (r.reason) {
       case StopReason::TripleFault:
       case StopReason::EngineError:
-      case StopReason::HaltedForever:
-        return {AdvanceEnd::End::Fault, std::string("guest stopped: ") + to_string(r.reason) +
-                                            (r.detail.empty() ? "" : " (" + r.detail + ")") + "\n" + m.fault_report()};
+      case StopReason::HaltedForever: {
+        AdvanceEnd f{AdvanceEnd::End::Fault, std::string("guest stopped: ") + to_string(r.reason) +
+                                                 (r.detail.empty() ? "" : " (" + r.detail + ")") + "\n" + m.fault_report()};
+        if (rec_) rec_->fault(f.detail);
+        return f;
+      }
       case StopReason::Idle:
+        if (rec_) rec_->fault("guest idle with nothing scheduled: nothing can wake it");
         return {AdvanceEnd::End::Fault, "guest idle with nothing scheduled: nothing can wake it"};
       case StopReason::Limit:
       case StopReason::Requested:

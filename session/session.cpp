@@ -7,6 +7,10 @@ namespace kjump {
 Session::Session(SessionOptions options, SessionObserver* observer)
     : opt_(std::move(options)), observer_(observer), trace_(opt_.capture_trace, std::move(opt_.golden)) {
   if (opt_.replay) feed_.emplace(std::move(*opt_.replay));
+  if (opt_.record_events) {
+    rec_ = std::make_unique<RunRecorder>(opt_.events_title);
+    rec_->set_mute_flag(&quiet_);  // history re-run after a reverse jump was recorded when it first ran
+  }
 }
 
 Session::~Session() = default;
@@ -14,6 +18,7 @@ Session::~Session() = default;
 void Session::build(const MachineConfig& config) {
   auto m = std::make_unique<Machine>(config);
   m->on_serial = [this](uint8_t ch) { on_guest_output(ch); };
+  if (rec_) rec_->attach(*m);
   m_ = std::move(m);
   history_.clear();
   history_.set_interval(opt_.history_interval);
@@ -53,6 +58,7 @@ void Session::check_live(InputKind kind, const std::string& bytes) {
 void Session::power_on() {
   check_live(InputKind::PowerOn, "");
   m_->power_on();
+  if (rec_) rec_->power_on();
   cursor_ = output().size();
   // Instruction counts start again: a new history, whose start is this power-on.
   history_.clear();
@@ -63,6 +69,7 @@ void Session::power_on() {
 void Session::power_off() {
   check_live(InputKind::PowerOff, "");
   m_->power_off();
+  if (rec_) rec_->power_off("power off by the host");
 }
 
 void Session::send(const std::string& bytes) {
@@ -73,7 +80,10 @@ void Session::send(const std::string& bytes) {
 void Session::on_guest_output(uint8_t ch) {
   // Output of history being re-run (after a reverse jump, below the furthest point reached)
   // was shown when it first happened.
-  if (observer_ && !quiet_ && m_->engine().retired() >= high_water_) observer_->guest_output(ch);
+  if (!quiet_ && m_->engine().retired() >= high_water_) {
+    if (observer_) observer_->guest_output(ch);
+    if (rec_) rec_->serial(ch);
+  }
   if (!waiting_) return;
   // Stop when the wait can finish, or when a tentative result first appears (advance() then
   // runs on only until its quiet time is up).
@@ -86,12 +96,19 @@ void Session::on_guest_output(uint8_t ch) {
 std::optional<Divergence> Session::checkpoint(const std::string& name) {
   auto d = trace_.checkpoint(*m_, name);
   if (observer_ && trace_.active()) observer_->checkpoint_taken(trace_.records().back(), d ? &*d : nullptr);
+  if (rec_) rec_->checkpoint(name, trace_.active() ? trace_.records().back().hash : m_->state_hash());
   return d;
 }
 
 // ---- named snapshots ----
 
-void Session::save_snapshot(const std::string& name) { snapshots_[name] = NamedSnapshot{store_.take(*m_), cursor_}; }
+void Session::save_snapshot(const std::string& name) {
+  snapshots_[name] = NamedSnapshot{store_.take(*m_), cursor_};
+  if (rec_) {
+    rec_->save_tracking(name);
+    rec_->snapshot("snapshot save " + name);
+  }
+}
 
 void Session::restore_snapshot(const std::string& name) {
   auto it = snapshots_.find(name);
@@ -107,18 +124,24 @@ void Session::restore_snapshot(const std::string& name) {
   history_feed_ = false;
   reversed_ = false;
   cursor_ = std::min(it->second.cursor, output().size());
+  if (rec_) {
+    rec_->restore_tracking(name);
+    rec_->discontinuity("snapshot restore " + name);
+  }
 }
 
 void Session::write_snapshot(const std::string& name, const std::string& path) const {
   const NamedSnapshot* s = find_snapshot(name);
   if (!s) throw std::out_of_range("no snapshot named '" + name + "'");
   write_snapshot_file(path, *m_, s->snap);
+  if (rec_) rec_->snapshot("snapshot write " + name + " " + path);
 }
 
 void Session::read_snapshot(const std::string& name, const std::string& path) {
   Snapshot snap = read_snapshot_file(path, *m_);
   size_t cursor = snap.serial_output.size();
   snapshots_[name] = NamedSnapshot{std::move(snap), cursor};
+  if (rec_) rec_->snapshot("snapshot read " + name + " " + path);
 }
 
 const Session::NamedSnapshot* Session::find_snapshot(const std::string& name) const {

@@ -24,6 +24,7 @@
 #include "session/breakpoints.h"
 #include "session/history.h"
 #include "replay/input_feed.h"
+#include "replay/run_recorder.h"
 #include "replay/snapshot.h"
 #include "replay/trace_recorder.h"
 
@@ -46,6 +47,10 @@ struct SessionOptions {
   // N > 0: keep the automatic checkpoint ladder for reverse execution (session/history.h),
   // a checkpoint at least every N retired instructions near the present.
   uint64_t history_interval = 0;
+  // Record the run's event list (replay/run_recorder.h) for a report; `events_title` names
+  // the run in it. Off: the machine's run observers stay null and cost nothing.
+  bool record_events = false;
+  std::string events_title;
 };
 
 // What a driver is told while the session runs.
@@ -168,6 +173,10 @@ class Session {
   void read_snapshot(const std::string& name, const std::string& path);
   const NamedSnapshot* find_snapshot(const std::string& name) const;
 
+  // ---- the run's event list (null unless SessionOptions::record_events) ----
+  RunRecorder* run_recorder() { return rec_.get(); }
+  const RunRecorder* run_recorder() const { return rec_.get(); }
+
   // ---- values ----
   Variables& variables() { return vars_; }
   const Variables& variables() const { return vars_; }
@@ -208,6 +217,8 @@ class Session {
   const std::function<Seen(bool)>* waiting_ = nullptr;
   bool tentative_armed_ = false;  // advance() already counts quiet time
   std::optional<std::string> periodic_divergence_;  // a periodic checkpoint diverged: stop
+
+  std::unique_ptr<RunRecorder> rec_;  // the run's event list, when asked for
 };
 
 }  // namespace kjump

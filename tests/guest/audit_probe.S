@@ -9,6 +9,7 @@
  * The host sets FLAGS (physical 0x170000) before the guest runs:
  *   bit 0: the trampoline also reads physical 0x300000 (outside the image: a finding)
  *   bit 1: leave IRQ0 unmasked at the PIC at the jump (not quiet: a finding)
+ * Built with PROBE_FLAGS defined, the probe sets FLAGS itself (audit_probe_dirty.elf).
  * Then "done" on COM1 and isa-debug-exit (status 33). */
 #include "mb_test_kernel.h"
 #define FLAGS    0x170000
@@ -26,6 +27,9 @@ MULTIBOOT_HEADER
         .globl _start
 _start:
         mov $0x90000, %esp
+#ifdef PROBE_FLAGS
+        movl $PROBE_FLAGS, FLAGS
+#endif
         /* PIC: remap, then mask everything, or all but IRQ0 */
         mov $0x11, %al; out %al, $0x20; out %al, $0xa0
         mov $0x20, %al; out %al, $0x21
