@@ -74,6 +74,7 @@ int run_boot(const MachineOptions& opts, const std::string& input, bool input_gi
       case StopReason::HaltedForever:
         return report(*m, "guest halted with interrupts disabled", exit_code::kGuestHung);
       case StopReason::Breakpoint:
+      case StopReason::Watchpoint:
       case StopReason::Requested:
       case StopReason::Limit:
       case StopReason::Idle:

@@ -103,6 +103,13 @@ std::string GdbProtocol::stop_reply(const GdbStop& s) const {
       return buf;
     }
     case GdbStop::Kind::Breakpoint: return swbreak_ ? "T05swbreak:;thread:01;" : "T05thread:01;";
+    case GdbStop::Kind::Watch: {
+      char buf[64];
+      static const char* const kReason[] = {"watch", "rwatch", "awatch"};
+      std::snprintf(buf, sizeof buf, "T05%s:%llx;thread:01;", kReason[s.watch_kind % 3],
+                    static_cast<unsigned long long>(s.data_addr));
+      return buf;
+    }
     case GdbStop::Kind::HistoryStart: return "T05replaylog:begin;thread:01;";
     case GdbStop::Kind::Interrupted: return "T02thread:01;";
     case GdbStop::Kind::Fault: return "T0bthread:01;";
@@ -219,13 +226,19 @@ bool GdbProtocol::handle(std::string_view p, std::vector<std::string>& replies) 
     }
     case 'Z':
     case 'z': {
-      if (p.size() < 2 || (p[1] != '0' && p[1] != '1')) return reply(""), true;  // watchpoints: not yet
+      if (p.size() < 2 || p[1] < '0' || p[1] > '4') return reply(""), true;
       uint64_t addr = 0, kind = 0;
       std::string_view rest = p.substr(2);
       if (rest.empty() || rest[0] != ',') return reply("E01"), true;
       std::string_view args = rest.substr(1);
       if (size_t semi = args.find(';'); semi != std::string_view::npos) args = args.substr(0, semi);
       if (!parse_addr_len(args, addr, kind) || addr > 0xFFFFFFFFull) return reply("E01"), true;
+      if (p[1] >= '2') {
+        // Z2 write, Z3 read, Z4 access watchpoint; `kind` is the length (1..4096).
+        if (kind == 0 || kind > 4096 || addr + kind > 0x100000000ull) return reply("E01"), true;
+        reply(t_.watchpoint(p[0] == 'Z', unsigned(p[1] - '0'), addr, unsigned(kind), physical_) ? "OK" : "E01");
+        return true;
+      }
       reply(t_.breakpoint(p[0] == 'Z', addr, physical_) ? "OK" : "E01");
       return true;
     }

@@ -13,8 +13,10 @@
 namespace kjump::debug {
 
 struct GdbStop {
-  enum class Kind { Trap, Breakpoint, Interrupted, Exited, HistoryStart, Fault } kind = Kind::Trap;
+  enum class Kind { Trap, Breakpoint, Interrupted, Exited, HistoryStart, Fault, Watch } kind = Kind::Trap;
   int exit_code = 0;
+  unsigned watch_kind = 0;  // Watch: 0 write, 1 read, 2 access (the stop reply's watch/rwatch/awatch)
+  uint64_t data_addr = 0;   // Watch: the address accessed
 };
 
 // The register file as the target description (gdb_protocol.cpp) lays it out: i386 core (eax
@@ -30,6 +32,8 @@ class GdbTarget {
   virtual bool read_memory(uint64_t addr, size_t len, bool physical, std::string& out) = 0;
   virtual bool write_memory(uint64_t addr, std::string_view bytes, bool physical) = 0;
   virtual bool breakpoint(bool insert, uint64_t addr, bool physical) = 0;
+  // Z2/Z3/Z4 (type 2 write, 3 read, 4 access) over `len` bytes.
+  virtual bool watchpoint(bool insert, unsigned type, uint64_t addr, unsigned len, bool physical) = 0;
   enum class Resume { Continue, Step, ReverseStep, ReverseContinue };
   virtual GdbStop resume(Resume how) = 0;
   // A `monitor` line's output (console commands).

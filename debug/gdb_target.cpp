@@ -79,8 +79,31 @@ bool SessionTarget::breakpoint(bool insert, uint64_t addr, bool physical) {
   return true;
 }
 
+bool SessionTarget::watchpoint(bool insert, unsigned type, uint64_t addr, unsigned len, bool physical) {
+  Breakpoints& b = c_.session().breakpoints();
+  auto key = std::make_tuple(type, addr, len, physical);
+  if (insert) {
+    WatchKind kind = type == 2 ? WatchKind::Write : type == 3 ? WatchKind::Read : WatchKind::Access;
+    if (!watches_.count(key)) watches_[key] = b.add_watch(uint32_t(addr), len, physical, kind, "gdb");
+    return true;
+  }
+  auto it = watches_.find(key);
+  if (it != watches_.end()) {
+    b.remove(it->second);
+    watches_.erase(it);
+  }
+  return true;
+}
+
 GdbStop SessionTarget::stop_of(const DebugStop& s) {
   switch (s.kind) {
+    case DebugStop::Kind::Watchpoint: {
+      const Watchpoint* w = c_.session().breakpoints().find_watch(s.breakpoint);
+      GdbStop g{GdbStop::Kind::Watch, 0};
+      g.watch_kind = !w ? 0 : w->kind == WatchKind::Write ? 0 : w->kind == WatchKind::Read ? 1 : 2;
+      g.data_addr = s.data_addr;
+      return g;
+    }
     case DebugStop::Kind::Breakpoint: {
       // swbreak: only where gdb itself has a breakpoint at the PC it will read; a stop at a
       // console breakpoint, or a physical one reached through another virtual address, is a
@@ -116,7 +139,7 @@ GdbStop SessionTarget::resume(Resume how) {
     // start there and not report it).
     Engine& e = s.machine().engine();
     uint32_t eip = e.reg(Reg::EIP);
-    if (s.breakpoints().hit(eip, e.virt_to_phys(eip))) return stop_of({DebugStop::Kind::Breakpoint, 0, ""});
+    if (s.breakpoints().hit(s.machine(), eip, e.virt_to_phys(eip))) return stop_of({DebugStop::Kind::Breakpoint, 0, ""});
     if (poll_ && poll_()) return {GdbStop::Kind::Interrupted, 0};
   }
 }

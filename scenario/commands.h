@@ -95,7 +95,8 @@ using CommandBody =
                  AssertSerialCmd, AssertVarCmd, AssertStateCmd, AssertAuditCmd, EchoCmd, SetCmd, ExitCmd,
                  // the debugger's (scenario/debug_commands.h)
                  StepCmd, ContinueCmd, UntilCmd, GotoCmd, BreakCmd, DeleteCmd, InfoCmd, ExamineCmd, PrintCmd,
-                 DisasCmd, ReverseStepCmd, ReverseContinueCmd>;
+                 DisasCmd, ReverseStepCmd, ReverseContinueCmd, WatchCmd, FinishCmd, ReverseFinishCmd, BacktraceCmd,
+                 TranslateCmd>;
 
 struct Command {
   SourceLoc loc;       // the command word

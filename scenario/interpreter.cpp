@@ -37,7 +37,7 @@ SessionOptions Interpreter::prepare() {
   // pay for it.
   for (auto& c : script_.commands)
     if (std::holds_alternative<ReverseStepCmd>(c.body) || std::holds_alternative<ReverseContinueCmd>(c.body) ||
-        std::holds_alternative<GotoCmd>(c.body))
+        std::holds_alternative<ReverseFinishCmd>(c.body) || std::holds_alternative<GotoCmd>(c.body))
       so.history_interval = kDefaultHistoryInterval;
   so.capture_trace = !opt_.trace_path.empty();
   so.checkpoint_every = opt_.checkpoint_every;

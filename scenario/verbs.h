@@ -70,6 +70,12 @@ class Verbs {
   Flow debug_verb(Session& s, const Command& c, const ResolvedArgs& args);
   Flow info(Session& s, const Command& c, const ResolvedArgs& args, const InfoCmd& x);
   Flow stopped(Session& s, const Command& c, const DebugStop& stop);
+  // scenario/debug_run_verbs.cpp: run control that needs frames, watchpoints, conditions.
+  Flow next(Session& s, const Command& c, uint64_t n);
+  Flow finish(Session& s, const Command& c);
+  Flow reverse_finish(Session& s, const Command& c);
+  Flow watch(Session& s, const ResolvedArgs& args, const WatchCmd& w);
+  BreakCondition break_condition(Session& s, const ResolvedArgs& args, const BreakCmd& b, std::string* text);
   void say_lines(const std::vector<std::string>& lines);
 
   VerbContext ctx_;

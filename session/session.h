@@ -63,9 +63,11 @@ enum class Seen { Nothing, Tentative, Done };
 
 // Why a debugger run (Session::resume / step) stopped.
 struct DebugStop {
-  enum class Kind { Stepped, Breakpoint, Deadline, PoweredOff, Fault, Interrupted, HistoryStart } kind = Kind::Stepped;
-  unsigned breakpoint = 0;  // Kind::Breakpoint: its number (0: an internal one, `until`)
-  std::string detail;
+  enum class Kind { Stepped, Breakpoint, Deadline, PoweredOff, Fault, Interrupted, HistoryStart, Watchpoint } kind =
+      Kind::Stepped;
+  unsigned breakpoint = 0;  // Kind::Breakpoint/Watchpoint: its number (0: an internal one, `until`)
+  std::string detail;       // Watchpoint: gdb's report lines
+  uint64_t data_addr = 0;   // Watchpoint: the address the access touched (the watched one's kind)
 };
 
 struct AdvanceEnd {
@@ -175,7 +177,19 @@ class Session {
   void check_live(InputKind kind, const std::string& bytes);
   uint64_t feed_limit(uint64_t limit);  // the next recorded input, applied if due now
   void sync_engine_breakpoints();
-  std::optional<unsigned> breakpoint_at_eip();  // the user breakpoint the engine stopped at
+  // Watchpoints go to the engine only for runs that stop at them (resume, step, a reverse
+  // scan); `expect`, `wait` and replays run without them, so that they are left exactly as
+  // the free run leaves them.
+  void sync_engine_watchpoints(bool active);
+  struct WatchStop {
+    unsigned id = 0;
+    std::string report;
+    uint64_t addr = 0;
+  };
+  WatchStop last_watch_;
+  std::vector<std::pair<uint64_t, unsigned>>* watch_hits_ = nullptr;  // a reverse scan records here
+  std::map<uint64_t, unsigned> watch_hit_at_;  // the scan's watch hits: retired count -> watchpoint
+  std::optional<unsigned> breakpoint_at_eip(std::string* error);  // the breakpoint the engine stopped at
   void ladder_after_run();                      // an automatic checkpoint, when one is due
   void restore_checkpoint(const History::Checkpoint& c);
   // Runs forward to exactly `retired`, quietly (history already seen), ignoring breakpoints.
