@@ -3,7 +3,8 @@
 # on the trampoline's first instruction in the control page (its address is printed by the
 # guest at load: 0x6000 for this machine, checked), stepi, info registers, x/4wx (physical,
 # then virtual), single steps into the page swap with paging off, reverse-stepi, and continue
-# to the guest's power-off. Then a hostile client (tests/debug/gdb_hostile.py).
+# an access watchpoint (Z4) hit twice in the page swap and reverse-continue back to the first
+# hit, and continue to the guest's power-off. Then a hostile client (tests/debug/gdb_hostile.py).
 #   usage: gdb_test.sh KJUMP BUILD_DIR
 set -u
 KJUMP="${1:?usage: gdb_test.sh KJUMP BUILD}"
@@ -41,6 +42,16 @@ x/4wx 0x6000
 monitor phys off
 x/4wx \$esp
 info registers cr0
+monitor phys on
+awatch *(int*)0x100000
+continue
+monitor si 0
+continue
+monitor si 0
+reverse-continue
+monitor si 0
+delete
+monitor phys off
 monitor delete
 monitor si 20000
 monitor info cr
@@ -60,11 +71,21 @@ grep -q '^0x6000:	0x55575653	0x247c8b9c	0x74ff852c	0x18478965' "$WORK/gdb.log" |
 grep -q '^cr0  *0x80010011' "$WORK/gdb.log" || fail "cr0 from the system feature"
 grep -q 'mode  paging off' "$WORK/gdb.log" || fail "monitor info cr with paging off"
 # The stop after `monitor si 20000` prints t=N; reverse-stepi must land at exactly N-1.
-T_AFTER_SI="$(grep -oE '^    t=[0-9]+ ' "$WORK/gdb.log" | head -1 | grep -oE '[0-9]+')"
+# (the first three t= lines are the watchpoint's, below)
+T_AFTER_SI="$(grep -oE '^    t=[0-9]+ ' "$WORK/gdb.log" | sed -n 4p | grep -oE '[0-9]+')"
 [ -n "$T_AFTER_SI" ] || fail "no t= after monitor si"
 grep -q "t=$((T_AFTER_SI - 1)) " "$WORK/gdb.log" || fail "reverse-stepi did not land at t-1 ($((T_AFTER_SI - 1)))"
+# The access watchpoint (Z4, physical) on the page swap's first destination word: its two
+# accesses with paging off (saved to the swap page, overwritten from the source), then
+# reverse-continue back to the first of them.
+grep -q 'Hardware access (read/write) watchpoint [0-9]*: \*(int\*)0x100000' "$WORK/gdb.log" || fail "awatch (Z4) not set or not hit"
+mapfile -t TS < <(grep -oE '^    t=[0-9]+ ' "$WORK/gdb.log" | grep -oE '[0-9]+')
+[ "${#TS[@]}" -ge 5 ] || fail "expected 5 stops printed by monitor si 0, got ${#TS[@]}"
+HIT1="${TS[0]}" HIT2="${TS[1]}" BACK="${TS[2]}"
+[ "$HIT2" -gt "$HIT1" ] || fail "the second watchpoint hit ($HIT2) is not after the first ($HIT1)"
+[ "$BACK" = "$HIT1" ] || fail "reverse-continue landed at $BACK, not at the previous hit $HIT1"
 grep -q 'exited with code' "$WORK/gdb.log" || fail "continue to the guest's power-off"
-echo "PASS: gdb: trampoline breakpoint, stepi, registers, x/4wx, paging off, reverse-stepi, exit"
+echo "PASS: gdb: trampoline breakpoint, stepi, registers, x/4wx, paging off, reverse-stepi, awatch hits at $HIT1 and $HIT2, reverse-continue back to $HIT1, exit"
 
 start_stub hostile
 python3 "$HERE/gdb_hostile.py" "$PORT" >"$WORK/hostile.log" 2>&1 || { cat "$WORK/hostile.log"; echo "FAIL: hostile client"; exit 1; }
