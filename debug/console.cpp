@@ -9,6 +9,7 @@ Console::Console(ConsoleOptions opt, std::function<void(const std::string&)> say
     : opt_(std::move(opt)), say_(std::move(say)), guest_(std::move(guest)) {
   SessionOptions so;
   so.history_interval = opt_.history_interval;
+  so.history_byte_cap = scenario::kDefaultHistoryByteCap;
   session_ = std::make_unique<Session>(std::move(so), static_cast<SessionObserver*>(this));
   if (!opt_.scratch_dir.empty()) opt_.variables.try_emplace("TMP", opt_.scratch_dir);
   session_->variables() = opt_.variables;

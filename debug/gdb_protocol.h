@@ -20,8 +20,9 @@ struct GdbStop {
 };
 
 // The register file as the target description (gdb_protocol.cpp) lays it out: i386 core (eax
-// .. gs, st0-7, x87 control), then the system feature's cr0, cr2, cr3, cr4.
-inline constexpr unsigned kGdbRegisterCount = 36;
+// .. gs, st0-7, x87 control: 0-31), SSE (xmm0-7, mxcsr: 32-40), then the system feature's cr0,
+// cr2, cr3, cr4, gdtr base/limit, idtr base/limit, cs..gs bases (41-54).
+inline constexpr unsigned kGdbRegisterCount = 55;
 unsigned gdb_register_size(unsigned n);  // bytes; 0 if n is out of range
 
 class GdbTarget {

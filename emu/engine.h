@@ -143,6 +143,16 @@ class Engine : public Clock {
   void set_idtr(TableReg t);
   unsigned cpl() const;
   PagingRegs paging() const;
+  // For the debugger (GDB's SSE and system features): the x87/SSE registers as Unicorn holds
+  // them, and a segment register's base from its hidden descriptor cache (CS..GS).
+  struct FpuRegs {
+    uint8_t st[8][10];
+    uint16_t fctrl, fstat, ftag;
+    uint32_t mxcsr;
+    uint8_t xmm[8][16];
+  };
+  FpuRegs fpu_regs() const;
+  uint32_t segment_base(Reg seg) const;
   // Virtual → physical without side effects (debugger, audits).
   std::optional<uint64_t> virt_to_phys(uint32_t va) const;
   bool read_virt(uint32_t va, void* dst, size_t n) const;

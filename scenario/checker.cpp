@@ -148,6 +148,7 @@ class Checker {
         snapshot_known_unless_dynamic(c.name, "snapshot restore");
         break;
       case SnapshotCmd::Op::Write: snapshot_known_unless_dynamic(c.name, "snapshot write"); break;
+      case SnapshotCmd::Op::List: break;
     }
   }
   void check(const AssertRegCmd& c) {

@@ -58,7 +58,7 @@ struct WaitCmd { Text duration; };
 // ---- state ----
 struct CheckpointCmd { Text name; };
 struct SnapshotCmd {
-  enum class Op { Save, Restore, Write, Read } op;
+  enum class Op { Save, Restore, Write, Read, List } op;  // load = restore; list: no name
   Text name;
   std::optional<Text> path;
 };

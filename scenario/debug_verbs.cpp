@@ -250,7 +250,10 @@ Flow Verbs::info(Session& s, const Command& c, const ResolvedArgs& args, const I
       }
       std::string span = h.size() ? std::to_string(h.oldest()->retired) + ".." + std::to_string(h.list().back().retired) : "-";
       ctx_.say("    " + std::to_string(h.size()) + " checkpoint(s), instructions " + span + ", interval " +
-               std::to_string(h.interval()) + ", " + std::to_string(h.ram_bytes() >> 10) + " KiB of RAM pages held");
+               std::to_string(h.interval()) + ", " + std::to_string(h.ram_bytes() >> 10) + " KiB of RAM pages held (cap " +
+               std::to_string(h.byte_cap() >> 20) + " MiB" +
+               (h.dropped_for_cap() ? ", " + std::to_string(h.dropped_for_cap()) + " checkpoint(s) dropped for it" : "") +
+               ")");
       return Flow::Next;
     }
   }

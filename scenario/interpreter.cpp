@@ -38,7 +38,7 @@ SessionOptions Interpreter::prepare() {
   for (auto& c : script_.commands)
     if (std::holds_alternative<ReverseStepCmd>(c.body) || std::holds_alternative<ReverseContinueCmd>(c.body) ||
         std::holds_alternative<ReverseFinishCmd>(c.body) || std::holds_alternative<GotoCmd>(c.body))
-      so.history_interval = kDefaultHistoryInterval;
+      so.history_interval = kDefaultHistoryInterval, so.history_byte_cap = kDefaultHistoryByteCap;
   so.capture_trace = !opt_.trace_path.empty();
   so.checkpoint_every = opt_.checkpoint_every;
   if (!opt_.check_path.empty()) {

@@ -25,7 +25,9 @@ inline constexpr uint64_t kDefaultExpectTimeCap = 60'000'000'000;
 
 // The reverse-execution ladder's spacing near the present (session/history.h): a
 // reverse-stepi re-runs at most this many instructions from a checkpoint.
-inline constexpr uint64_t kDefaultHistoryInterval = 20'000'000;
+inline constexpr uint64_t kDefaultHistoryInterval = 8'000'000;
+// ... and the RAM pages its checkpoints may hold at most (session/history.h).
+inline constexpr uint64_t kDefaultHistoryByteCap = 2ull << 30;
 
 // What a verb tells its driver: go on, the script said `exit`, or stop (a failure).
 enum class Flow { Next, Exit, Stop };

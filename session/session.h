@@ -46,6 +46,7 @@ struct SessionOptions {
   // N > 0: keep the automatic checkpoint ladder for reverse execution (session/history.h),
   // a checkpoint at least every N retired instructions near the present.
   uint64_t history_interval = 0;
+  uint64_t history_byte_cap = 0;  // the ladder's RAM pages at most (0: no cap)
 };
 
 // What a driver is told while the session runs.
@@ -144,6 +145,9 @@ class Session {
   DebugStop reverse_step(uint64_t n);
   // Back to the last breakpoint hit before now, scanning one ladder interval at a time.
   DebugStop reverse_continue();
+  // The driver changed guest state by hand (a register or memory written from gdb): what the
+  // ladder holds after now, and a reverse jump's recorded future, no longer happen.
+  void new_future();
 
   // ---- checkpoints ----
   // Records a checkpoint (when the trace is active) and compares it with the golden trace;
@@ -166,6 +170,7 @@ class Session {
   void write_snapshot(const std::string& name, const std::string& path) const;
   void read_snapshot(const std::string& name, const std::string& path);
   const NamedSnapshot* find_snapshot(const std::string& name) const;
+  const std::map<std::string, NamedSnapshot>& snapshots() const { return snapshots_; }
 
   // ---- values ----
   Variables& variables() { return vars_; }

@@ -42,6 +42,8 @@ x/4wx 0x6000
 monitor phys off
 x/4wx \$esp
 info registers cr0
+info registers gdtr_base gdtr_limit idtr_base cs_base ds_base mxcsr
+p \$xmm0.uint128
 monitor phys on
 awatch *(int*)0x100000
 continue
@@ -70,6 +72,10 @@ grep -q '^eip  *0xc0006001' "$WORK/gdb.log" || fail "stepi did not step one inst
 grep -q '^0x6000:	0x55575653	0x247c8b9c	0x74ff852c	0x18478965' "$WORK/gdb.log" || fail "x/4wx of the control page"
 grep -q '^cr0  *0x80010011' "$WORK/gdb.log" || fail "cr0 from the system feature"
 grep -q 'mode  paging off' "$WORK/gdb.log" || fail "monitor info cr with paging off"
+grep -qE '^gdtr_base +0x[0-9a-f]+' "$WORK/gdb.log" || fail "GDTR from the system feature"
+grep -qE '^cs_base +0x0 ' "$WORK/gdb.log" || fail "CS base from the system feature"
+grep -qE '^mxcsr +0x[0-9a-f]+ ' "$WORK/gdb.log" || fail "MXCSR from the SSE feature"
+grep -qE '^\$[0-9]+ = 0$' "$WORK/gdb.log" || fail "xmm0 from the SSE feature"
 # The stop after `monitor si 20000` prints t=N; reverse-stepi must land at exactly N-1.
 # (the first three t= lines are the watchpoint's, below)
 T_AFTER_SI="$(grep -oE '^    t=[0-9]+ ' "$WORK/gdb.log" | sed -n 4p | grep -oE '[0-9]+')"
