@@ -7,6 +7,7 @@
 
 #include "cli/escapes.h"
 #include "cli/exit_codes.h"
+#include "cli/gdb_entry.h"
 #include "cli/machine_options.h"
 #include "cli/terminal.h"
 #include "machine/boot/boot_error.h"
@@ -111,11 +112,24 @@ void register_boot_command(CLI::App& app, int& exit_status) {
   auto* in_opt = cmd->add_option("--input", *input, "serial input instead of stdin (escapes \\n \\r \\t \\xNN)");
   auto max = std::make_shared<uint64_t>(0);
   cmd->add_option("--max-insns", *max, "stop with a report after N retired guest instructions");
+  auto gdb = std::make_shared<std::string>();
+  cmd->add_option("--gdb", *gdb,
+                  "serve one GDB client on HOST:PORT from power-on (127.0.0.1 unless a host is given; :0 picks\n"
+                  "a port); when it detaches the guest runs on (cli/gdb_entry.h)");
   cmd->footer(
       "Exit status: the guest's isa-debug-exit status ((value<<1)|1, odd), 2 bad input, 64 triple fault,\n"
       "66 --max-insns exhausted, 68 guest hung (halted with IF=0, or silent 10 virtual s after input ran out),\n"
       "70 engine error.");
-  cmd->callback([opts, input, in_opt, max, &exit_status] {
+  cmd->callback([opts, input, in_opt, max, gdb, &exit_status] {
+    if (!gdb->empty()) {
+      try {
+        exit_status = gdb_boot(opts->to_config(), *gdb);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "kjump boot: %s\n", e.what());
+        exit_status = exit_code::kBadInput;
+      }
+      return;
+    }
     std::string text;
     try {
       text = unescape(*input);

@@ -16,15 +16,17 @@ trap 'rm -rf "$WORK"; [ -n "$PID" ] && kill "$PID" 2>/dev/null' EXIT
 command -v gdb >/dev/null || { echo "SKIP: no gdb"; exit 77; }
 
 start_stub() {
-  "$KJUMP" debug --quiet --script "$HERE/gdb_pingpong.kjs" --set BUILD="$BUILD" --gdb 127.0.0.1:0 </dev/null \
-    >"$WORK/$1.out" 2>"$WORK/$1.err" &
+  local name="$1"
+  shift
+  if [ $# -eq 0 ]; then set -- debug --quiet --script "$HERE/gdb_pingpong.kjs" --set BUILD="$BUILD" --gdb 127.0.0.1:0; fi
+  "$KJUMP" "$@" </dev/null >"$WORK/$name.out" 2>"$WORK/$name.err" &
   PID=$!
   for _ in $(seq 100); do
-    PORT=$(sed -n 's/^kjump: gdb stub listening on port \([0-9]*\)$/\1/p' "$WORK/$1.err")
+    PORT=$(sed -n 's/^kjump: gdb stub listening on port \([0-9]*\)$/\1/p' "$WORK/$name.err")
     [ -n "$PORT" ] && return 0
     sleep 0.1
   done
-  echo "FAIL: the stub did not start"; cat "$WORK/$1.err"; exit 1
+  echo "FAIL: the stub did not start"; cat "$WORK/$name.err"; exit 1
 }
 
 start_stub gdb
@@ -100,3 +102,33 @@ kill -0 "$PID" 2>/dev/null && { echo "FAIL: kjump hangs after the hostile client
 wait "$PID"; rc=$?; PID=
 [ "$rc" = 0 ] || { echo "FAIL: kjump exit status $rc after the hostile client"; cat "$WORK/hostile.err"; exit 1; }
 cat "$WORK/hostile.log"
+
+# --gdb on `kjump boot`: served from power-on; after `detach` the guest runs on to its exit.
+start_stub boot boot "$BUILD/guest/kernel/kernel.elf" --append console=ttyS0 --gdb 127.0.0.1:0
+cat >"$WORK/boot.gdb" <<GDB
+set pagination off
+target remote 127.0.0.1:$PORT
+info registers eip
+monitor expect "kjk# " timeout 20M
+monitor send "poweroff\n"
+detach
+GDB
+timeout 120 gdb -batch -nx -x "$WORK/boot.gdb" >"$WORK/boot.log" 2>&1
+wait "$PID"; rc=$?; PID=
+grep -q '^eip  *0x10000c' "$WORK/boot.log" || { cat "$WORK/boot.log"; echo "FAIL: kjump boot --gdb: not stopped at the kernel's entry"; exit 1; }
+[ "$rc" = 33 ] || { cat "$WORK/boot.log" "$WORK/boot.err"; echo "FAIL: kjump boot --gdb: exit status $rc after detach, not the guest's 33"; exit 1; }
+echo "PASS: kjump boot --gdb: stopped at the entry, ran on after detach to the guest's exit (33)"
+
+# --gdb on `kjump run`: the script runs to its end, then gdb gets the machine where it stopped.
+start_stub run run "$HERE/gdb_pingpong.kjs" --set BUILD="$BUILD" --gdb 127.0.0.1:0
+cat >"$WORK/run.gdb" <<GDB
+set pagination off
+target remote 127.0.0.1:$PORT
+monitor info kexec
+kill
+GDB
+timeout 120 gdb -batch -nx -x "$WORK/run.gdb" >"$WORK/run.log" 2>&1
+wait "$PID"; rc=$?; PID=
+grep -q 'preserve context: kexec jump' "$WORK/run.log" || { cat "$WORK/run.log" "$WORK/run.err"; echo "FAIL: kjump run --gdb: no image at the script's end"; exit 1; }
+[ "$rc" = 0 ] || { cat "$WORK/run.err"; echo "FAIL: kjump run --gdb: exit status $rc"; exit 1; }
+echo "PASS: kjump run --gdb: served at the script's end (monitor info kexec), exit 0"
