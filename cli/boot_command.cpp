@@ -7,6 +7,7 @@
 
 #include "cli/escapes.h"
 #include "cli/exit_codes.h"
+#include "cli/gdb_entry.h"
 #include "cli/machine_options.h"
 #include "cli/option_rules.h"
 #include "cli/terminal.h"
@@ -120,6 +121,7 @@ int run_machine(Machine& machine, const std::string& input, bool input_given, ui
       case StopReason::HaltedForever:
         return report(*m, "guest halted with interrupts disabled", exit_code::kGuestHung, rec);
       case StopReason::Breakpoint:
+      case StopReason::Watchpoint:
       case StopReason::Requested:
       case StopReason::Limit:
       case StopReason::Idle:
@@ -165,12 +167,25 @@ void register_boot_command(CLI::App& app, int& exit_status) {
                   "write the run as one self-contained HTML page (kernels, kexec jumps, devices) to FILE at the end");
   cmd->add_option("--trace-events", out->trace_events,
                   "write the run in the Trace Event format (Perfetto, chrome://tracing) to FILE at the end");
+  auto gdb = std::make_shared<std::string>();
+  cmd->add_option("--gdb", *gdb,
+                  "serve one GDB client on HOST:PORT from power-on (127.0.0.1 unless a host is given; :0 picks\n"
+                  "a port); when it detaches the guest runs on (cli/gdb_entry.h)");
   cmd->footer(
       "Exit status: the guest's isa-debug-exit status ((value<<1)|1, odd), 2 bad input, 64 triple fault,\n"
       "66 --max-insns exhausted, 68 guest hung (halted with IF=0, or silent for 10 virtual s or 1G instructions\n"
       "after the input ran out),\n"
       "70 engine error.");
-  cmd->callback([opts, input, in_opt, max, out, &exit_status] {
+  cmd->callback([opts, input, in_opt, max, out, gdb, &exit_status] {
+    if (!gdb->empty()) {
+      try {
+        exit_status = gdb_boot(opts->to_config(), *gdb);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "kjump boot: %s\n", e.what());
+        exit_status = exit_code::kBadInput;
+      }
+      return;
+    }
     std::string text;
     try {
       text = unescape(*input);

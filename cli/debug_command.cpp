@@ -37,6 +37,7 @@ struct DebugArgs {
   std::string script;
   std::vector<std::string> set;
   std::string gdb;
+  std::string snapshot;
   bool quiet = false;
 };
 
@@ -91,6 +92,18 @@ int run_debug(const DebugArgs& a) {
     }
   }
   echo_commands = false;
+  if (!a.snapshot.empty()) {
+    // A snapshot file of this machine configuration: the console starts where it was taken.
+    try {
+      console.session().read_snapshot("start", a.snapshot);
+      console.session().restore_snapshot("start");
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "kjump debug: --snapshot: %s\n", e.what());
+      return exit_code::kBadInput;
+    }
+    say("    restored snapshot " + a.snapshot + " (named 'start'), t=" +
+        std::to_string(console.session().machine().engine().retired()));
+  }
 
   if (!a.gdb.empty()) {
     try {
@@ -137,14 +150,18 @@ void register_debug_command(CLI::App& app, int& exit_status) {
   cmd->add_option("--script", a->script, "run this scenario script to its end first, then the console");
   add_repeatable(*cmd, "--set", a->set, "define a script variable NAME=VALUE (repeatable), e.g. BUILD=build");
   cmd->add_flag("--quiet", a->quiet, "no guest output and no script progress lines");
+  cmd->add_option("--snapshot", a->snapshot,
+                  "start from this snapshot file (`snapshot write`), of the machine the other options build");
   cmd->add_option("--gdb", a->gdb,
                   "serve one GDB remote client on HOST:PORT (127.0.0.1 unless a host is given; :0 picks a port),\n"
                   "then the console; `monitor CMD` runs console commands, `monitor phys on` makes m/M/Z physical");
   cmd->footer(
-      "Console: one scenario command per line (scenarios/README.md, 'Debugger'): si [N], c [D], until ADDR,\n"
-      "goto N, break [-p] ADDR|SYMBOL, tbreak, delete [N], info breakpoints|registers|segments|cr|devices|history,\n"
-      "x/FMT [-p] ADDR, print EXPR, disas [ADDR] [N], reverse-stepi [N], reverse-continue, and every script command\n"
-      "(send, expect, wait, snapshot, assert ...). quit or Ctrl-D ends; Ctrl-C stops a running c.\n"
+      "Console: one scenario command per line (scenarios/README.md, 'Debugger'): si [N], ni [N], c [D], until ADDR,\n"
+      "finish, goto N, break [-p] ADDR|SYMBOL [if COND], tbreak, watch|rwatch|awatch [-p] ADDR [LEN], delete [N],\n"
+      "info breakpoints|registers|segments|cr|gdt|idt|tss|pagetables [VA]|devices [NAME]|kexec|history,\n"
+      "translate VA, x/FMT [-p] ADDR, print EXPR, disas [ADDR] [N], bt, reverse-stepi [N], reverse-continue,\n"
+      "reverse-finish, snapshot save|load|list, and every script command (send, expect, wait, assert ...).\n"
+      "quit or Ctrl-D ends; Ctrl-C stops a running c.\n"
       "Reads commands from stdin when it is not a terminal.");
   cmd->callback([a, &exit_status] {
     if (a->script.empty() && a->machine.kernel.empty()) {

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "cli/exit_codes.h"
+#include "cli/gdb_entry.h"
 #include "cli/interrupt_cleanup.h"
 #include "cli/option_rules.h"
 #include "scenario/interpreter.h"
@@ -24,6 +25,7 @@ struct RunArgs {
   uint64_t checkpoint_every = 0;
   bool json = false;
   bool quiet = false;
+  std::string gdb;
 };
 
 // A private temporary directory for scratch disk images, removed when the run ends.
@@ -128,7 +130,21 @@ void register_run_command(CLI::App& app, int& exit_status) {
   cmd->footer("Exit status: 0 pass, 1 an expectation failed or the run diverged from --check, 2 bad input\n"
               "(script errors are one line: file:line:col: error: message). Ctrl-C or SIGTERM removes the run's\n"
               "temporary directory and scratch disks, and kjump ends with status 128+signal.");
-  cmd->callback([a, &exit_status] { exit_status = run_script(*a); });
+  cmd->add_option("--gdb", a->gdb,
+                  "run the script, then serve one GDB client on HOST:PORT where it stopped (127.0.0.1 unless a\n"
+                  "host is given; :0 picks a port); not with --trace/--check/--record/--replay/--json");
+  cmd->callback([a, &exit_status] {
+    if (!a->gdb.empty()) {
+      if (!a->trace.empty() || !a->check.empty() || !a->record.empty() || !a->replay.empty() || a->json) {
+        std::fprintf(stderr, "kjump run: --gdb does not go with --trace, --check, --record, --replay or --json\n");
+        exit_status = exit_code::kBadInput;
+        return;
+      }
+      exit_status = gdb_run(a->script, a->set, a->gdb);
+      return;
+    }
+    exit_status = run_script(*a);
+  });
 }
 
 }  // namespace kjump

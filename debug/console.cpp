@@ -11,6 +11,7 @@ Console::Console(ConsoleOptions opt, std::function<void(const std::string&)> say
   so.history_interval = opt_.history_interval;
   so.record_events = true;  // for `report FILE` (report/report.h); off the guest path
   so.events_title = "kjump debug";
+  so.history_byte_cap = scenario::kDefaultHistoryByteCap;
   session_ = std::make_unique<Session>(std::move(so), static_cast<SessionObserver*>(this));
   if (!opt_.scratch_dir.empty()) opt_.variables.try_emplace("TMP", opt_.scratch_dir);
   session_->variables() = opt_.variables;

@@ -7,7 +7,9 @@
 namespace kjump::debug {
 namespace {
 
-// i386 core as gdb's 32bit-core.xml, plus a system feature with the control registers.
+// i386 core as gdb's 32bit-core.xml, SSE as its 32bit-sse.xml (regnum 32 on), plus a system
+// feature: the control registers, GDTR/IDTR, and the segment bases of the hidden descriptor
+// caches (what a kexec trampoline's segment reloads leave: QEMU exposes only FS/GS's).
 constexpr std::string_view kTargetXml = R"(<?xml version="1.0"?>
 <!DOCTYPE target SYSTEM "gdb-target.dtd">
 <target version="1.0">
@@ -54,11 +56,50 @@ constexpr std::string_view kTargetXml = R"(<?xml version="1.0"?>
 <reg name="fooff" bitsize="32" type="int" group="float"/>
 <reg name="fop" bitsize="32" type="int" group="float"/>
 </feature>
+<feature name="org.gnu.gdb.i386.sse">
+<vector id="v4f" type="ieee_single" count="4"/>
+<vector id="v2d" type="ieee_double" count="2"/>
+<vector id="v16i8" type="int8" count="16"/>
+<vector id="v8i16" type="int16" count="8"/>
+<vector id="v4i32" type="int32" count="4"/>
+<vector id="v2i64" type="int64" count="2"/>
+<union id="vec128">
+<field name="v4_float" type="v4f"/><field name="v2_double" type="v2d"/><field name="v16_int8" type="v16i8"/>
+<field name="v8_int16" type="v8i16"/><field name="v4_int32" type="v4i32"/><field name="v2_int64" type="v2i64"/>
+<field name="uint128" type="uint128"/>
+</union>
+<flags id="i386_mxcsr" size="4">
+<field name="IE" start="0" end="0"/><field name="DE" start="1" end="1"/><field name="ZE" start="2" end="2"/>
+<field name="OE" start="3" end="3"/><field name="UE" start="4" end="4"/><field name="PE" start="5" end="5"/>
+<field name="DAZ" start="6" end="6"/><field name="IM" start="7" end="7"/><field name="DM" start="8" end="8"/>
+<field name="ZM" start="9" end="9"/><field name="OM" start="10" end="10"/><field name="UM" start="11" end="11"/>
+<field name="PM" start="12" end="12"/><field name="FZ" start="15" end="15"/>
+</flags>
+<reg name="xmm0" bitsize="128" type="vec128" regnum="32"/>
+<reg name="xmm1" bitsize="128" type="vec128"/>
+<reg name="xmm2" bitsize="128" type="vec128"/>
+<reg name="xmm3" bitsize="128" type="vec128"/>
+<reg name="xmm4" bitsize="128" type="vec128"/>
+<reg name="xmm5" bitsize="128" type="vec128"/>
+<reg name="xmm6" bitsize="128" type="vec128"/>
+<reg name="xmm7" bitsize="128" type="vec128"/>
+<reg name="mxcsr" bitsize="32" type="i386_mxcsr" group="vector"/>
+</feature>
 <feature name="org.kjump.i386.system">
 <reg name="cr0" bitsize="32" type="int32" group="system"/>
 <reg name="cr2" bitsize="32" type="int32" group="system"/>
 <reg name="cr3" bitsize="32" type="int32" group="system"/>
 <reg name="cr4" bitsize="32" type="int32" group="system"/>
+<reg name="gdtr_base" bitsize="32" type="data_ptr" group="system"/>
+<reg name="gdtr_limit" bitsize="32" type="int32" group="system"/>
+<reg name="idtr_base" bitsize="32" type="data_ptr" group="system"/>
+<reg name="idtr_limit" bitsize="32" type="int32" group="system"/>
+<reg name="cs_base" bitsize="32" type="data_ptr" group="system"/>
+<reg name="ss_base" bitsize="32" type="data_ptr" group="system"/>
+<reg name="ds_base" bitsize="32" type="data_ptr" group="system"/>
+<reg name="es_base" bitsize="32" type="data_ptr" group="system"/>
+<reg name="fs_base" bitsize="32" type="data_ptr" group="system"/>
+<reg name="gs_base" bitsize="32" type="data_ptr" group="system"/>
 </feature>
 </target>
 )";
@@ -91,6 +132,8 @@ size_t register_offset(unsigned n) {
 unsigned gdb_register_size(unsigned n) {
   if (n < 16) return 4;
   if (n < 24) return 10;
+  if (n < 32) return 4;
+  if (n < 40) return 16;  // xmm0-7
   if (n < kGdbRegisterCount) return 4;
   return 0;
 }
@@ -103,6 +146,13 @@ std::string GdbProtocol::stop_reply(const GdbStop& s) const {
       return buf;
     }
     case GdbStop::Kind::Breakpoint: return swbreak_ ? "T05swbreak:;thread:01;" : "T05thread:01;";
+    case GdbStop::Kind::Watch: {
+      char buf[64];
+      static const char* const kReason[] = {"watch", "rwatch", "awatch"};
+      std::snprintf(buf, sizeof buf, "T05%s:%llx;thread:01;", kReason[s.watch_kind % 3],
+                    static_cast<unsigned long long>(s.data_addr));
+      return buf;
+    }
     case GdbStop::Kind::HistoryStart: return "T05replaylog:begin;thread:01;";
     case GdbStop::Kind::Interrupted: return "T02thread:01;";
     case GdbStop::Kind::Fault: return "T0bthread:01;";
@@ -219,13 +269,19 @@ bool GdbProtocol::handle(std::string_view p, std::vector<std::string>& replies) 
     }
     case 'Z':
     case 'z': {
-      if (p.size() < 2 || (p[1] != '0' && p[1] != '1')) return reply(""), true;  // watchpoints: not yet
+      if (p.size() < 2 || p[1] < '0' || p[1] > '4') return reply(""), true;
       uint64_t addr = 0, kind = 0;
       std::string_view rest = p.substr(2);
       if (rest.empty() || rest[0] != ',') return reply("E01"), true;
       std::string_view args = rest.substr(1);
       if (size_t semi = args.find(';'); semi != std::string_view::npos) args = args.substr(0, semi);
       if (!parse_addr_len(args, addr, kind) || addr > 0xFFFFFFFFull) return reply("E01"), true;
+      if (p[1] >= '2') {
+        // Z2 write, Z3 read, Z4 access watchpoint; `kind` is the length (1..4096).
+        if (kind == 0 || kind > 4096 || addr + kind > 0x100000000ull) return reply("E01"), true;
+        reply(t_.watchpoint(p[0] == 'Z', unsigned(p[1] - '0'), addr, unsigned(kind), physical_) ? "OK" : "E01");
+        return true;
+      }
       reply(t_.breakpoint(p[0] == 'Z', addr, physical_) ? "OK" : "E01");
       return true;
     }

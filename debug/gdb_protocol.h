@@ -13,13 +13,16 @@
 namespace kjump::debug {
 
 struct GdbStop {
-  enum class Kind { Trap, Breakpoint, Interrupted, Exited, HistoryStart, Fault } kind = Kind::Trap;
+  enum class Kind { Trap, Breakpoint, Interrupted, Exited, HistoryStart, Fault, Watch } kind = Kind::Trap;
   int exit_code = 0;
+  unsigned watch_kind = 0;  // Watch: 0 write, 1 read, 2 access (the stop reply's watch/rwatch/awatch)
+  uint64_t data_addr = 0;   // Watch: the address accessed
 };
 
 // The register file as the target description (gdb_protocol.cpp) lays it out: i386 core (eax
-// .. gs, st0-7, x87 control), then the system feature's cr0, cr2, cr3, cr4.
-inline constexpr unsigned kGdbRegisterCount = 36;
+// .. gs, st0-7, x87 control: 0-31), SSE (xmm0-7, mxcsr: 32-40), then the system feature's cr0,
+// cr2, cr3, cr4, gdtr base/limit, idtr base/limit, cs..gs bases (41-54).
+inline constexpr unsigned kGdbRegisterCount = 55;
 unsigned gdb_register_size(unsigned n);  // bytes; 0 if n is out of range
 
 class GdbTarget {
@@ -30,6 +33,8 @@ class GdbTarget {
   virtual bool read_memory(uint64_t addr, size_t len, bool physical, std::string& out) = 0;
   virtual bool write_memory(uint64_t addr, std::string_view bytes, bool physical) = 0;
   virtual bool breakpoint(bool insert, uint64_t addr, bool physical) = 0;
+  // Z2/Z3/Z4 (type 2 write, 3 read, 4 access) over `len` bytes.
+  virtual bool watchpoint(bool insert, unsigned type, uint64_t addr, unsigned len, bool physical) = 0;
   enum class Resume { Continue, Step, ReverseStep, ReverseContinue };
   virtual GdbStop resume(Resume how) = 0;
   // A `monitor` line's output (console commands).

@@ -21,18 +21,36 @@ std::string SessionTarget::read_registers() {
   Engine& e = c_.session().machine().engine();
   std::string out;
   for (Reg r : kCore) put32(out, e.reg(r));
-  out.append(8 * 10 + 8 * 4, '\0');  // x87: not exposed by the engine yet (reads 0)
+  Engine::FpuRegs f = e.fpu_regs();
+  for (auto& st : f.st) out.append(reinterpret_cast<const char*>(st), 10);
+  // fctrl fstat ftag fiseg fioff foseg fooff fop: the last five are not kept by Unicorn (0).
+  put32(out, f.fctrl);
+  put32(out, f.fstat);
+  put32(out, f.ftag);
+  out.append(5 * 4, '\0');
+  for (auto& x : f.xmm) out.append(reinterpret_cast<const char*>(x), 16);
+  put32(out, f.mxcsr);
   for (Reg r : kSystem) put32(out, e.reg(r));
+  auto g = e.gdtr(), i = e.idtr();
+  put32(out, g.base);
+  put32(out, g.limit);
+  put32(out, i.base);
+  put32(out, i.limit);
+  for (Reg r : {Reg::CS, Reg::SS, Reg::DS, Reg::ES, Reg::FS, Reg::GS}) put32(out, e.segment_base(r));
   return out;
 }
 
 bool SessionTarget::write_register(unsigned n, std::string_view bytes) {
-  if (n >= 16 || bytes.size() != 4) return n < kGdbRegisterCount;  // x87 and CRs: ignored, as rr does for G
+  // x87, SSE and system registers: ignored (as rr does for G): a kexec debugger changes the
+  // general registers, not the machine's mode.
+  if (n >= 16 || bytes.size() != 4) return n < kGdbRegisterCount;
   uint32_t v = 0;
   std::memcpy(&v, bytes.data(), 4);
   Session& s = c_.session();
   if (n >= 10) return s.machine().engine().reg(kCore[n]) == v;  // selectors: only unchanged ones
+  if (s.machine().engine().reg(kCore[n]) == v) return true;
   s.machine().engine().set_reg(kCore[n], v);
+  s.new_future();  // the ladder's later checkpoints belong to the run this write left
   return true;
 }
 
@@ -59,7 +77,9 @@ bool SessionTarget::write_memory(uint64_t addr, std::string_view bytes, bool phy
       if (!t) return false;
       pa = *t;
     }
+    if (pa < e.ram().size() && e.ram().data()[pa] == uint8_t(bytes[i])) continue;
     if (!e.ram().write_phys(pa, &bytes[i], 1)) return false;
+    c_.session().new_future();
   }
   return true;
 }
@@ -79,8 +99,31 @@ bool SessionTarget::breakpoint(bool insert, uint64_t addr, bool physical) {
   return true;
 }
 
+bool SessionTarget::watchpoint(bool insert, unsigned type, uint64_t addr, unsigned len, bool physical) {
+  Breakpoints& b = c_.session().breakpoints();
+  auto key = std::make_tuple(type, addr, len, physical);
+  if (insert) {
+    WatchKind kind = type == 2 ? WatchKind::Write : type == 3 ? WatchKind::Read : WatchKind::Access;
+    if (!watches_.count(key)) watches_[key] = b.add_watch(uint32_t(addr), len, physical, kind, "gdb");
+    return true;
+  }
+  auto it = watches_.find(key);
+  if (it != watches_.end()) {
+    b.remove(it->second);
+    watches_.erase(it);
+  }
+  return true;
+}
+
 GdbStop SessionTarget::stop_of(const DebugStop& s) {
   switch (s.kind) {
+    case DebugStop::Kind::Watchpoint: {
+      const Watchpoint* w = c_.session().breakpoints().find_watch(s.breakpoint);
+      GdbStop g{GdbStop::Kind::Watch, 0};
+      g.watch_kind = !w ? 0 : w->kind == WatchKind::Write ? 0 : w->kind == WatchKind::Read ? 1 : 2;
+      g.data_addr = s.data_addr;
+      return g;
+    }
     case DebugStop::Kind::Breakpoint: {
       // swbreak: only where gdb itself has a breakpoint at the PC it will read; a stop at a
       // console breakpoint, or a physical one reached through another virtual address, is a
@@ -116,7 +159,7 @@ GdbStop SessionTarget::resume(Resume how) {
     // start there and not report it).
     Engine& e = s.machine().engine();
     uint32_t eip = e.reg(Reg::EIP);
-    if (s.breakpoints().hit(eip, e.virt_to_phys(eip))) return stop_of({DebugStop::Kind::Breakpoint, 0, ""});
+    if (s.breakpoints().hit(s.machine(), eip, e.virt_to_phys(eip))) return stop_of({DebugStop::Kind::Breakpoint, 0, ""});
     if (poll_ && poll_()) return {GdbStop::Kind::Interrupted, 0};
   }
 }

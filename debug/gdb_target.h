@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <tuple>
 
 #include "debug/console.h"
 #include "debug/gdb_protocol.h"
@@ -26,6 +27,7 @@ class SessionTarget : public GdbTarget {
   bool read_memory(uint64_t addr, size_t len, bool physical, std::string& out) override;
   bool write_memory(uint64_t addr, std::string_view bytes, bool physical) override;
   bool breakpoint(bool insert, uint64_t addr, bool physical) override;
+  bool watchpoint(bool insert, unsigned type, uint64_t addr, unsigned len, bool physical) override;
   GdbStop resume(Resume how) override;
   std::string monitor(const std::string& line) override;
 
@@ -34,6 +36,7 @@ class SessionTarget : public GdbTarget {
   Console& c_;
   std::function<bool()> poll_;
   std::map<std::pair<uint64_t, bool>, unsigned> bps_;  // (addr, physical) -> breakpoint number
+  std::map<std::tuple<unsigned, uint64_t, unsigned, bool>, unsigned> watches_;  // (type, addr, len, physical) -> number
   std::string out_;
 };
 

@@ -189,6 +189,7 @@ void Engine::load_flat_segments(uint16_t cs, uint16_t ds) {
 
 void Engine::CpuStateView::declare_state(StateDecl& d) {
   // Capture from Unicorn so that save/hash/inspect see the live CPU.
+  // (fpu_regs() and segment_base() read the same places for the debugger.)
   for (size_t i = 0; i < regs.size(); ++i) regs[i] = e->reg(Reg(i));
   auto g = e->gdtr(), id = e->idtr();
   gdtr_base = g.base;
@@ -273,6 +274,41 @@ void Engine::ClockStateView::declare_state(StateDecl& d) {
       .valid_if("at most " + std::to_string(kMaxStateTime) + " with clock.retired",
                 [this] { return e->retired_ + e->idle_ <= kMaxStateTime; });
   d.field("cpu.halted", e->halted_);
+}
+
+}  // namespace kjump
+
+namespace kjump {
+
+Engine::FpuRegs Engine::fpu_regs() const {
+  FpuRegs f{};
+  auto rd = [&](uc_x86_reg r, void* dst, size_t n) {
+    uint8_t b[16] = {};
+    uc_reg_read(uc_, r, b);
+    std::memcpy(dst, b, n);
+  };
+  for (int i = 0; i < 8; ++i) rd(uc_x86_reg(UC_X86_REG_FP0 + i), f.st[i], 10);
+  rd(UC_X86_REG_FPCW, &f.fctrl, 2);
+  rd(UC_X86_REG_FPSW, &f.fstat, 2);
+  rd(UC_X86_REG_FPTAG, &f.ftag, 2);
+  rd(UC_X86_REG_MXCSR, &f.mxcsr, 4);
+  for (int i = 0; i < 8; ++i) rd(uc_x86_reg(UC_X86_REG_XMM0 + i), f.xmm[i], 16);
+  return f;
+}
+
+uint32_t Engine::segment_base(Reg seg) const {
+  // QEMU's SegmentCache (selector, base, limit, flags: 24 bytes, base a 64-bit target_ulong at
+  // offset 8), segs[] in QEMU's order ES CS SS DS FS GS, right after hflags2 (as CpuStateView).
+  static constexpr Reg kOrder[6] = {Reg::ES, Reg::CS, Reg::SS, Reg::DS, Reg::FS, Reg::GS};
+  for (size_t i = 0; i < 6; ++i) {
+    if (kOrder[i] != seg) continue;
+    uc_context_save(uc_, ctx_);
+    const auto* blob = reinterpret_cast<const uint8_t*>(ctx_);
+    uint32_t base = 0;
+    std::memcpy(&base, blob + layout_.hflags + 8 + i * 24 + 8, 4);
+    return base;
+  }
+  return 0;
 }
 
 }  // namespace kjump

@@ -44,6 +44,7 @@ const char* to_string(StopReason r) {
     case StopReason::HaltedForever: return "halted-forever";
     case StopReason::TripleFault: return "triple-fault";
     case StopReason::Breakpoint: return "breakpoint";
+    case StopReason::Watchpoint: return "watchpoint";
     case StopReason::EngineError: return "engine-error";
   }
   return "?";
@@ -246,8 +247,37 @@ void Engine::set_paging_watch(std::function<void(bool, uint32_t)> cb) {
   last_paging_ = reg(Reg::CR0) >> 31;
 }
 
-bool Engine::take_tlb_stop(uc_err err) {
-  if (vtlb_->take_stop(err) != VirtualTlb::Stop::Access) return false;
+void Engine::set_watchpoints(std::vector<WatchRange> ranges, std::function<bool(const WatchAccess&)> is_hit) {
+  vtlb_->set_watch(std::move(ranges));
+  watch_is_hit_ = std::move(is_hit);
+}
+
+bool Engine::watch_overlaps(const WatchAccess& a) const {
+  for (const WatchRange& w : vtlb_->watch_ranges()) {
+    const uint64_t lo = w.physical ? a.pa : a.linear, hi = lo + a.size;
+    if (lo < w.hi && w.lo < hi && (a.write ? w.write : w.read)) return true;
+  }
+  return false;
+}
+
+bool Engine::take_tlb_stop(uc_err err, bool next_block) {
+  VirtualTlb::Stop stop = vtlb_->take_stop(err);
+  if (stop == VirtualTlb::Stop::Watch) {
+    // Before a watched page's access, nothing of it done: run that instruction again with its
+    // page granted (run(): Redo), then decide.
+    uint32_t at = reg(Reg::EIP);
+    retired_ = exact_retired_at(at);
+    in_block_ = false;
+    watch_access_ = vtlb_->pending_watch();
+    bp_resume_ = std::make_pair(at, retired_);  // a breakpoint there already had its stop
+    deferred_next_block_ = (mid_ != MidBlock::No && deferred_next_block_) || next_block;
+    mid_ = MidBlock::Redo;
+    redo_target_ = retired_ + 1;
+    vtlb_->set_watch_grant(true);
+    sync_vtlb();
+    return true;
+  }
+  if (stop != VirtualTlb::Stop::Access) return false;
   // At an access: it did not happen and its instruction did not retire, the same correction
   // as for a fault. Then on from that instruction, which now gets its page.
   uint32_t at = reg(Reg::EIP);
@@ -346,6 +376,31 @@ uc_err Engine::emulate(uint32_t eip) {
 
 RunResult Engine::run(uint64_t limit) {
   for (;;) {
+    if (mid_ == MidBlock::Redo && (retired_ >= redo_target_ || halted_)) {
+      // The watched instruction ran: the watched pages go back to stopping, and the callback
+      // says whether this access is a stop.
+      vtlb_->set_watch_grant(false);
+      sync_vtlb();
+      mid_ = halted_ ? MidBlock::No : MidBlock::Rest;
+      if (watch_overlaps(watch_access_) && watch_is_hit_ && watch_is_hit_(watch_access_)) {
+        mid_ = MidBlock::No;
+        return {StopReason::Watchpoint, ""};
+      }
+    }
+    // Inside a block the watch cut: the run without the watch would not be between blocks
+    // here, so nothing that happens between blocks happens (events, stops asked for,
+    // interrupts), unless this boundary is an exact stop of its own (an event due, the limit),
+    // where that run stops too and does all of it.
+    if (mid_ != MidBlock::No && (events_.next_deadline() <= now() || now() >= limit)) {
+      if (mid_ == MidBlock::Redo) {
+        vtlb_->set_watch_grant(false);
+        sync_vtlb();
+      }
+      mid_ = MidBlock::No;
+      hf_.stop_at_next_block = false;
+    }
+    const MidBlock mid = mid_;
+    if (mid == MidBlock::No) {
     events_.run_due(now());
     if (stop_requested_) {
       stop_requested_ = false;
@@ -375,19 +430,28 @@ RunResult Engine::run(uint64_t limit) {
       if (!deliver(v, true, false, false, 0, reg(Reg::EIP))) return {StopReason::TripleFault, "triple fault"};
       continue;
     }
+    }  // mid == MidBlock::No
     stop_at_ = std::min(events_.next_deadline(), limit);
+    if (mid == MidBlock::Redo) stop_at_ = std::min(stop_at_, now() + (redo_target_ - retired_));
     retired_limit_ = stop_at_ >= idle_ ? stop_at_ - idle_ : 0;
 
     hf_.stopping = false;
     resume_eip_.reset();
     in_block_ = false;
-    hf_.continuing_block = false;
+    // The block a watch stop cut goes on: a stop asked for at "the next block" waits for the
+    // block after it, as in the uninterrupted run.
+    hf_.continuing_block = mid != MidBlock::No;
+    if (mid != MidBlock::No) hf_.stop_at_next_block = deferred_next_block_;
     uint32_t eip = reg(Reg::EIP);
     if (bp_resume_ && bp_resume_->first == eip && bp_resume_->second == retired_) skip_breakpoint_once_ = eip;
     bp_resume_.reset();
     hf_.first_block_of_run = true;
     uc_err err = emulate(eip);
+    const bool next_block = hf_.stop_at_next_block;
     hf_.stop_at_next_block = false;  // the block ended in hlt or the run stopped otherwise
+    if (mid == MidBlock::Redo) deferred_next_block_ = deferred_next_block_ || next_block;
+    if (mid == MidBlock::Rest) mid_ = MidBlock::No;  // the cut block's rest ran: between blocks again
+    if (err != UC_ERR_OK && take_tlb_stop(err, next_block)) continue;
     if (err == UC_ERR_INSN_INVALID) {
       // Unicorn 2.1.4 treats an INSN_INVALID hook returning true as "handled" and would
       // re-execute the instruction forever, so #UD surfaces here instead: the invalid
@@ -401,7 +465,6 @@ RunResult Engine::run(uint64_t limit) {
       if (!deliver(6, false, false, false, 0, bad)) return {StopReason::TripleFault, "triple fault"};
       continue;
     }
-    if (err != UC_ERR_OK && take_tlb_stop(err)) continue;
     in_block_ = false;
     if (err != UC_ERR_OK) {
       char buf[200];

@@ -51,6 +51,7 @@ enum class StopReason {
   HaltedForever,  // halted with IF=0: nothing can ever wake it
   TripleFault,
   Breakpoint,
+  Watchpoint,     // right after an access the watchpoint callback took (Engine::last_watch)
   EngineError,    // Unicorn refused to go on (reported with details)
 };
 const char* to_string(StopReason r);
@@ -125,6 +126,15 @@ class Engine : public Clock {
   void remove_breakpoint(uint32_t addr);
   const std::vector<uint32_t>& breakpoints() const { return breakpoints_; }
 
+  // ---- watchpoints (debugger) ----
+  // Data accesses overlapping `ranges` stop the run right after their instruction retired, if
+  // `is_hit` (asked then, outside emulation, with the access) says so; otherwise the run goes
+  // on as if it had never stopped (no events, no interrupt taken, no stop asked for between
+  // blocks taken early), so watching changes nothing the guest sees. Pages holding a watched
+  // range are kept out of the TLB's fast path (emu/virtual_tlb.h); no ranges, no cost.
+  void set_watchpoints(std::vector<WatchRange> ranges, std::function<bool(const WatchAccess&)> is_hit);
+  const WatchAccess& last_watch() const { return watch_access_; }
+
   // ---- registers ----
   uint32_t reg(Reg r) const;
   void set_reg(Reg r, uint32_t v);
@@ -135,6 +145,16 @@ class Engine : public Clock {
   void set_idtr(TableReg t);
   unsigned cpl() const;
   PagingRegs paging() const;
+  // For the debugger (GDB's SSE and system features): the x87/SSE registers as Unicorn holds
+  // them, and a segment register's base from its hidden descriptor cache (CS..GS).
+  struct FpuRegs {
+    uint8_t st[8][10];
+    uint16_t fctrl, fstat, ftag;
+    uint32_t mxcsr;
+    uint8_t xmm[8][16];
+  };
+  FpuRegs fpu_regs() const;
+  uint32_t segment_base(Reg seg) const;
   // Virtual → physical without side effects (debugger, audits).
   std::optional<uint64_t> virt_to_phys(uint32_t va) const;
   bool read_virt(uint32_t va, void* dst, size_t n) const;
@@ -391,7 +411,17 @@ class Engine : public Clock {
   bool last_paging_ = false;
   std::optional<std::pair<bool, uint32_t>> paging_event_;
   std::unique_ptr<VirtualTlb> vtlb_;
-  bool take_tlb_stop(uc_err err);  // an audit stop of the virtual TLB's: handled, run on
+  bool take_tlb_stop(uc_err err, bool next_block);  // an audit or watch stop of the virtual TLB's: handled, run on
+  // Watchpoints: the stopped access, the callback, and where the run is in the block it cut:
+  // Redo = its instruction runs again with its page granted, until retired_ reaches
+  // redo_target_; Rest = the rest of that block runs as one (see run()).
+  enum class MidBlock : uint8_t { No, Redo, Rest };
+  MidBlock mid_ = MidBlock::No;
+  uint64_t redo_target_ = 0;
+  bool deferred_next_block_ = false;  // hf_.stop_at_next_block when the watch stop cut the block
+  std::function<bool(const WatchAccess&)> watch_is_hit_;
+  WatchAccess watch_access_;
+  bool watch_overlaps(const WatchAccess& a) const;
   // A refused fill (a page fault to come): count it, go on from the access on Unicorn's walker.
   // False if `err` is not that.
   bool take_tlb_fault(uc_err err);

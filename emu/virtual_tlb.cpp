@@ -13,6 +13,10 @@ constexpr uint32_t kCr0Pg = 1u << 31;
 // Poison physical memory: above 4 GiB, where an i386 guest without PAE never maps anything, one
 // page per RAM page so that the UNMAPPED hook can tell the page back from the address alone.
 constexpr uint64_t kPoisonBase = 1ull << 36;
+// The watchpoints' poison pages: slots handed out per (linear, physical) page pair until the
+// next flush, above the audit's.
+constexpr uint64_t kWatchBase = 1ull << 37;
+constexpr size_t kWatchSlots = 4096;
 
 }  // namespace
 
@@ -25,7 +29,10 @@ VirtualTlb::VirtualTlb(uc_engine* uc, GuestRam& ram)
           UC_ERR_OK ||
       uc_hook_add(uc_, &h, UC_HOOK_MEM_READ_UNMAPPED | UC_HOOK_MEM_WRITE_UNMAPPED,
                   reinterpret_cast<void*>(&VirtualTlb::hook_poison), this, kPoisonBase,
-                  kPoisonBase + (uint64_t(pages_) << 12) - 1) != UC_ERR_OK)
+                  kPoisonBase + (uint64_t(pages_) << 12) - 1) != UC_ERR_OK ||
+      uc_hook_add(uc_, &h, UC_HOOK_MEM_READ_UNMAPPED | UC_HOOK_MEM_WRITE_UNMAPPED,
+                  reinterpret_cast<void*>(&VirtualTlb::hook_watch), this, kWatchBase,
+                  kWatchBase + (uint64_t(kWatchSlots) << 12) - 1) != UC_ERR_OK)
     throw std::runtime_error("virtual TLB: uc_hook_add failed");
   uc_ctl_tlb_mode(uc_, UC_TLB_VIRTUAL);
   reset();
@@ -49,6 +56,8 @@ void VirtualTlb::reset() {
   code_page_ = ~0u;
   class_ = kNoClass;
   forbidden_granted_ = false;
+  watch_hit_ = false;
+  watch_slots_.clear();
   uint32_t cr0 = 0;
   uc_reg_read(uc_, UC_X86_REG_CR0, &cr0);
   last_paging_ = cr0 & kCr0Pg;
@@ -60,6 +69,7 @@ void VirtualTlb::follow(bool paging) {
 
 void VirtualTlb::flush_tlb() {
   uc_ctl_flush_tlb(uc_);
+  watch_slots_.clear();
   std::fill(wfast_.begin(), wfast_.end(), 0);
   large_ = false;
   forbidden_granted_ = false;
@@ -122,6 +132,23 @@ bool VirtualTlb::fill(uint32_t vpage, uc_mem_type type, uc_tlb_entry* e) {
     // A read must not open the page for writing (X stays: a read entry of a code page may be
     // the one its fetches use), so that a later write comes back here.
     if (g == Grant::AskedOnly && !write) asked_only = UC_PROT_READ | UC_PROT_EXEC;
+  }
+  if (!watch_.empty() && !watch_grant_) {
+    if (uint8_t kinds = watched_kinds(vpage, ppage)) {
+      const bool watched = (write && (kinds & prot::kWrite)) || (!write && !fetch && (kinds & prot::kRead));
+      if (watched && (t.prot & (write ? prot::kWrite : prot::kRead))) {
+        // Only the watched kind of access goes to the poison page; the other kind misses this
+        // entry and fills again (a real one), so it never stops.
+        if (watch_slots_.size() >= kWatchSlots) flush_tlb();
+        e->paddr = kWatchBase + (uint64_t(watch_slots_.size()) << 12);
+        watch_slots_.emplace_back(vpage, ppage);
+        e->perms = uc_prot(write ? UC_PROT_WRITE : UC_PROT_READ);
+        return true;
+      }
+      // A real entry for the page: without the watched kinds, so that they fill again here.
+      if (kinds & prot::kWrite) asked_only &= ~UC_PROT_WRITE;
+      if (kinds & prot::kRead) asked_only &= ~UC_PROT_READ;
+    }
   }
   if (fetch && !code_[page]) {
     code_[page] = 1;
@@ -223,6 +250,39 @@ bool VirtualTlb::hook_poison(uc_engine* uc, uc_mem_type type, uint64_t addr, int
   return false;  // Unicorn stops at this instruction, the access not done
 }
 
+uint8_t VirtualTlb::watched_kinds(uint32_t vpage, uint64_t ppage) const {
+  uint8_t k = 0;
+  for (const WatchRange& w : watch_) {
+    const uint64_t page = w.physical ? ppage : vpage;
+    const uint64_t lo = page << 12, hi = lo + 0x1000;
+    if (w.lo < hi && lo < w.hi) k |= (w.read ? prot::kRead : 0) | (w.write ? prot::kWrite : 0);
+  }
+  return k;
+}
+
+bool VirtualTlb::hook_watch(uc_engine*, uc_mem_type type, uint64_t addr, int size, int64_t, void* self) {
+  auto* t = static_cast<VirtualTlb*>(self);
+  const uint64_t slot = (addr - kWatchBase) >> 12, off = addr & 0xfff;
+  if (slot >= t->watch_slots_.size()) return false;  // not handed out: unmapped, as it is
+  auto [vpage, ppage] = t->watch_slots_[slot];
+  t->watch_pending_ = WatchAccess{(vpage << 12) | uint32_t(off), (ppage << 12) | off, unsigned(size),
+                                  type == UC_MEM_WRITE_UNMAPPED};
+  t->watch_hit_ = true;
+  return false;  // Unicorn stops at this instruction, the access not done
+}
+
+void VirtualTlb::set_watch(std::vector<WatchRange> ranges) {
+  if (ranges == watch_) return;
+  watch_ = std::move(ranges);
+  flush_tlb();  // no entry may predate the new view of the pages
+}
+
+void VirtualTlb::set_watch_grant(bool grant) {
+  if (grant == watch_grant_) return;
+  watch_grant_ = grant;
+  flush_tlb();  // granting: the poison entries go; back: the real ones of watched pages go
+}
+
 VirtualTlb::Stop VirtualTlb::take_stop(uc_err err) {
   if (fault_ && err == UC_ERR_EXCEPTION) {
     fault_ = false;
@@ -236,9 +296,14 @@ VirtualTlb::Stop VirtualTlb::take_stop(uc_err err) {
     cpu_walk_blocks_ = fault_fetch_ ? 1 : 0;
     return fault_fetch_ ? Stop::FaultAtFetch : Stop::Fault;
   }
+  if (watch_hit_ && (err == UC_ERR_READ_UNMAPPED || err == UC_ERR_WRITE_UNMAPPED)) {
+    watch_hit_ = false;
+    return Stop::Watch;
+  }
   if (poison_hit_ && (err == UC_ERR_READ_UNMAPPED || err == UC_ERR_WRITE_UNMAPPED)) return Stop::Access;
   fault_ = false;
   poison_hit_ = false;
+  watch_hit_ = false;
   return Stop::None;
 }
 

@@ -65,6 +65,22 @@ struct AccessAuditSpec {
   std::function<bool(uint32_t page)> judged;       // does code in this physical page get judged? asked once per page
 };
 
+// A debugger watchpoint's range, as the engine watches it: [lo, hi) linear or physical.
+struct WatchRange {
+  uint64_t lo = 0, hi = 0;
+  bool physical = false;
+  bool read = false, write = false;
+  bool operator==(const WatchRange&) const = default;
+};
+
+// An access the watch stopped before (its instruction had not run).
+struct WatchAccess {
+  uint32_t linear = 0;
+  uint64_t pa = 0;
+  unsigned size = 0;
+  bool write = false;
+};
+
 // The first judged access of one kind (code page, page, read or write) to a forbidden page.
 struct AuditedAccess {
   uint32_t code_page = 0;  // physical page number of the instruction
@@ -128,11 +144,23 @@ class VirtualTlb {
                    // Unicorn's walker) from EIP
     FaultAtFetch,  // the next block's fetch failed: that block did not start; redo from EIP
     Access,        // a judged access to a forbidden page: call record_access with its EIP and count
+    Watch,         // an access to a watched page: pending_watch() has it; nothing of it done
   };
   Stop take_stop(uc_err err);
   void record_access(uint32_t eip, uint64_t retired, uint64_t time);
   // Before each uc_emu_start: a refused fill of an earlier run (a probe) is not this run's.
   void clear_stop() { fault_ = false; }
+
+  // Watchpoints (debugger): data accesses to pages holding a watched range, linear or physical,
+  // stop before the access exactly as the audit's do (a poison entry: see the header), each
+  // poison page standing for one (linear page, physical page) pair so that the hook can tell
+  // both back. An empty list costs nothing: no page is poisoned. While `grant` is set (the
+  // engine re-running the stopped instruction) fills are the normal ones.
+  void set_watch(std::vector<WatchRange> ranges);
+  bool watching() const { return !watch_.empty(); }
+  void set_watch_grant(bool grant);
+  const WatchAccess& pending_watch() const { return watch_pending_; }
+  const std::vector<WatchRange>& watch_ranges() const { return watch_; }
 
   // Auditing is on from set_audit(spec) to set_audit(nullopt), while paging is off.
   void set_audit(std::optional<AccessAuditSpec> spec);
@@ -157,6 +185,9 @@ class VirtualTlb {
  private:
   static bool hook_fill(uc_engine*, uint64_t vaddr, uc_mem_type type, uc_tlb_entry* e, void* self);
   static bool hook_poison(uc_engine*, uc_mem_type type, uint64_t addr, int size, int64_t value, void* self);
+  static bool hook_watch(uc_engine*, uc_mem_type type, uint64_t addr, int size, int64_t value, void* self);
+  // The kinds (prot::kRead/kWrite) watched on linear page `vpage` mapped to physical `ppage`.
+  uint8_t watched_kinds(uint32_t vpage, uint64_t ppage) const;
   bool fill(uint32_t vpage, uc_mem_type type, uc_tlb_entry* e);
   enum class Grant { Full, AskedOnly, Poison };
   Grant audit_grant(uint32_t page, bool write);
@@ -196,6 +227,11 @@ class VirtualTlb {
   uint32_t class_ = kNoClass;    // judged code page, or kOtherCode, of the TLB's current entries
   bool forbidden_granted_ = false;  // some forbidden page is mapped for real since the last flush
   std::unordered_set<uint64_t> reported_;  // report_key of accesses already recorded
+  std::vector<WatchRange> watch_;
+  bool watch_grant_ = false;
+  bool watch_hit_ = false;
+  WatchAccess watch_pending_;
+  std::vector<std::pair<uint32_t, uint64_t>> watch_slots_;  // poison slot -> (linear page, physical page)
   std::vector<AuditedAccess> audited_;
   Counters counters_;
 };

@@ -37,6 +37,9 @@ class FakeTarget : public debug::GdbTarget {
     return true;
   }
   bool breakpoint(bool, uint64_t addr, bool) override { return addr <= 0xFFFFFFFFull; }
+  bool watchpoint(bool, unsigned type, uint64_t addr, unsigned len, bool) override {
+    return type >= 2 && type <= 4 && len > 0 && addr + len <= 0x100000000ull;
+  }
   debug::GdbStop resume(Resume) override { return {}; }
   std::string monitor(const std::string& line) override { return line.substr(0, 64); }
 

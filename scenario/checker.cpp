@@ -148,6 +148,7 @@ class Checker {
         snapshot_known_unless_dynamic(c.name, "snapshot restore");
         break;
       case SnapshotCmd::Op::Write: snapshot_known_unless_dynamic(c.name, "snapshot write"); break;
+      case SnapshotCmd::Op::List: break;
     }
   }
   void check(const AssertRegCmd& c) {
@@ -215,7 +216,30 @@ class Checker {
     uses(c.count);
     stops();
   }
-  void check(const BreakCmd& c) { uses(c.where); }
+  void check(const BreakCmd& c) {
+    uses(c.where);
+    for (const Text& t : c.condition) uses(t);
+  }
+  void check(const WatchCmd& c) {
+    uses(c.where);
+    uses(c.length);
+  }
+  void check(const FinishCmd&) {
+    needs_power("finish");
+    stops();
+  }
+  void check(const ReverseFinishCmd&) {
+    needs_power("reverse-finish");
+    stops();
+  }
+  void check(const BacktraceCmd& c) {
+    needs_machine("bt");
+    uses(c.count);
+  }
+  void check(const TranslateCmd& c) {
+    needs_machine("translate");
+    uses(c.where);
+  }
   void check(const DeleteCmd& c) { uses(c.id); }
   void check(const InfoCmd& c) {
     if (c.what != InfoCmd::What::Breakpoints) needs_machine("info");
@@ -225,7 +249,10 @@ class Checker {
     needs_machine("x");
     uses(c.where);
   }
-  void check(const PrintCmd& c) { uses(c.expr); }
+  void check(const PrintCmd& c) {
+    uses(c.expr);
+    for (const Text& t : c.more) uses(t);
+  }
   void check(const DisasCmd& c) {
     needs_machine("disas");
     uses(c.where);

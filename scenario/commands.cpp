@@ -74,11 +74,25 @@ void texts(const StepCmd& c, const Fn& fn) { each(c.count, fn); }
 void texts(const ContinueCmd& c, const Fn& fn) { each(c.limit, fn); }
 void texts(const UntilCmd& c, const Fn& fn) { fn(c.where); }
 void texts(const GotoCmd& c, const Fn& fn) { fn(c.count); }
-void texts(const BreakCmd& c, const Fn& fn) { fn(c.where); }
+void texts(const BreakCmd& c, const Fn& fn) {
+  fn(c.where);
+  for (const Text& t : c.condition) fn(t);
+}
+void texts(const WatchCmd& c, const Fn& fn) {
+  fn(c.where);
+  each(c.length, fn);
+}
+void texts(const FinishCmd&, const Fn&) {}
+void texts(const ReverseFinishCmd&, const Fn&) {}
+void texts(const BacktraceCmd& c, const Fn& fn) { each(c.count, fn); }
+void texts(const TranslateCmd& c, const Fn& fn) { fn(c.where); }
 void texts(const DeleteCmd& c, const Fn& fn) { each(c.id, fn); }
 void texts(const InfoCmd& c, const Fn& fn) { each(c.name, fn); }
 void texts(const ExamineCmd& c, const Fn& fn) { fn(c.where); }
-void texts(const PrintCmd& c, const Fn& fn) { fn(c.expr); }
+void texts(const PrintCmd& c, const Fn& fn) {
+  fn(c.expr);
+  for (const Text& t : c.more) fn(t);
+}
 void texts(const DisasCmd& c, const Fn& fn) {
   each(c.where, fn);
   each(c.count, fn);

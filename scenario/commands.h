@@ -55,7 +55,7 @@ struct WaitCmd { Text duration; };
 // ---- state ----
 struct CheckpointCmd { Text name; };
 struct SnapshotCmd {
-  enum class Op { Save, Restore, Write, Read } op;
+  enum class Op { Save, Restore, Write, Read, List } op;  // load = restore; list: no name
   Text name;
   std::optional<Text> path;
 };
@@ -95,7 +95,8 @@ using CommandBody =
                  AssertSerialCmd, AssertVarCmd, AssertStateCmd, AssertAuditCmd, EchoCmd, SetCmd, ExitCmd, ReportCmd,
                  // the debugger's (scenario/debug_commands.h)
                  StepCmd, ContinueCmd, UntilCmd, GotoCmd, BreakCmd, DeleteCmd, InfoCmd, ExamineCmd, PrintCmd,
-                 DisasCmd, ReverseStepCmd, ReverseContinueCmd>;
+                 DisasCmd, ReverseStepCmd, ReverseContinueCmd, WatchCmd, FinishCmd, ReverseFinishCmd, BacktraceCmd,
+                 TranslateCmd>;
 
 struct Command {
   SourceLoc loc;       // the command word

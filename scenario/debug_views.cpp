@@ -5,6 +5,7 @@
 #include "base/hex.h"
 #include "base/quantity.h"
 #include "machine/device.h"
+#include "scenario/debug_expr.h"
 
 namespace kjump::scenario {
 namespace {
@@ -244,7 +245,15 @@ std::string view_print(Machine& m, const std::string& expr) {
     uint32_t v = *a;
     return expr + " = " + hex(v, 8) + " (" + std::to_string(v) + ")" + sym_suffix(m, v);
   }
-  return "print: cannot evaluate '" + expr + "': " + why + " (or DEVICE.FIELD)";
+  // An expression of the conditions' language (`*0xc0126140`, `$esp + 8`, `*(u8*)sym`).
+  try {
+    std::string err;
+    if (auto v = Expression::parse(expr).eval(m, &err))
+      return expr + " = " + hex(*v, 8) + " (" + std::to_string(*v) + ")" + sym_suffix(m, *v);
+    return "print: cannot evaluate '" + expr + "': " + err;
+  } catch (const ExprError&) {
+  }
+  return "print: cannot evaluate '" + expr + "': " + why + " (or DEVICE.FIELD, or an expression)";
 }
 
 }  // namespace kjump::scenario

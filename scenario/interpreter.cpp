@@ -38,8 +38,8 @@ SessionOptions Interpreter::prepare() {
   // pay for it.
   for (auto& c : script_.commands)
     if (std::holds_alternative<ReverseStepCmd>(c.body) || std::holds_alternative<ReverseContinueCmd>(c.body) ||
-        std::holds_alternative<GotoCmd>(c.body))
-      so.history_interval = kDefaultHistoryInterval;
+        std::holds_alternative<ReverseFinishCmd>(c.body) || std::holds_alternative<GotoCmd>(c.body))
+      so.history_interval = kDefaultHistoryInterval, so.history_byte_cap = kDefaultHistoryByteCap;
   so.capture_trace = !opt_.trace_path.empty();
   // The run's event list, for --report, --trace-events or a `report` in the script.
   so.record_events = !opt_.report_path.empty() || !opt_.trace_events_path.empty();

@@ -100,6 +100,16 @@ class LineParser {
     return out;
   }
 
+  // Every token left, words and operators alike, as texts (an expression: `if $eax == 3`).
+  std::vector<Text> rest_words(const std::string& what) {
+    std::vector<Text> out;
+    while (more()) {
+      if (peek().kind == TokenKind::String || peek().kind == TokenKind::Regex) fail_expected(what);
+      out.push_back(t_[pos_++].text);
+    }
+    return out;
+  }
+
   void done(const std::string& cmd) const {
     if (more()) throw ScriptError(peek().loc, "unexpected " + describe(peek()) + " after '" + cmd + "'");
   }
@@ -113,5 +123,12 @@ class LineParser {
 using Handler = std::function<CommandBody(LineParser&)>;
 // The debugger's commands (debug_parser.cpp). `x/FMT` is looked up as "x".
 void add_debug_handlers(std::map<std::string, Handler>& table);
+// A breakpoint condition's words as one expression text (each word's value from `value`), and
+// where in the script byte `offset` of that text is (its errors name the column).
+std::string condition_text(const std::vector<Text>& words, const std::function<std::string(const Text&)>& value);
+SourceLoc condition_loc(const std::vector<Text>& words, const std::function<std::string(const Text&)>& value,
+                        size_t offset);
+// A condition without variables is parsed now: a bad one is a ScriptError at its column.
+void check_condition(const std::vector<Text>& words);
 
 }  // namespace kjump::scenario

@@ -190,13 +190,18 @@ CommandBody parse_expect(LineParser& p) {
 }
 
 CommandBody parse_snapshot(LineParser& p) {
-  auto [op, loc] = p.bare_word("save, restore, write or read");
+  auto [op, loc] = p.bare_word("save, restore (load), write, read or list");
   SnapshotCmd c{SnapshotCmd::Op::Save, {}, std::nullopt};
+  if (op == "list") {
+    c.op = SnapshotCmd::Op::List;
+    p.done("snapshot list");
+    return c;
+  }
   if (op == "save") c.op = SnapshotCmd::Op::Save;
-  else if (op == "restore") c.op = SnapshotCmd::Op::Restore;
+  else if (op == "restore" || op == "load") c.op = SnapshotCmd::Op::Restore;
   else if (op == "write") c.op = SnapshotCmd::Op::Write;
   else if (op == "read") c.op = SnapshotCmd::Op::Read;
-  else throw ScriptError(loc, "unknown snapshot operation '" + op + "' (save, restore, write, read)");
+  else throw ScriptError(loc, "unknown snapshot operation '" + op + "' (save, restore, load, write, read, list)");
   c.name = p.text("a snapshot name");
   if (c.op == SnapshotCmd::Op::Write || c.op == SnapshotCmd::Op::Read) c.path = p.text("a file path");
   p.done("snapshot " + op);

@@ -223,8 +223,16 @@ Flow Verbs::wait(Session& s, const Command& c, const ResolvedArgs& args, const W
 // ---- state ----
 
 Flow Verbs::snapshot(Session& s, const ResolvedArgs& args, const SnapshotCmd& cmd) {
+  if (cmd.op == SnapshotCmd::Op::List) {
+    if (s.snapshots().empty()) ctx_.say("    no snapshots");
+    for (const auto& [n, snap] : s.snapshots())
+      ctx_.say("    " + n + "  t=" + std::to_string(snap.snap.retired) + "  virtual time " +
+               std::to_string(snap.snap.time) + " ns");
+    return Flow::Next;
+  }
   const std::string& name = args(cmd.name);
   switch (cmd.op) {
+    case SnapshotCmd::Op::List: break;
     case SnapshotCmd::Op::Save: s.save_snapshot(name); break;
     case SnapshotCmd::Op::Read: s.read_snapshot(name, snapshot_path(ctx_.script, *cmd.path, args)); break;
     case SnapshotCmd::Op::Write:

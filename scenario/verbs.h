@@ -25,7 +25,9 @@ inline constexpr uint64_t kDefaultExpectTimeCap = 60'000'000'000;
 
 // The reverse-execution ladder's spacing near the present (session/history.h): a
 // reverse-stepi re-runs at most this many instructions from a checkpoint.
-inline constexpr uint64_t kDefaultHistoryInterval = 20'000'000;
+inline constexpr uint64_t kDefaultHistoryInterval = 8'000'000;
+// ... and the RAM pages its checkpoints may hold at most (session/history.h).
+inline constexpr uint64_t kDefaultHistoryByteCap = 2ull << 30;
 
 // What a verb tells its driver: go on, the script said `exit`, or stop (a failure).
 enum class Flow { Next, Exit, Stop };
@@ -72,6 +74,12 @@ class Verbs {
   Flow debug_verb(Session& s, const Command& c, const ResolvedArgs& args);
   Flow info(Session& s, const Command& c, const ResolvedArgs& args, const InfoCmd& x);
   Flow stopped(Session& s, const Command& c, const DebugStop& stop);
+  // scenario/debug_run_verbs.cpp: run control that needs frames, watchpoints, conditions.
+  Flow next(Session& s, const Command& c, uint64_t n);
+  Flow finish(Session& s, const Command& c);
+  Flow reverse_finish(Session& s, const Command& c);
+  Flow watch(Session& s, const ResolvedArgs& args, const WatchCmd& w);
+  BreakCondition break_condition(Session& s, const ResolvedArgs& args, const BreakCmd& b, std::string* text);
   void say_lines(const std::vector<std::string>& lines);
 
   VerbContext ctx_;

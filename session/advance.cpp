@@ -58,6 +58,7 @@ void Session::run_slice(uint64_t limit, RunResult& r) {
 
 AdvanceEnd Session::advance(const Duration& d, const std::function<Seen(bool)>& seen, uint64_t time_cap) {
   Machine& m = *m_;
+  sync_engine_watchpoints(false);
   const bool by_time = d.unit == Duration::Unit::VirtualNs;
   const uint64_t start = by_time ? m.now() : m.engine().retired();
   const uint64_t target = d.amount > kNever - start ? kNever - 1 : start + d.amount;
@@ -122,6 +123,7 @@ AdvanceEnd Session::advance(const Duration& d, const std::function<Seen(bool)>& 
       case StopReason::Limit:
       case StopReason::Requested:
       case StopReason::Breakpoint:
+      case StopReason::Watchpoint:
         break;
     }
   }

@@ -4,6 +4,8 @@
 // automatic ladder. The inputs the run had after that checkpoint are put back at their
 // recorded times by an input feed over the present's input log, so the re-run is the run
 // that happened; a live input afterwards starts a new future (Session::check_live).
+#include <algorithm>
+
 #include "session/session.h"
 
 namespace kjump {
@@ -31,6 +33,14 @@ void Session::restore_checkpoint(const History::Checkpoint& c) {
 DebugStop Session::replay_to(uint64_t target, bool record_hits, std::vector<uint64_t>* hits) {
   Machine& m = *m_;
   sync_engine_breakpoints();
+  // A reverse scan watches too, noting hits without stopping (sync_engine_watchpoints).
+  std::vector<std::pair<uint64_t, unsigned>> watch_hits;
+  struct Record {
+    Session& s;
+    Record(Session& s, std::vector<std::pair<uint64_t, unsigned>>* w) : s(s) { s.watch_hits_ = w; }
+    ~Record() { s.watch_hits_ = nullptr; }
+  } record(*this, record_hits ? &watch_hits : nullptr);
+  sync_engine_watchpoints(record_hits);
   struct Quiet {
     bool& q;
     bool was;
@@ -53,11 +63,18 @@ DebugStop Session::replay_to(uint64_t target, bool record_hits, std::vector<uint
       case StopReason::Breakpoint:
         if (record_hits) {
           uint32_t eip = m.engine().reg(Reg::EIP);
-          if (bps_.hit(eip, m.engine().virt_to_phys(eip), false)) hits->push_back(m.engine().retired());
+          if (bps_.hit(m, eip, m.engine().virt_to_phys(eip), false)) hits->push_back(m.engine().retired());
         }
         break;
       default: break;
     }
+  }
+  if (record_hits) {
+    for (auto& [at, id] : watch_hits) {
+      hits->push_back(at);
+      watch_hit_at_[at] = id;
+    }
+    std::sort(hits->begin(), hits->end());
   }
   return {DebugStop::Kind::Stepped, 0, ""};
 }
@@ -111,6 +128,7 @@ DebugStop Session::reverse_continue() {
     uint64_t from = c->retired;
     restore_checkpoint(*c);
     std::vector<uint64_t> hits;
+    watch_hit_at_.clear();
     DebugStop s = replay_to(end, true, &hits);
     if (s.kind != DebugStop::Kind::Stepped) return s;
     // A breakpoint where the run started (hit at `end` itself) is not reported (rr, gdb).
@@ -119,9 +137,18 @@ DebugStop Session::reverse_continue() {
       uint64_t at = hits.back();
       s = seek(at);
       if (s.kind != DebugStop::Kind::Stepped) return s;
+      if (auto w = watch_hit_at_.find(at); w != watch_hit_at_.end()) {
+        // Right after the access (as forward): the value it left.
+        unsigned id = w->second;
+        watch_hit_at_.clear();
+        const Watchpoint* wp = bps_.find_watch(id);
+        std::string report = wp ? "Watchpoint " + std::to_string(id) + ": " + wp->spec + " (accessed here)" : "";
+        return {DebugStop::Kind::Watchpoint, id, report, wp ? wp->addr : 0};
+      }
       uint32_t eip = m_->engine().reg(Reg::EIP);
-      auto id = bps_.hit(eip, m_->engine().virt_to_phys(eip), true);
-      return {DebugStop::Kind::Breakpoint, id.value_or(0), ""};
+      std::string err;
+      auto id = bps_.hit(*m_, eip, m_->engine().virt_to_phys(eip), true, &err);
+      return {DebugStop::Kind::Breakpoint, id.value_or(0), err};
     }
     if (interrupt_ && interrupt_->exchange(false)) return {DebugStop::Kind::Interrupted, 0, ""};
     end = from;

@@ -26,6 +26,12 @@ class History {
   static constexpr size_t kDense = 8;
 
   void set_interval(uint64_t n) { interval_ = n; }
+  // At most this many bytes of RAM pages held (0: no cap): beyond it the oldest checkpoints
+  // but the first (the start of history) are dropped, so reverse execution stays possible to
+  // the start, only slower there.
+  void set_byte_cap(uint64_t bytes) { cap_ = bytes; }
+  uint64_t byte_cap() const { return cap_; }
+  uint64_t dropped_for_cap() const { return dropped_for_cap_; }
   uint64_t interval() const { return interval_; }
   void clear();
   // The retired count at which the next checkpoint is due.
@@ -44,7 +50,10 @@ class History {
 
  private:
   void thin();
+  void enforce_cap();
   uint64_t interval_ = 0;
+  uint64_t cap_ = 0;
+  uint64_t dropped_for_cap_ = 0;
   std::vector<Checkpoint> list_;  // by retired count
   SnapshotStore store_;           // shares pages with the previous checkpoint
 };

@@ -1,4 +1,5 @@
-#include <set>
+#include <algorithm>
+#include <vector>
 
 #include "session/history.h"
 
@@ -17,6 +18,15 @@ void History::take(Machine& m, size_t cursor) {
   if (!list_.empty() && list_.back().retired == r) list_.pop_back();
   list_.push_back(Checkpoint{r, store_.take(m), cursor});
   thin();
+  enforce_cap();
+}
+
+void History::enforce_cap() {
+  if (!cap_) return;
+  while (list_.size() > 2 && ram_bytes() > cap_) {
+    list_.erase(list_.begin() + 1);
+    ++dropped_for_cap_;
+  }
 }
 
 // Keeps the oldest (the start of history), the kDense newest, and in between a checkpoint
@@ -63,11 +73,12 @@ void History::drop_after(uint64_t retired) {
 }
 
 uint64_t History::ram_bytes() const {
-  std::set<const RamPage*> pages;
+  std::vector<const RamPage*> pages;
   for (const Checkpoint& c : list_)
     for (size_t i = 0; i < c.snap.ram.page_count(); ++i)
-      if (const RamPage* p = c.snap.ram.page(i)) pages.insert(p);
-  return uint64_t(pages.size()) * kRamPageSize;
+      if (const RamPage* p = c.snap.ram.page(i)) pages.push_back(p);
+  std::sort(pages.begin(), pages.end());
+  return uint64_t(std::unique(pages.begin(), pages.end()) - pages.begin()) * kRamPageSize;
 }
 
 }  // namespace kjump

@@ -31,15 +31,41 @@ void Session::sync_engine_breakpoints() {
     if (std::find(have.begin(), have.end(), a) == have.end()) e.add_breakpoint(a);
 }
 
-std::optional<unsigned> Session::breakpoint_at_eip() {
+void Session::sync_engine_watchpoints(bool active) {
+  Engine& e = m_->engine();
+  if (!active || bps_.watches().empty()) {
+    e.set_watchpoints({}, nullptr);
+    return;
+  }
+  bps_.refresh_watch_values(*m_);
+  e.set_watchpoints(bps_.engine_watch_ranges(), [this](const WatchAccess& a) {
+    std::string report;
+    auto id = bps_.watch_hit(*m_, a, &report, watch_hits_ == nullptr);
+    if (!id) return false;
+    if (watch_hits_) {
+      // A reverse scan: noted, and the run goes on as it went.
+      watch_hits_->emplace_back(m_->engine().retired(), *id);
+      return false;
+    }
+    const Watchpoint* w = bps_.find_watch(*id);
+    // gdb matches the reported address against its watchpoints' ranges: never below the range.
+    uint64_t at = w && w->physical ? a.pa : a.linear;
+    if (w && at < w->addr) at = w->addr;
+    last_watch_ = WatchStop{*id, std::move(report), at};
+    return true;
+  });
+}
+
+std::optional<unsigned> Session::breakpoint_at_eip(std::string* error) {
   Engine& e = m_->engine();
   uint32_t eip = e.reg(Reg::EIP);
-  return bps_.hit(eip, e.virt_to_phys(eip));
+  return bps_.hit(*m_, eip, e.virt_to_phys(eip), true, error);
 }
 
 DebugStop Session::resume(const Duration& d, bool use_breakpoints) {
   Machine& m = *m_;
   sync_engine_breakpoints();
+  sync_engine_watchpoints(use_breakpoints);
   const bool by_time = d.unit == Duration::Unit::VirtualNs;
   const uint64_t start = by_time ? m.now() : m.engine().retired();
   const uint64_t target = d.amount > kNever - start ? kNever - 1 : start + d.amount;
@@ -74,8 +100,11 @@ DebugStop Session::resume(const Duration& d, bool use_breakpoints) {
       case StopReason::Breakpoint:
         // Continuing from a breakpoint does not report it again before anything ran.
         if (use_breakpoints && (m.engine().retired() != r_start || m.now() != t_start))
-          if (auto id = breakpoint_at_eip()) return {DebugStop::Kind::Breakpoint, *id, ""};
+          if (std::string err; auto id = breakpoint_at_eip(&err)) return {DebugStop::Kind::Breakpoint, *id, err};
         break;  // an alias of a physical breakpoint that maps elsewhere now: not a hit
+      case StopReason::Watchpoint:
+        if (use_breakpoints) return {DebugStop::Kind::Watchpoint, last_watch_.id, last_watch_.report, last_watch_.addr};
+        break;
       case StopReason::Limit:
       case StopReason::Requested: break;
     }
@@ -85,6 +114,7 @@ DebugStop Session::resume(const Duration& d, bool use_breakpoints) {
 DebugStop Session::step(uint64_t n) {
   Machine& m = *m_;
   sync_engine_breakpoints();
+  sync_engine_watchpoints(true);
   for (uint64_t i = 0; i < n; ++i) {
     if (!m.power().on) return {DebugStop::Kind::PoweredOff, 0, "the guest powered off"};
     uint64_t r0 = m.engine().retired(), t0 = m.now();
@@ -113,6 +143,7 @@ DebugStop Session::step(uint64_t n) {
       case StopReason::HaltedForever: return fault_stop(m, r);
       case StopReason::Idle:
         return {DebugStop::Kind::Fault, 0, "guest idle with nothing scheduled: nothing can wake it"};
+      case StopReason::Watchpoint: return {DebugStop::Kind::Watchpoint, last_watch_.id, last_watch_.report, last_watch_.addr};
       default: break;
     }
   }

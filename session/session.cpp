@@ -22,6 +22,7 @@ void Session::build(const MachineConfig& config) {
   m_ = std::move(m);
   history_.clear();
   history_.set_interval(opt_.history_interval);
+  history_.set_byte_cap(opt_.history_byte_cap);
   high_water_ = 0;
   if (history_feed_) feed_.reset();
   history_feed_ = false;
@@ -53,6 +54,14 @@ void Session::check_live(InputKind kind, const std::string& bytes) {
   if (!feed_) return;
   std::string why = feed_->matches_next(*m_, kind, bytes);
   if (!why.empty()) throw ReplayDiverged(why);
+}
+
+void Session::new_future() {
+  if (history_feed_) {
+    feed_.reset();
+    history_feed_ = false;
+  }
+  history_.drop_after(m_->engine().retired());
 }
 
 void Session::power_on() {

@@ -51,6 +51,7 @@ struct SessionOptions {
   // the run in it. Off: the machine's run observers stay null and cost nothing.
   bool record_events = false;
   std::string events_title;
+  uint64_t history_byte_cap = 0;  // the ladder's RAM pages at most (0: no cap)
 };
 
 // What a driver is told while the session runs.
@@ -68,9 +69,11 @@ enum class Seen { Nothing, Tentative, Done };
 
 // Why a debugger run (Session::resume / step) stopped.
 struct DebugStop {
-  enum class Kind { Stepped, Breakpoint, Deadline, PoweredOff, Fault, Interrupted, HistoryStart } kind = Kind::Stepped;
-  unsigned breakpoint = 0;  // Kind::Breakpoint: its number (0: an internal one, `until`)
-  std::string detail;
+  enum class Kind { Stepped, Breakpoint, Deadline, PoweredOff, Fault, Interrupted, HistoryStart, Watchpoint } kind =
+      Kind::Stepped;
+  unsigned breakpoint = 0;  // Kind::Breakpoint/Watchpoint: its number (0: an internal one, `until`)
+  std::string detail;       // Watchpoint: gdb's report lines
+  uint64_t data_addr = 0;   // Watchpoint: the address the access touched (the watched one's kind)
 };
 
 struct AdvanceEnd {
@@ -150,6 +153,9 @@ class Session {
   DebugStop reverse_step(uint64_t n);
   // Back to the last breakpoint hit before now, scanning one ladder interval at a time.
   DebugStop reverse_continue();
+  // The driver changed guest state by hand (a register or memory written from gdb): what the
+  // ladder holds after now, and a reverse jump's recorded future, no longer happen.
+  void new_future();
 
   // ---- checkpoints ----
   // Records a checkpoint (when the trace is active) and compares it with the golden trace;
@@ -172,6 +178,7 @@ class Session {
   void write_snapshot(const std::string& name, const std::string& path) const;
   void read_snapshot(const std::string& name, const std::string& path);
   const NamedSnapshot* find_snapshot(const std::string& name) const;
+  const std::map<std::string, NamedSnapshot>& snapshots() const { return snapshots_; }
 
   // ---- the run's event list (null unless SessionOptions::record_events) ----
   RunRecorder* run_recorder() { return rec_.get(); }
@@ -187,7 +194,19 @@ class Session {
   void check_live(InputKind kind, const std::string& bytes);
   uint64_t feed_limit(uint64_t limit);  // the next recorded input, applied if due now
   void sync_engine_breakpoints();
-  std::optional<unsigned> breakpoint_at_eip();  // the user breakpoint the engine stopped at
+  // Watchpoints go to the engine only for runs that stop at them (resume, step, a reverse
+  // scan); `expect`, `wait` and replays run without them, so that they are left exactly as
+  // the free run leaves them.
+  void sync_engine_watchpoints(bool active);
+  struct WatchStop {
+    unsigned id = 0;
+    std::string report;
+    uint64_t addr = 0;
+  };
+  WatchStop last_watch_;
+  std::vector<std::pair<uint64_t, unsigned>>* watch_hits_ = nullptr;  // a reverse scan records here
+  std::map<uint64_t, unsigned> watch_hit_at_;  // the scan's watch hits: retired count -> watchpoint
+  std::optional<unsigned> breakpoint_at_eip(std::string* error);  // the breakpoint the engine stopped at
   void ladder_after_run();                      // an automatic checkpoint, when one is due
   void restore_checkpoint(const History::Checkpoint& c);
   // Runs forward to exactly `retired`, quietly (history already seen), ignoring breakpoints.

@@ -11,7 +11,7 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 "$KJUMP" run "$HERE/pingpong_free.kjs" --quiet --set BUILD="$BUILD" --trace "$WORK/free.trace" >"$WORK/free.out" 2>&1 ||
   { echo "FAIL: the free run failed"; cat "$WORK/free.out"; exit 1; }
-for script in pingpong_debugged pingpong_reverse; do
+for script in pingpong_debugged pingpong_reverse pingpong_watched; do
   [ -f "$HERE/$script.kjs" ] || continue
   "$KJUMP" run "$HERE/$script.kjs" --quiet --set BUILD="$BUILD" --check "$WORK/free.trace" >"$WORK/$script.out" 2>&1 ||
     { echo "FAIL: $script differs from the free run"; cat "$WORK/$script.out"; exit 1; }

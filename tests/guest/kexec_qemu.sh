@@ -90,8 +90,8 @@ for _ in 1 2 3 4 5 6 7 8 9; do IN="${IN}kexec -e\nkexec -e\n"; done   # A->B, B-
 IN="${IN}jumpstat\nps\nkexec -e\njumpstat\nvmcore\nmemsum\npoweroff\n"
 run pingpong "$IN"
 expect_status pingpong 33
-expect_line pingpong "cmdline: console=ttyS0 kernel-b memmap=exactmap memmap=31740K@1024K elfcorehdr=32764K kexec_jump_back_entry=$ENTRY"
-expect_line pingpong "console=ttyS0 kernel-b memmap=exactmap memmap=31740K@1024K elfcorehdr=32764K kexec_jump_back_entry=$ENTRY"
+expect_line pingpong "cmdline: console=ttyS0 kernel-b kjk.kernel=B memmap=exactmap memmap=31740K@1024K elfcorehdr=32764K kexec_jump_back_entry=$ENTRY"
+expect_line pingpong "console=ttyS0 kernel-b kjk.kernel=B memmap=exactmap memmap=31740K@1024K elfcorehdr=32764K kexec_jump_back_entry=$ENTRY"
 expect_line pingpong "memmap: [mem 0x0000000000100000-0x0000000001ffefff]"
 expect_regex pingpong '^kexec: segment  6: mem 0x00[0-9a-f]{6}-0x01ffefff bufsz 0x0$'   # after the kernel
 # The core header: ELF header, 3 PT_NOTEs (crash_notes, VMCOREINFO, KJUMP), 2 PT_LOADs, the note.

@@ -100,16 +100,16 @@ expect_line main "e820: [mem 0x0000000007fe0000-0x0000000007ffffff] reserved"
 expect_line main "paging: 128 MiB mapped at 0xc0000000 with 4 MiB pages"
 expect_line main "fw_cfg: present, dma"
 expect_line main "ide0: QEMU HARDDISK, 2048 sectors"
-expect_line main "kjk# help"
+expect_line main "[A] kjk# help"
 expect_line main "  poweroff              flush the disk and exit (status 0x10)"
-expect_line main "kjk# echo hi   there"
+expect_line main "[A] kjk# echo hi   there"
 expect_line main "hi there"
 # "ab<DEL>c<BS>d<CR><LF>": two erasures, and CRLF ends the line once (no empty command after).
 expect_line main "ad"
 CHECKS=$((CHECKS + 1))
-grep -qF $'kjk# echo ab\b \bc\b \bd' "$WORK/main.txt" || fail "[main] backspace echo"
+grep -qF $'[A] kjk# echo ab\b \bc\b \bd' "$WORK/main.txt" || fail "[main] backspace echo"
 CHECKS=$((CHECKS + 1))
-[ "$(grep -cxF 'kjk# ' "$WORK/main.txt")" = 0 ] || fail "[main] CRLF produced an empty command line"
+[ "$(grep -cxF '[A] kjk# ' "$WORK/main.txt")" = 0 ] || fail "[main] CRLF produced an empty command line"
 expect_line main "console=ttyS0 quiet"
 # 159 low pages (0x9fc00 rounded down) + (0x7fe0000 - 0x100000) / 4096 = 32480.
 expect_line main "total: 32639 pages (130556 KiB)"
@@ -142,9 +142,9 @@ expect_absent main "EXCEPTION"
 CHECKS=$((CHECKS + 1))
 [ "$(dd if="$WORK/disk.img" bs=512 skip=1 count=1 status=none | tr -d '\0')" = "kjump wrote this" ] ||
   fail "[main] LBA 1 on the host image does not hold the written text"
-# The prompt is exactly "kjk# ": one per command line sent (20).
+# The prompt is exactly "[A] kjk# " (kernel A's name, then kjk# ): one per command line sent (20).
 CHECKS=$((CHECKS + 1))
-[ "$(grep -c '^kjk# ' "$WORK/main.txt")" = 20 ] || fail "[main] expected 20 prompts"
+[ "$(grep -c '^\[A\] kjk# ' "$WORK/main.txt")" = 20 ] || fail "[main] expected 20 prompts"
 
 # --- 2. determinism: the same input gives a byte-identical transcript -------------------------
 # Only commands whose output does not depend on when QEMU's chardev hands over the piped input

@@ -133,7 +133,7 @@ TEST_CASE("scenario parser: one error line, at the offending token") {
         "s.kjs:1:20: error: bad duration '5h' (instructions: N, NK, NM, NG; virtual time: Nns, Nus, Nms, Ns)");
   CHECK(parse_error("wait 10 20") == "s.kjs:1:9: error: unexpected word '20' after 'wait'");
   CHECK(parse_error("power up") == "s.kjs:1:7: error: expected 'on' or 'off', found 'up'");
-  CHECK(parse_error("snapshot take x") == "s.kjs:1:10: error: unknown snapshot operation 'take' (save, restore, write, read)");
+  CHECK(parse_error("snapshot take x") == "s.kjs:1:10: error: unknown snapshot operation 'take' (save, restore, load, write, read, list)");
   CHECK(parse_error("set 1x \"v\"") == "s.kjs:1:5: error: bad variable name '1x' (letters, digits and '_', not starting with a digit)");
   CHECK(parse_error("\"send\" x") == "s.kjs:1:1: error: expected a command, found string 'send'");
   CHECK(parse_error("checkpoint \"two words\"") == "s.kjs:1:12: error: checkpoint name 'two words' must be one word");

@@ -35,4 +35,11 @@ bool cmdline_number(const char* name, uint32_t* value) {
   return true;
 }
 
+char kernel_name() {
+  const char* v = nullptr;
+  size_t len = 0;
+  if (cmdline_param("kjk.kernel", &v, &len) && len == 1 && v[0] >= 'A' && v[0] <= 'Z') return v[0];
+  return 'A';
+}
+
 }  // namespace kjump

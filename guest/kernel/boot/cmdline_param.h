@@ -13,4 +13,8 @@ bool cmdline_param(const char* name, const char** value, size_t* len);
 // or not a number.
 bool cmdline_number(const char* name, uint32_t* value);
 
+// This kernel's name in a kexec jump: the letter of kjk.kernel=X (A-Z), else 'A' (booted by
+// the host). kexec -l / --load-preserve-context gives the kernel it loads the next letter.
+char kernel_name();
+
 }  // namespace kjump

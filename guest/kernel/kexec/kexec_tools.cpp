@@ -11,9 +11,10 @@
 // Multiboot loader would give it (an info block with our memory map and its command line),
 // entered through purgatory; with --load-preserve-context also an ELF core header of our
 // memory and a command line that confines it to the window [mem-min, mem-max]:
-//   <FILE> <append> memmap=exactmap memmap=SIZEK@STARTK ... elfcorehdr=ADDRK
+//   <FILE> <append> kjk.kernel=<next letter> memmap=exactmap memmap=SIZEK@STARTK ... elfcorehdr=ADDRK
 // Then add_backup_segments makes every page of the window a destination (zero-filled): the
 // swap at kexec -e saves our contents of the window in the image's source pages.
+#include "boot/cmdline_param.h"
 #include "drivers/fw_cfg.h"
 #include "hibernate/image_loader.h"
 #include "kexec/core_header.h"
@@ -276,8 +277,10 @@ void do_load(const KexecOptions& o) {
       ok = false;
     }
     if (ok) {
-      ksnprintf(g_cmdline, sizeof g_cmdline, "%s%s%s", o.file, o.append ? " " : "",
-                o.append ? o.append : "");
+      // The loaded kernel is the next one of the jump: its prompt says so (kernel_name()).
+      char self = kernel_name();
+      ksnprintf(g_cmdline, sizeof g_cmdline, "%s%s%s kjk.kernel=%c", o.file, o.append ? " " : "",
+                o.append ? o.append : "", self < 'Z' ? char(self + 1) : 'Z');
       if (preserve)
         ok = append_window_memmap(g_cmdline, sizeof g_cmdline, win_start,
                                   static_cast<uint32_t>(win_end), core_base) &&

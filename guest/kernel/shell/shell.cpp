@@ -1,5 +1,6 @@
 #include "shell/shell.h"
 
+#include "boot/cmdline_param.h"
 #include "drivers/uart.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -8,6 +9,8 @@ namespace kjump {
 namespace {
 
 constexpr int kLineMax = 256;
+// "[A] kjk# ": the kernel's name first (kernel_name(): A unless its command line names it), so
+// a user always knows which kernel of a kexec jump they are typing to.
 constexpr char kPrompt[] = "kjk# ";
 
 // Reads one line with echo. CR, LF and CRLF all end a line (the LF after a CR is swallowed);
@@ -131,7 +134,7 @@ void shell_main() {
   static char original[kLineMax];
   bool last_was_cr = false;
   for (;;) {
-    kprintf("%s", kPrompt);
+    kprintf("[%c] %s", kernel_name(), kPrompt);
     read_line(line, &last_was_cr);
     if (!substitute(line, original)) continue;
     memcpy(line, original, kLineMax);
