@@ -27,6 +27,24 @@ constexpr const char* kRegNames[] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "
 
 uint32_t u32_at(const uint8_t* p) { return uint32_t(load_le(p, 4)); }
 
+// The x87 and SSE registers as the state declares them: ST0-7 (10 bytes each), FPCW, FPSW,
+// FPTAG, MXCSR, XMM0-7.
+std::vector<uint8_t> read_fpu_sse(uc_engine* uc) {
+  std::vector<uint8_t> out;
+  auto put = [&](uc_x86_reg r, size_t n) {
+    uint8_t b[16] = {};
+    uc_reg_read(uc, r, b);
+    out.insert(out.end(), b, b + n);
+  };
+  for (int i = 0; i < 8; ++i) put(uc_x86_reg(UC_X86_REG_FP0 + i), 10);
+  put(UC_X86_REG_FPCW, 2);
+  put(UC_X86_REG_FPSW, 2);
+  put(UC_X86_REG_FPTAG, 2);
+  put(UC_X86_REG_MXCSR, 4);
+  for (int i = 0; i < 8; ++i) put(uc_x86_reg(UC_X86_REG_XMM0 + i), 16);
+  return out;
+}
+
 }  // namespace
 
 const char* reg_name(Reg r) { return kRegNames[size_t(r)]; }
@@ -200,18 +218,7 @@ void Engine::CpuStateView::declare_state(StateDecl& d) {
   size_t segs = e->layout_.hflags + 8;
   hidden.assign(blob + segs, blob + segs + 8 * 24);
   context.assign(blob + e->layout_.env, blob + e->layout_.blob_size);
-  fpu.clear();
-  auto put = [&](uc_x86_reg r, size_t n) {
-    uint8_t b[16] = {};
-    uc_reg_read(e->uc_, r, b);
-    fpu.insert(fpu.end(), b, b + n);
-  };
-  for (int i = 0; i < 8; ++i) put(uc_x86_reg(UC_X86_REG_FP0 + i), 10);
-  put(UC_X86_REG_FPCW, 2);
-  put(UC_X86_REG_FPSW, 2);
-  put(UC_X86_REG_FPTAG, 2);
-  put(UC_X86_REG_MXCSR, 4);
-  for (int i = 0; i < 8; ++i) put(uc_x86_reg(UC_X86_REG_XMM0 + i), 16);
+  fpu = read_fpu_sse(e->uc_);
 
   // Valid values: any register value is one the guest could load (a bad one faults in the
   // guest, not the host); descriptor-table limits are 16 bits; the blobs have the layout's
@@ -223,7 +230,45 @@ void Engine::CpuStateView::declare_state(StateDecl& d) {
   d.field("cpu.idtr.limit", idtr_limit).range(0, 0xFFFF);
   d.field("cpu.segment_caches", hidden).size(8 * 24);
   d.field("cpu.fpu_sse", fpu).size(fpu.size());
-  d.unhashed("cpu.unicorn_context", context).size(e->layout_.blob_size - e->layout_.env);
+  // The raw context is what a restore puts into Unicorn, and it holds everything above again
+  // (and hflags, which decide how code is translated). Its size alone says nothing: a snapshot
+  // whose sums are right but whose context gives CS a 64-bit descriptor cache, unlike the
+  // declared segment_caches, ran an i386 machine in long mode and hung the host
+  // (tests/cli/damaged_files.py found it). So it must agree with the declared fields it
+  // duplicates, which are checked (and hashed) on their own.
+  d.unhashed("cpu.unicorn_context", context)
+      .size(e->layout_.blob_size - e->layout_.env)
+      .valid_if("the same registers, descriptor tables, segment caches and FPU/SSE state as the declared cpu.* "
+                "fields, in a mode an i386 has",
+                [this] { return context_matches_declared(); });
+}
+
+bool Engine::CpuStateView::context_matches_declared() const {
+  const ContextLayout& l = e->layout_;
+  if (context.size() != l.blob_size - l.env || hidden.size() != 8 * 24) return false;
+  // hflags: QEMU's HF_LMA_MASK (bit 14) and HF_CS64_MASK (bit 15): long mode, which an i386
+  // never enters. The segment caches follow hflags2 (see declare_state); CS's descriptor flags
+  // (segment 1, at +20 of its 24 bytes) must not have the L bit (DESC_L_MASK, bit 21).
+  const uint32_t hflags = u32_at(context.data() + (l.hflags - l.env));
+  if (hflags & ((1u << 14) | (1u << 15))) return false;
+  const size_t segs = l.hflags + 8 - l.env;
+  if (std::memcmp(context.data() + segs, hidden.data(), hidden.size()) != 0) return false;
+  if (u32_at(hidden.data() + 24 + 20) & (1u << 21)) return false;
+  // Put it into Unicorn and read back what the declaration lists; then the live CPU again.
+  uc_context* live = nullptr;
+  if (uc_context_alloc(e->uc_, &live) != UC_ERR_OK) return false;
+  uc_context_save(e->uc_, live);
+  uc_context_save(e->uc_, e->ctx_);
+  std::memcpy(reinterpret_cast<uint8_t*>(e->ctx_) + l.env, context.data(), context.size());
+  uc_context_restore(e->uc_, e->ctx_);
+  bool same = true;
+  for (size_t i = 0; i < regs.size() && same; ++i) same = e->reg(Reg(i)) == regs[i];
+  const auto g = e->gdtr(), id = e->idtr();
+  same = same && g.base == gdtr_base && g.limit == gdtr_limit && id.base == idtr_base && id.limit == idtr_limit;
+  same = same && read_fpu_sse(e->uc_) == fpu;
+  uc_context_restore(e->uc_, live);
+  uc_context_free(live);
+  return same;
 }
 
 void Engine::CpuStateView::post_load() {

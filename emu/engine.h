@@ -190,6 +190,10 @@ class Engine : public Clock {
     std::vector<uint8_t> context; // Unicorn's raw context
     void declare_state(StateDecl& d) override;
     void post_load() override;
+    // Whether `context`, put into Unicorn, gives exactly the declared registers, descriptor
+    // tables, segment caches and FPU/SSE state, in a mode an i386 has (no long mode). Leaves
+    // the live CPU as it was.
+    bool context_matches_declared() const;
   };
   struct ClockStateView : Stateful {
     Engine* e = nullptr;
