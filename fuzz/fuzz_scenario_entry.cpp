@@ -132,7 +132,8 @@ int scenario_input(const uint8_t* data, size_t size) {
   }
   // What `kjump run --set` passes for the repository's scripts.
   Variables vars = {{"BUILD", build.dir()}, {"DISK", build.dir() + "/disk.img"}, {"SNAP", build.dir() + "/a.snap"},
-                    {"CUT", "2s"}, {"TMP", build.dir()}};
+                    {"CUT", "2s"}, {"TMP", build.dir()}, {"OUT", build.dir()}, {"ARGS", "console=ttyS0"},
+                    {"A_TICKS", "5"}};
   try {
     check_script(script, vars);
     note("scenario: " + std::to_string(script.commands.size()) + " commands, checked");
