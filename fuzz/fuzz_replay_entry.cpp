@@ -54,8 +54,11 @@ void read_state_every_way(Stateful& decl, std::span<const uint8_t> blob, std::sp
     state_differences(decl, reference, blob);
   } catch (const StateError&) {
   }
-  component_mismatch(blob, "a", reference, "b");
-  layout_mismatch(blob, decl);
+  try {
+    component_mismatch(blob, "a", reference, "b");
+    layout_mismatch(blob, decl);
+  } catch (const StateError&) {  // a blob that is not well formed (replay/state_compare.h)
+  }
 }
 
 // State that check_state accepted goes into the machine and is used; loading must accept
@@ -127,7 +130,7 @@ int snapshot_input(const uint8_t* data, size_t size) {
   file.set(data, size);
   snapshot_once(file);
   std::vector<uint8_t> fixed = resealed(data, size);
-  if (std::memcmp(fixed.data(), data, size) != 0) {
+  if (fixed != std::vector<uint8_t>(data, data + size)) {
     file.set(fixed.data(), fixed.size());
     snapshot_once(file);
   }

@@ -41,16 +41,25 @@ std::vector<std::unique_ptr<ProbeMachine>>& probe_machines() {
       std::fprintf(stderr, "fuzz: the probe machines' kernel %s is missing (build target guest_spin)\n", kernel.c_str());
       std::abort();  // the harness cannot run: not a finding
     }
-    // The scratch disk of the seeds' run: 1 MiB of zeros, in a folder of its own for the process.
-    static const std::string disk = [] {
-      char tmpl[] = "/tmp/kjump-fuzz-disk-XXXXXX";
-      if (!mkdtemp(tmpl)) std::abort();
-      std::string path = std::string(tmpl) + "/seed.img";
-      std::ofstream(path).close();
-      std::filesystem::resize_file(path, 1 << 20);
-      std::atexit([] { std::filesystem::remove_all(std::filesystem::path(disk).parent_path()); });
-      return path;
-    }();
+    // The scratch disk of the seeds' run: 1 MiB of zeros, in a folder of its own for the process,
+    // removed when the process ends.
+    struct ScratchDisk {
+      std::string dir, path;
+      ScratchDisk() {
+        char tmpl[] = "/tmp/kjump-fuzz-disk-XXXXXX";
+        if (!mkdtemp(tmpl)) std::abort();
+        dir = tmpl;
+        path = dir + "/seed.img";
+        std::ofstream(path).close();
+        std::filesystem::resize_file(path, 1 << 20);
+      }
+      ~ScratchDisk() {
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+      }
+    };
+    static const ScratchDisk scratch;
+    const std::string& disk = scratch.path;
     std::vector<std::unique_ptr<ProbeMachine>> v;
     for (bool with_disk : {false, true}) {
       MachineConfig c;
