@@ -19,7 +19,7 @@ set_tests_properties(fuzz_seed_corpus_state PROPERTIES ENVIRONMENT KJUMP_FUZZ_VE
 # refused in one line naming the file, or accepted; never a crash or a hang.
 add_test(NAME damaged_files
          COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/cli/damaged_files.py $<TARGET_FILE:kjump> ${CMAKE_BINARY_DIR})
-set_tests_properties(damaged_files PROPERTIES LABELS "long" TIMEOUT 1800)
+set_tests_properties(damaged_files PROPERTIES LABELS "long" REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF} TIMEOUT 1800)
 
 # A run that commits a disk image twice, SIGKILLed at every step of both commits: the image is
 # always the old or the new content, never mixed, never a link; nothing else is touched.

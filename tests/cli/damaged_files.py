@@ -174,6 +174,7 @@ def run_all(a, kjump, build, work):
     shutil.copy(spin, f'{orig}/spin.kjs')
     kernel = os.path.join(build, 'tests', 'guest_images', 'spin.elf')
     shutil.copy(kernel, f'{orig}/kernel.elf')
+    shutil.copy(os.path.join(build, 'guest', 'kernel', 'kernel.nodebug.elf'), f'{orig}/guest.elf')
     must([kjump, 'disk', 'create', f'{orig}/disk.img', '--size', '3M', '--partition', '1M:82', '--partition', 'rest'])
     must([kjump, 'disk', 'create', f'{orig}/hib.img', '--size', '4M', '--partition', '3M:82'])
     must([sys.executable, os.path.join(HERE, 'hib_image.py'), 'write', f'{orig}/hib.img', '--partition', '1',
@@ -209,9 +210,13 @@ def run_all(a, kjump, build, work):
             ('run', lambda c, d: [kjump, 'run', c, *sets, '--set', f'OUT={d}', '--quiet'], {2}, set(),
              {0, 1, 64, 66, 68, 70}),
         ]),
-        Kind('kernel', f'{orig}/kernel.elf', False, [
+        Kind('test kernel', f'{orig}/kernel.elf', False, [
             ('boot --max-insns', lambda c, d: [kjump, 'boot', c, '--mem', '8M', '--max-insns', '200000'], {2}, set(),
              guest_outcomes),
+        ]),
+        Kind('guest kernel', f'{orig}/guest.elf', False, [
+            ('boot --max-insns', lambda c, d: [kjump, 'boot', c, '--mem', '16M', '--max-insns', '200000',
+                                              '--append', 'console=ttyS0'], {2}, set(), guest_outcomes),
         ]),
         Kind('hibernation image', f'{orig}/hib.img', False, [
             ('image verify', lambda c, d: [kjump, 'image', 'verify', c, '--partition', '1'], {2}, {1}, {0}),
