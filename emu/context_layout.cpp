@@ -119,6 +119,13 @@ ContextLayout calibrate() {
   auto si = Probe().run({0xcd, 0x80, 0xf4}, 0);
   if (u32_at(si, L.exception_is_int) != 1 || u32_at(g1, L.exception_is_int) != 0)
     throw std::runtime_error("context calibration: exception_is_int not next to error_code");
+  // 6. The host pointers QEMU keeps for the debug registers' breakpoints (cpu_breakpoint[4],
+  //    after dr[8], right below old_exception). A context from a file must never bring its
+  //    own: a crafted snapshot's pointer there was dereferenced when its guest wrote DR7 (a
+  //    host SIGSEGV). Checked by dr6 and dr7's reset values (0xffff0ff0, 0x400) below them.
+  L.host_pointers = L.old_exception - ContextLayout::kHostPointerBytes;
+  if (u32_at(fresh, L.host_pointers - 16) != 0xffff0ff0u || u32_at(fresh, L.host_pointers - 8) != 0x400u)
+    throw std::runtime_error("context calibration: dr6/dr7 not right below the breakpoint pointers");
   return L;
 }
 

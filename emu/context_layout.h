@@ -20,6 +20,10 @@ struct ContextLayout {
   size_t error_code = 0;     // env->error_code
   size_t exception_is_int = 0;
   size_t old_exception = 0;  // env->old_exception
+  // env->cpu_breakpoint[4] (a union with cpu_watchpoint[4]): host pointers to the objects QEMU
+  // made for dr0-3, right below old_exception. Never saved, never restored (emu/cpu_state.cpp).
+  size_t host_pointers = 0;
+  static constexpr size_t kHostPointerBytes = 4 * 8;
 };
 
 // Throws std::runtime_error if the layout cannot be established unambiguously.

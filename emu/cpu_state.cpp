@@ -218,6 +218,8 @@ void Engine::CpuStateView::declare_state(StateDecl& d) {
   size_t segs = e->layout_.hflags + 8;
   hidden.assign(blob + segs, blob + segs + 8 * 24);
   context.assign(blob + e->layout_.env, blob + e->layout_.blob_size);
+  // Host pointers are this process's business: never in saved state (see put_context).
+  std::memset(context.data() + (e->layout_.host_pointers - e->layout_.env), 0, ContextLayout::kHostPointerBytes);
   fpu = read_fpu_sse(e->uc_);
 
   // Valid values: any register value is one the guest could load (a bad one faults in the
@@ -243,6 +245,20 @@ void Engine::CpuStateView::declare_state(StateDecl& d) {
                 [this] { return context_matches_declared(); });
 }
 
+// Puts a saved context (from env on) into Unicorn, keeping the live CPU's host pointers (the
+// breakpoint objects of dr0-3, emu/context_layout.h): the saved ones are zero, or garbage in a
+// crafted file, and QEMU dereferences them when the guest next writes DR7. (Breakpoints a
+// restored DR7 enables are therefore not armed until the guest writes DR7; our guests use none.)
+void Engine::put_context(const std::vector<uint8_t>& context) {
+  uc_context_save(uc_, ctx_);
+  auto* blob = reinterpret_cast<uint8_t*>(ctx_);
+  uint8_t live[ContextLayout::kHostPointerBytes];
+  std::memcpy(live, blob + layout_.host_pointers, sizeof live);
+  std::memcpy(blob + layout_.env, context.data(), context.size());
+  std::memcpy(blob + layout_.host_pointers, live, sizeof live);
+  uc_context_restore(uc_, ctx_);
+}
+
 bool Engine::CpuStateView::context_matches_declared() const {
   const ContextLayout& l = e->layout_;
   if (context.size() != l.blob_size - l.env || hidden.size() != 8 * 24) return false;
@@ -258,9 +274,7 @@ bool Engine::CpuStateView::context_matches_declared() const {
   uc_context* live = nullptr;
   if (uc_context_alloc(e->uc_, &live) != UC_ERR_OK) return false;
   uc_context_save(e->uc_, live);
-  uc_context_save(e->uc_, e->ctx_);
-  std::memcpy(reinterpret_cast<uint8_t*>(e->ctx_) + l.env, context.data(), context.size());
-  uc_context_restore(e->uc_, e->ctx_);
+  e->put_context(context);
   bool same = true;
   for (size_t i = 0; i < regs.size() && same; ++i) same = e->reg(Reg(i)) == regs[i];
   const auto g = e->gdtr(), id = e->idtr();
@@ -280,8 +294,7 @@ void Engine::CpuStateView::post_load() {
   e->paging_event_.reset();
   if (context.size() != e->layout_.blob_size - e->layout_.env)
     throw StateError("CPU context has the wrong size for this Unicorn build");
-  std::memcpy(reinterpret_cast<uint8_t*>(e->ctx_) + e->layout_.env, context.data(), context.size());
-  uc_context_restore(e->uc_, e->ctx_);
+  e->put_context(context);
   e->last_paging_ = e->reg(Reg::CR0) >> 31;
   e->hf_.check_after |= kEndsCr0Write;
   // A restored context keeps the old TLB, and RAM may have changed under translated code.

@@ -371,6 +371,9 @@ class Engine : public Clock {
   // False if `err` is not that.
   bool take_tlb_fault(uc_err err);
 
+  // A saved context (CpuStateView::context) into Unicorn, minus its host pointers.
+  void put_context(const std::vector<uint8_t>& context);
+
   CpuStateView cpu_state_;
   ClockStateView clock_state_;
 };

@@ -11,7 +11,7 @@ endforeach()
 # seed that no longer restores (the spinning test kernel or the state layout changed) fails
 # here; fuzz/make-seeds.sh writes them again.
 set_tests_properties(fuzz_seed_corpus_snapshot PROPERTIES ENVIRONMENT KJUMP_FUZZ_VERBOSE=1
-  PASS_REGULAR_EXPRESSION "restored and probed.*restored and probed.*4 inputs, no crash")
+  PASS_REGULAR_EXPRESSION "restored and probed.*restored and probed.*restored and probed.*5 inputs, no crash")
 set_tests_properties(fuzz_seed_corpus_state PROPERTIES ENVIRONMENT KJUMP_FUZZ_VERBOSE=1
   PASS_REGULAR_EXPRESSION "loaded and probed.*loaded and probed.*3 inputs, no crash")
 
