@@ -28,6 +28,24 @@ constexpr const char* kRegNames[] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "
 
 uint32_t u32_at(const uint8_t* p) { return uint32_t(load_le(p, 4)); }
 
+// The x87 and SSE registers as the state declares them: ST0-7 (10 bytes each), FPCW, FPSW,
+// FPTAG, MXCSR, XMM0-7.
+std::vector<uint8_t> read_fpu_sse(uc_engine* uc) {
+  std::vector<uint8_t> out;
+  auto put = [&](uc_x86_reg r, size_t n) {
+    uint8_t b[16] = {};
+    uc_reg_read(uc, r, b);
+    out.insert(out.end(), b, b + n);
+  };
+  for (int i = 0; i < 8; ++i) put(uc_x86_reg(UC_X86_REG_FP0 + i), 10);
+  put(UC_X86_REG_FPCW, 2);
+  put(UC_X86_REG_FPSW, 2);
+  put(UC_X86_REG_FPTAG, 2);
+  put(UC_X86_REG_MXCSR, 4);
+  for (int i = 0; i < 8; ++i) put(uc_x86_reg(UC_X86_REG_XMM0 + i), 16);
+  return out;
+}
+
 }  // namespace
 
 const char* reg_name(Reg r) { return kRegNames[size_t(r)]; }
@@ -203,20 +221,12 @@ void Engine::CpuStateView::declare_state(StateDecl& d) {
   hidden.assign(blob + segs, blob + segs + 8 * 24);
   // The CPU state only (emu/context_host_bytes.h): anything of the host's after it would be
   // written as zeros. The field keeps the blob's size so that snapshot files keep their layout.
+  // Host pointers are this process's business: never in saved state (see put_context).
+  const ContextHostBytes& H = context_host_bytes();
   context.assign(e->layout_.blob_size - e->layout_.env, 0);
-  std::memcpy(context.data(), blob + e->layout_.env, context_host_bytes().env_size);
-  fpu.clear();
-  auto put = [&](uc_x86_reg r, size_t n) {
-    uint8_t b[16] = {};
-    uc_reg_read(e->uc_, r, b);
-    fpu.insert(fpu.end(), b, b + n);
-  };
-  for (int i = 0; i < 8; ++i) put(uc_x86_reg(UC_X86_REG_FP0 + i), 10);
-  put(UC_X86_REG_FPCW, 2);
-  put(UC_X86_REG_FPSW, 2);
-  put(UC_X86_REG_FPTAG, 2);
-  put(UC_X86_REG_MXCSR, 4);
-  for (int i = 0; i < 8; ++i) put(uc_x86_reg(UC_X86_REG_XMM0 + i), 16);
+  std::memcpy(context.data(), blob + e->layout_.env, H.env_size);
+  std::memset(context.data() + (H.host_pointers - e->layout_.env), 0, H.host_pointers_size);
+  fpu = read_fpu_sse(e->uc_);
 
   // Valid values: any register value is one the guest could load (a bad one faults in the
   // guest, not the host); descriptor-table limits are 16 bits; the blobs have the layout's
@@ -228,7 +238,64 @@ void Engine::CpuStateView::declare_state(StateDecl& d) {
   d.field("cpu.idtr.limit", idtr_limit).range(0, 0xFFFF);
   d.field("cpu.segment_caches", hidden).size(8 * 24);
   d.field("cpu.fpu_sse", fpu).size(fpu.size());
-  d.unhashed("cpu.unicorn_context", context).size(e->layout_.blob_size - e->layout_.env);
+  // The raw context is what a restore puts into Unicorn, and it holds everything above again
+  // (and hflags, which decide how code is translated). Its size alone says nothing: a snapshot
+  // whose sums are right but whose context gives CS a 64-bit descriptor cache, unlike the
+  // declared segment_caches, ran an i386 machine in long mode and hung the host
+  // (tests/cli/damaged_files.py found it). So it must agree with the declared fields it
+  // duplicates, which are checked (and hashed) on their own.
+  d.unhashed("cpu.unicorn_context", context)
+      .size(e->layout_.blob_size - e->layout_.env)
+      .valid_if("the same registers, descriptor tables, segment caches and FPU/SSE state as the declared cpu.* "
+                "fields, in a mode an i386 has",
+                [this] { return context_matches_declared(); });
+}
+
+// Puts a saved context (from env on) into Unicorn, keeping the live CPU's host pointers (the
+// breakpoint objects of dr0-3, emu/context_layout.h): the saved ones are zero, or garbage in a
+// crafted file, and QEMU dereferences them when the guest next writes DR7. (Breakpoints a
+// restored DR7 enables are therefore not armed until the guest writes DR7; our guests use none.)
+void Engine::put_context(const std::vector<uint8_t>& context) {
+  // Only the CPU state is taken (emu/context_host_bytes.h); whatever follows it stays this
+  // engine's own, saved just now.
+  const ContextHostBytes& H = context_host_bytes();
+  uc_context_save(uc_, ctx_);
+  auto* blob = reinterpret_cast<uint8_t*>(ctx_);
+  std::vector<uint8_t> live(blob + H.host_pointers, blob + H.host_pointers + H.host_pointers_size);
+  std::memcpy(blob + layout_.env, context.data(), std::min(context.size(), H.env_size));
+  std::memcpy(blob + H.host_pointers, live.data(), live.size());
+  uc_context_restore(uc_, ctx_);
+  // The x87 stack top (env->fpstt) indexes env->fpregs[8] unmasked: put it through FPSW, whose
+  // write keeps 3 bits, so that a crafted value cannot point outside the registers.
+  uint16_t fpsw = 0;
+  uc_reg_read(uc_, UC_X86_REG_FPSW, &fpsw);
+  uc_reg_write(uc_, UC_X86_REG_FPSW, &fpsw);
+}
+
+bool Engine::CpuStateView::context_matches_declared() const {
+  const ContextLayout& l = e->layout_;
+  if (context.size() != l.blob_size - l.env || hidden.size() != 8 * 24) return false;
+  // hflags: QEMU's HF_LMA_MASK (bit 14) and HF_CS64_MASK (bit 15): long mode, which an i386
+  // never enters. The segment caches follow hflags2 (see declare_state); CS's descriptor flags
+  // (segment 1, at +20 of its 24 bytes) must not have the L bit (DESC_L_MASK, bit 21).
+  const uint32_t hflags = u32_at(context.data() + (l.hflags - l.env));
+  if (hflags & ((1u << 14) | (1u << 15))) return false;
+  const size_t segs = l.hflags + 8 - l.env;
+  if (std::memcmp(context.data() + segs, hidden.data(), hidden.size()) != 0) return false;
+  if (u32_at(hidden.data() + 24 + 20) & (1u << 21)) return false;
+  // Put it into Unicorn and read back what the declaration lists; then the live CPU again.
+  uc_context* live = nullptr;
+  if (uc_context_alloc(e->uc_, &live) != UC_ERR_OK) return false;
+  uc_context_save(e->uc_, live);
+  e->put_context(context);
+  bool same = true;
+  for (size_t i = 0; i < regs.size() && same; ++i) same = e->reg(Reg(i)) == regs[i];
+  const auto g = e->gdtr(), id = e->idtr();
+  same = same && g.base == gdtr_base && g.limit == gdtr_limit && id.base == idtr_base && id.limit == idtr_limit;
+  same = same && read_fpu_sse(e->uc_) == fpu;
+  uc_context_restore(e->uc_, live);
+  uc_context_free(live);
+  return same;
 }
 
 void Engine::CpuStateView::post_load() {
@@ -240,21 +307,7 @@ void Engine::CpuStateView::post_load() {
   e->paging_event_.reset();
   if (context.size() != e->layout_.blob_size - e->layout_.env)
     throw StateError("CPU context has the wrong size for this Unicorn build");
-  // The restored context is raw Unicorn memory from a file: only the CPU state is taken from
-  // it, and within that not the host pointers (the breakpoint pointers keep the live engine's
-  // values); whatever follows the CPU state stays this engine's own (saved just now).
-  const ContextHostBytes& H = context_host_bytes();
-  auto* blob = reinterpret_cast<uint8_t*>(e->ctx_);
-  uc_context_save(e->uc_, e->ctx_);
-  std::vector<uint8_t> live_pointers(blob + H.host_pointers, blob + H.host_pointers + H.host_pointers_size);
-  std::memcpy(blob + e->layout_.env, context.data(), H.env_size);
-  std::memcpy(blob + H.host_pointers, live_pointers.data(), live_pointers.size());
-  uc_context_restore(e->uc_, e->ctx_);
-  // The x87 stack top (env->fpstt) indexes env->fpregs[8] unmasked: put it through FPSW, whose
-  // write keeps 3 bits, so that a crafted value cannot point outside the registers.
-  uint16_t fpsw = 0;
-  uc_reg_read(e->uc_, UC_X86_REG_FPSW, &fpsw);
-  uc_reg_write(e->uc_, UC_X86_REG_FPSW, &fpsw);
+  e->put_context(context);
   e->last_paging_ = e->reg(Reg::CR0) >> 31;
   e->hf_.check_after |= kEndsCr0Write;
   // A restored context keeps the old TLB, and RAM may have changed under translated code.

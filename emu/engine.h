@@ -231,6 +231,10 @@ class Engine : public Clock {
     std::vector<uint8_t> context; // Unicorn's raw context
     void declare_state(StateDecl& d) override;
     void post_load() override;
+    // Whether `context`, put into Unicorn, gives exactly the declared registers, descriptor
+    // tables, segment caches and FPU/SSE state, in a mode an i386 has (no long mode). Leaves
+    // the live CPU as it was.
+    bool context_matches_declared() const;
   };
   struct ClockStateView : Stateful {
     Engine* e = nullptr;
@@ -425,6 +429,9 @@ class Engine : public Clock {
   // A refused fill (a page fault to come): count it, go on from the access on Unicorn's walker.
   // False if `err` is not that.
   bool take_tlb_fault(uc_err err);
+
+  // A saved context (CpuStateView::context) into Unicorn, minus its host pointers.
+  void put_context(const std::vector<uint8_t>& context);
 
   CpuStateView cpu_state_;
   ClockStateView clock_state_;

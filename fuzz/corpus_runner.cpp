@@ -1,8 +1,11 @@
-// kjump_fuzz_corpus image|mbr PATH...: every file under each PATH through the fuzz target's
-// entry point, once, in the normal build: ctest fuzz_seed_corpus runs the checked-in seeds so
-// the entry points and the readers under them are exercised on every test run, fuzzer or not.
-// A crash is the failure; the exit status is 0 after all files, 2 on bad usage or no files.
+// kjump_fuzz_corpus TARGET PATH...: every file under each PATH through the fuzz target's
+// entry point, once, in the normal build: ctest fuzz_seed_corpus_* runs the checked-in seeds
+// so the entry points and the readers under them are exercised on every test run, fuzzer or
+// not (and under ASan+UBSan in CI's sanitizer pass). A crash is the failure; the exit status
+// is 0 after all files, 2 on bad usage or no files.
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -13,10 +16,13 @@
 
 int main(int argc, char** argv) {
   const std::string target = argc > 1 ? argv[1] : "";
-  auto* entry = target == "image" ? &kjump::fuzz::image_input : target == "mbr" ? &kjump::fuzz::mbr_input
-                 : target == "gdb" ? &kjump::fuzz::gdb_input : nullptr;
-  if (!entry || argc < 3) {
-    std::fprintf(stderr, "usage: kjump_fuzz_corpus image|mbr|gdb PATH...\n");
+  const kjump::fuzz::Target* t = nullptr;
+  for (const auto& k : kjump::fuzz::kTargets)
+    if (target == k.name) t = &k;
+  if (!t || argc < 3) {
+    std::string names;
+    for (const auto& k : kjump::fuzz::kTargets) names += (names.empty() ? "" : "|") + std::string(k.name);
+    std::fprintf(stderr, "usage: kjump_fuzz_corpus %s PATH...\n", names.c_str());
     return 2;
   }
   std::vector<std::filesystem::path> files;
@@ -34,6 +40,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "kjump_fuzz_corpus: no input files\n");
     return 2;
   }
+  std::sort(files.begin(), files.end());  // the same order on every machine
   for (const auto& f : files) {
     std::ifstream in(f, std::ios::binary);
     if (!in) {
@@ -41,7 +48,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), {});
-    entry(bytes.data(), bytes.size());
+    t->entry(bytes.data(), bytes.size());
   }
   std::printf("%s: %zu inputs, no crash\n", target.c_str(), files.size());
   return 0;

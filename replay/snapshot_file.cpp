@@ -33,6 +33,7 @@
 #include "base/atomic_file.h"
 #include "base/bytes.h"
 #include "base/host_file.h"
+#include "base/text_escape.h"
 #include "emu/state.h"
 #include "replay/machine_fingerprint.h"
 
@@ -215,7 +216,7 @@ SnapshotFile read_snapshot_file(const std::string& path) {
     const uint8_t* tag = hdr.take(4).data();
     if (std::memcmp(tag, kSections[i].tag, 4) != 0)
       throw SnapshotError(where + "corrupt: section " + name + " expected, found tag '" +
-                          std::string(reinterpret_cast<const char*>(tag), 4) + "'");
+                          escape_for_message(std::string(reinterpret_cast<const char*>(tag), 4)) + "'");
     // Reserved: written as zero, and checked, so that no header byte goes unchecked (the
     // payload has its checksum; tag, length and checksum are checked against the file).
     if (uint32_t reserved = hdr.u32(); reserved != 0)

@@ -11,7 +11,7 @@ Flow Verbs::report(Session& s, const ResolvedArgs& args, const ReportCmd& r) {
   if (given.empty()) throw ScriptError(r.path.loc, "empty report file path");
   const RunRecorder* rec = s.run_recorder();
   if (!rec) throw ScriptError(r.path.loc, "report: this session records no run events (kjump run and kjump debug record them)");
-  std::string path = resolve_script_path(ctx_.script, given);
+  std::string path = resolve_script_path(ctx_.script, r.path, given);
   RunEvents ev = rec->events();
   bool json = path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0;
   try {

@@ -24,7 +24,7 @@ declare -A allowed=(
   [cli]="debug report image scenario session replay machine emu base abi"
   [bench]="cli debug report image scenario session replay machine emu base abi"
   [tests]="cli debug report image scenario session replay machine emu base abi guest"
-  [fuzz]="debug image machine emu base abi"
+  [fuzz]="debug scenario session replay image machine emu base abi"
   [guest]="abi"
 )
 layers="${!allowed[*]}"

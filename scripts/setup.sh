@@ -3,12 +3,15 @@
 #   scripts/setup.sh          build + run dependencies
 #   scripts/setup.sh --test   also what the tests use (qemu-system-i386, gdb, and headless
 #                             chromium for the report pages, without its recommends)
+#   scripts/setup.sh --fuzz   also what scripts/fuzz.sh uses (clang, its libFuzzer runtime, ccache)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 
 pkgs=(build-essential cmake ninja-build pkg-config gcc-multilib g++-multilib
       libcapstone-dev libspdlog-dev doctest-dev libcli11-dev nlohmann-json3-dev libedit-dev libxxhash-dev libre2-dev)
 [ "${1:-}" = "--test" ] && pkgs+=(qemu-system-x86 gdb valgrind)
+# Debian 12's clang is 14; libFuzzer (libclang_rt.fuzzer*.a) is in libclang-rt-14-dev.
+[ "${1:-}" = "--fuzz" ] && pkgs+=(clang libclang-rt-14-dev ccache)
 
 missing=()
 for p in "${pkgs[@]}"; do
