@@ -1,4 +1,4 @@
-// kjump_fuzz_corpus image|mbr PATH...: every file under each PATH through the fuzz target's
+// kjump_fuzz_corpus image|mbr|gdb|bzimage PATH...: every file under each PATH through the fuzz target's
 // entry point, once, in the normal build: ctest fuzz_seed_corpus runs the checked-in seeds so
 // the entry points and the readers under them are exercised on every test run, fuzzer or not.
 // A crash is the failure; the exit status is 0 after all files, 2 on bad usage or no files.
@@ -14,9 +14,9 @@
 int main(int argc, char** argv) {
   const std::string target = argc > 1 ? argv[1] : "";
   auto* entry = target == "image" ? &kjump::fuzz::image_input : target == "mbr" ? &kjump::fuzz::mbr_input
-                 : target == "gdb" ? &kjump::fuzz::gdb_input : nullptr;
+                 : target == "gdb" ? &kjump::fuzz::gdb_input : target == "bzimage" ? &kjump::fuzz::bzimage_input : nullptr;
   if (!entry || argc < 3) {
-    std::fprintf(stderr, "usage: kjump_fuzz_corpus image|mbr|gdb PATH...\n");
+    std::fprintf(stderr, "usage: kjump_fuzz_corpus image|mbr|gdb|bzimage PATH...\n");
     return 2;
   }
   std::vector<std::filesystem::path> files;

@@ -19,5 +19,8 @@ int mbr_input(const uint8_t* data, size_t size);
 // Bytes from a GDB remote peer: the stub's wire decoder and packet protocol over an in-memory
 // target (fuzz/fuzz_gdb_entry.cpp).
 int gdb_input(const uint8_t* data, size_t size);
+// A Linux kernel file: parse_bzimage, then LinuxLoader::place into bounded RAM of two sizes,
+// with and without an initrd (fuzz/fuzz_bzimage_entry.cpp).
+int bzimage_input(const uint8_t* data, size_t size);
 
 }  // namespace kjump::fuzz

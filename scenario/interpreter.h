@@ -29,6 +29,7 @@ struct RunOptions {
   uint64_t perturb_input = 0;   // N > 0: deliver the N-th `send` one instruction late
   uint64_t checkpoint_every = 0; // N > 0: also a checkpoint "every-N" at each multiple of N instructions
   std::ostream* progress = nullptr;  // steps and guest output as they happen; null: quiet
+  std::ostream* serial = nullptr;    // the guest's serial output alone, byte for byte (--serial)
 };
 
 class Interpreter : private SessionObserver {
