@@ -191,6 +191,7 @@ build_initrds() {
       echo "nod /dev/console 600 0 0 c 5 1"
       echo "file /init $ROOT/linux/init 755 0 0"
       echo "file /bin/busybox $u/bin/busybox 755 0 0"
+      echo "slink /bin/sh busybox 777 0 0"   # the interpreter of /init's #!/bin/sh
       echo "file /sbin/kexec $u/sbin/kexec 755 0 0"
       # kexec's libraries, found by name in the unpacked packages (NEEDED, then the loader).
       local interp needed
