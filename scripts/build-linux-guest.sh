@@ -135,7 +135,22 @@ build_kernel() {  # variant
 }
 
 # gen_init_cpio from the first kernel tree that has it (built with the kernel).
-gen_cpio() { "$CACHE/obj-${variants[0]}/usr/gen_init_cpio" -t 1577836800 "$@"; }
+# gen_init_cpio stamps directories, nodes and links with -t but regular files with their own
+# mtime, so every file goes in through a copy with the same fixed time: the archive's bytes
+# then depend only on the files' contents.
+gen_cpio() {  # LIST
+  local list="$1" fixed="$1.fixed" files="$1.files" kind a b rest i=0
+  rm -rf "$files"; mkdir -p "$files"
+  while read -r kind a b rest; do
+    if [ "$kind" = file ]; then
+      i=$((i + 1)); cp "$b" "$files/$i"; touch -d @1577836800 "$files/$i"
+      echo "file $a $files/$i $rest"
+    else
+      echo "$kind $a $b $rest"
+    fi
+  done <"$list" >"$fixed"
+  "$CACHE/obj-${variants[0]}/usr/gen_init_cpio" -t 1577836800 "$fixed"
+}
 
 # ---- the i386 user space: Debian packages through a private apt configuration ----
 fetch_debs() {
