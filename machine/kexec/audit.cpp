@@ -232,11 +232,34 @@ std::vector<std::string> KexecAudit::explain_fault() const {
   const Engine::FaultChain& chain = engine_.last_fault_chain();
   if (!last_jump_ || chain.links.empty() || chain.retired < last_jump_->retired) return out;
   const auto g = engine_.gdtr();
-  // A selector error code (#TS, #NP, #SS, #GP with a GDT selector) the live GDT cannot hold.
+  // An error code (#TS, #NP, #SS, #GP) naming an IDT gate (bit 1) the live IDT cannot hold.
+  const auto idt = engine_.idtr();
+  for (const auto& l : chain.links) {
+    if (!(l.has_error && l.vector >= 10 && l.vector <= 13 && (l.error & 2))) continue;
+    const uint32_t vec = (l.error >> 3) & 0xff;
+    if (vec * 8 + 7 <= idt.limit) continue;
+    out.push_back("vector " + hex(vec) + "'s gate is beyond the live IDT (IDTR base " + hex32(idt.base) + ", limit " +
+                  hex(idt.limit) + "): no exception can be delivered");
+    const Mark& j = *last_jump_;
+    if (idt.base == j.idt_base && idt.limit == j.idt_limit) {
+      out.push_back("the IDT was invalidated before the kexec jump: IDTR already held base " + hex32(j.idt_base) +
+                    ", limit " + hex(j.idt_limit) + " at the jump from control page " +
+                    hex32(uint64_t(j.control_page) << 12) + " at instruction " + std::to_string(j.retired));
+      if (last_return_ && last_return_->retired > j.retired && last_return_->idt_base == idt.base &&
+          last_return_->idt_limit == idt.limit)
+        out.push_back("and it was not reloaded yet on the way back: IDTR is unchanged since the return into control page " +
+                      hex32(uint64_t(last_return_->control_page) << 12) + " (paging back on at instruction " +
+                      std::to_string(last_return_->retired) + "), " +
+                      std::to_string(chain.retired - last_return_->retired) + " instructions before the fault");
+    }
+    break;
+  }
+  // A selector error code (#TS, #NP, #SS, #GP with a GDT selector, not an IDT gate) the live
+  // GDT cannot hold.
   const Engine::ChainLink* bad = nullptr;
   for (const auto& l : chain.links) {
     const uint32_t sel = l.error & 0xfffc;
-    if (l.has_error && l.vector >= 10 && l.vector <= 13 && sel && !(l.error & 4) && (sel | 7) > g.limit) {
+    if (l.has_error && l.vector >= 10 && l.vector <= 13 && sel && !(l.error & 6) && (sel | 7) > g.limit) {
       bad = &l;
       break;
     }
