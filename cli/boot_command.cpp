@@ -115,6 +115,13 @@ int run_machine(Machine& machine, const std::string& input, bool input_given, ui
       print_audit(*m);
       return *m->power().exit_status;
     }
+    if (!m->power().guest_reset.empty()) {
+      // QEMU -no-reboot exits 0 when the guest resets the machine; so does kjump.
+      print_audit(*m);
+      std::fprintf(stderr, "kjump: the guest reset the machine (%s); the run ends, as QEMU's -no-reboot\n",
+                   m->power().guest_reset.c_str());
+      return exit_code::kOk;
+    }
     switch (r.reason) {
       case StopReason::TripleFault: return report(*m, "guest triple fault", exit_code::kTripleFault, rec);
       case StopReason::EngineError: return report(*m, "engine error: " + r.detail, exit_code::kEngineError, rec);
@@ -155,7 +162,7 @@ int run_machine(Machine& machine, const std::string& input, bool input_given, ui
 }  // namespace
 
 void register_boot_command(CLI::App& app, int& exit_status) {
-  auto* cmd = app.add_subcommand("boot", "Boot a Multiboot kernel: guest COM1 on stdout, stdin to COM1");
+  auto* cmd = app.add_subcommand("boot", "Boot a Multiboot kernel or a Linux bzImage: guest COM1 on stdout, stdin to COM1");
   auto opts = std::make_shared<MachineOptions>();
   opts->add_to(*cmd, true);
   auto input = std::make_shared<std::string>();
@@ -172,7 +179,8 @@ void register_boot_command(CLI::App& app, int& exit_status) {
                   "serve one GDB client on HOST:PORT from power-on (127.0.0.1 unless a host is given; :0 picks\n"
                   "a port); when it detaches the guest runs on (cli/gdb_entry.h)");
   cmd->footer(
-      "Exit status: the guest's isa-debug-exit status ((value<<1)|1, odd), 2 bad input, 64 triple fault,\n"
+      "Exit status: the guest's isa-debug-exit status ((value<<1)|1, odd), 0 the guest reset the machine\n"
+      "(8042 0xFE or port 0x92, as QEMU -no-reboot), 2 bad input, 64 triple fault,\n"
       "66 --max-insns exhausted, 68 guest hung (halted with IF=0, or silent for 10 virtual s or 1G instructions\n"
       "after the input ran out),\n"
       "70 engine error.");

@@ -7,14 +7,15 @@
 namespace kjump {
 
 void MachineOptions::add_to(CLI::App& cmd, bool kernel_required) {
-  auto* k = cmd.add_option("kernel", kernel, "Multiboot ELF32 kernel to boot");
+  auto* k = cmd.add_option("kernel", kernel, "kernel to boot: a Multiboot ELF32, or a Linux bzImage (32-bit boot protocol)");
   if (kernel_required) k->required();
   cmd.add_option("--append", append, "kernel command line (after the kernel path, as QEMU passes it)");
   cmd.add_option("--mem", mem, "guest RAM size, e.g. 128M (default 128M)");
   cmd.add_option("--disk", disk, "raw disk image for the IDE primary master (written back atomically)");
   add_repeatable(cmd, "--fw", fw, "fw_cfg file NAME=FILE (repeatable), e.g. opt/kernel-b=b.elf");
   add_repeatable(cmd, "--inject", inject, "fault injection (repeatable): ide-stuck-busy = the disk's next FLUSH CACHE stays busy 1 s");
-  cmd.add_option("--initrd", initrd, "Multiboot modules, QEMU -initrd form: \"file args,file2\"");
+  cmd.add_option("--initrd", initrd, "Multiboot modules, QEMU -initrd form: \"file args,file2\"; for a bzImage its initrd file");
+  cmd.add_option("--symbols", symbols, "ELF file with the kernel's symbols for reports (default: the kernel; for a bzImage the vmlinux beside it)");
 }
 
 MachineConfig MachineOptions::to_config() const {
@@ -40,6 +41,7 @@ MachineConfig MachineOptions::to_config() const {
   }
   if (!initrd.empty()) c.modules = parse_module_list(initrd);
   c.inject = inject;
+  c.symbols_path = symbols;
   return c;
 }
 

@@ -16,6 +16,7 @@ struct MachineOptions {
   std::string disk;
   std::vector<std::string> fw;  // NAME=FILE
   std::string initrd;
+  std::string symbols;
   std::vector<std::string> inject;
   void add_to(CLI::App& cmd, bool kernel_required);
   // Throws BootError with one line naming the option at fault.

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -18,7 +19,7 @@ namespace {
 
 struct RunArgs {
   std::string script;
-  std::string record, replay, trace, check;
+  std::string record, replay, trace, check, serial;
   std::string report, trace_events;
   std::vector<std::string> set;
   uint64_t perturb_input = 0;
@@ -92,6 +93,15 @@ int run_script(const RunArgs& a) {
   opt.trace_events_path = a.trace_events;
   // With --json, stdout carries only the JSON object: progress goes to stderr.
   if (!a.quiet) opt.progress = a.json ? &std::cerr : &std::cout;
+  std::ofstream serial;
+  if (!a.serial.empty()) {
+    serial.open(a.serial, std::ios::binary | std::ios::trunc);
+    if (!serial) {
+      std::fprintf(stderr, "kjump run: --serial '%s': cannot create the file\n", a.serial.c_str());
+      return exit_code::kBadInput;
+    }
+    opt.serial = &serial;
+  }
 
   scenario::Interpreter interp(script, opt);
   scenario::RunSummary s = interp.run();
@@ -126,6 +136,7 @@ void register_run_command(CLI::App& app, int& exit_status) {
   cmd->add_option("--trace-events", a->trace_events,
                   "write the run in the Trace Event format (Perfetto, chrome://tracing) to FILE");
   cmd->add_flag("--json", a->json, "print the summary as one JSON object on stdout (progress goes to stderr)");
+  cmd->add_option("--serial", a->serial, "write the guest's serial output alone (every power-on, byte for byte) to FILE");
   cmd->add_flag("--quiet", a->quiet, "no progress and no live guest output; only the summary");
   cmd->footer("Exit status: 0 pass, 1 an expectation failed or the run diverged from --check, 2 bad input\n"
               "(script errors are one line: file:line:col: error: message). Ctrl-C or SIGTERM removes the run's\n"

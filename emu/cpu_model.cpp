@@ -17,7 +17,7 @@ namespace {
 // CPUID rows of the pinned model and a fresh CPU context: pure functions of the Unicorn
 // library, computed once per process (each needs a scratch engine, which costs milliseconds).
 struct PinnedModel {
-  std::vector<std::array<uint32_t, 5>> cpuid;
+  std::vector<std::array<uint32_t, 6>> cpuid;  // leaf, subleaf, eax, ebx, ecx, edx
   std::vector<uint8_t> fresh_context;  // the whole blob of a just-opened engine
 };
 
@@ -48,8 +48,8 @@ PinnedModel query_pinned_model() {
   uc_mem_map_ptr(s, 0, mem.size(), UC_PROT_ALL, mem.data());
   const uint8_t code[] = {0x0f, 0xa2, 0xf4};  // cpuid; hlt
   std::memcpy(&mem[0x1000], code, sizeof code);
-  auto query = [&](uint32_t leaf) {
-    uint32_t a = leaf, c = 0, b = 0, d = 0;
+  auto query = [&](uint32_t leaf, uint32_t subleaf = 0) {
+    uint32_t a = leaf, c = subleaf, b = 0, d = 0;
     uc_reg_write(s, UC_X86_REG_EAX, &a);
     uc_reg_write(s, UC_X86_REG_ECX, &c);
     uc_emu_start(s, 0x1000, 0, 0, 0);
@@ -57,7 +57,7 @@ PinnedModel query_pinned_model() {
     uc_reg_read(s, UC_X86_REG_EBX, &b);
     uc_reg_read(s, UC_X86_REG_ECX, &c);
     uc_reg_read(s, UC_X86_REG_EDX, &d);
-    return std::array<uint32_t, 5>{leaf, a, b, c, d};
+    return std::array<uint32_t, 6>{leaf, subleaf, a, b, c, d};
   };
   {
     uc_context* c;
@@ -67,16 +67,22 @@ PinnedModel query_pinned_model() {
     uc_context_free(c);
   }
   auto base = query(0);
-  for (uint32_t l = 0; l <= std::min<uint32_t>(base[1], 0x20); ++l) cpuid_.push_back(query(l));
+  for (uint32_t l = 0; l <= std::min<uint32_t>(base[2], 0x20); ++l) {
+    cpuid_.push_back(query(l));
+    // Leaf 4 (deterministic cache parameters) is asked subleaf by subleaf until one says
+    // "no more caches" (type 0): Linux's find_num_cache_leaves() loops until it does.
+    if (l == 4)
+      for (uint32_t sub = 1; sub < 16 && (cpuid_.back()[2] & 0x1f); ++sub) cpuid_.push_back(query(l, sub));
+  }
   auto ext = query(0x80000000u);
-  for (uint32_t l = 0x80000000u; l <= std::min<uint32_t>(ext[1], 0x80000020u); ++l) cpuid_.push_back(query(l));
+  for (uint32_t l = 0x80000000u; l <= std::min<uint32_t>(ext[2], 0x80000020u); ++l) cpuid_.push_back(query(l));
   uc_close(s);
   for (auto& e : cpuid_) {
     if (e[0] == 1) {
-      e[4] &= ~((1u << 11) /*SEP*/ | (1u << 9) /*APIC*/);
-      e[3] &= ~(1u << 30); /*RDRAND*/
+      e[5] &= ~((1u << 11) /*SEP*/ | (1u << 9) /*APIC*/);
+      e[4] &= ~(1u << 30); /*RDRAND*/
     }
-    if (e[0] == 7) e[2] &= ~(1u << 18); /*RDSEED*/
+    if (e[0] == 7) e[3] &= ~(1u << 18); /*RDSEED*/
   }
   return out;
 }
@@ -107,13 +113,16 @@ void Engine::reset_cpu() {
 int Engine::hook_cpuid(uc_engine*, void* self) {
   auto* e = static_cast<Engine*>(self);
   uint32_t leaf = e->reg(Reg::EAX);
-  std::array<uint32_t, 5> row{leaf, 0, 0, 0, 0};
+  // Leaf 4 answers per subleaf (ECX), past the last cache with zeros (type 0), as QEMU does;
+  // every other leaf ignores ECX (subleaf 0 is what the table holds).
+  const uint32_t subleaf = leaf == 4 ? e->reg(Reg::ECX) : 0;
+  std::array<uint32_t, 6> row{leaf, subleaf, 0, 0, 0, 0};
   for (auto& r : e->cpuid_)
-    if (r[0] == leaf) row = r;
-  uc_reg_write(e->uc_, UC_X86_REG_EAX, &row[1]);
-  uc_reg_write(e->uc_, UC_X86_REG_EBX, &row[2]);
-  uc_reg_write(e->uc_, UC_X86_REG_ECX, &row[3]);
-  uc_reg_write(e->uc_, UC_X86_REG_EDX, &row[4]);
+    if (r[0] == leaf && r[1] == subleaf) row = r;
+  uc_reg_write(e->uc_, UC_X86_REG_EAX, &row[2]);
+  uc_reg_write(e->uc_, UC_X86_REG_EBX, &row[3]);
+  uc_reg_write(e->uc_, UC_X86_REG_ECX, &row[4]);
+  uc_reg_write(e->uc_, UC_X86_REG_EDX, &row[5]);
   return 1;
 }
 

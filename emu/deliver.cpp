@@ -59,9 +59,9 @@ std::optional<Engine::Fault> Engine::read_linear(uint32_t va, void* dst, size_t 
   PagingRegs pr = paging();
   while (n) {
     auto t = walk(ram_, pr, va, Access::Read, user);
-    if (!t.ok) return Fault{14, true, t.error_code, va, true};
+    if (!t.ok) return Fault{14, true, t.error_code, va, true, "a descriptor table read page-faulted"};
     size_t chunk = std::min<size_t>(n, 0x1000 - (va & 0xfff));
-    if (!ram_.read_phys(t.pa, out, chunk)) return Fault{13, true, 0};
+    if (!ram_.read_phys(t.pa, out, chunk)) return Fault{13, true, 0, 0, false, "a descriptor table is not in RAM"};
     out += chunk;
     va += uint32_t(chunk);
     n -= chunk;
@@ -74,9 +74,9 @@ std::optional<Engine::Fault> Engine::write_linear(uint32_t va, const void* src, 
   PagingRegs pr = paging();
   while (n) {
     auto t = walk(ram_, pr, va, Access::Write, user);
-    if (!t.ok) return Fault{14, true, t.error_code, va, true};
+    if (!t.ok) return Fault{14, true, t.error_code, va, true, "pushing the frame page-faulted"};
     size_t chunk = std::min<size_t>(n, 0x1000 - (va & 0xfff));
-    if (!ram_.contains(t.pa, chunk)) return Fault{13, true, 0};
+    if (!ram_.contains(t.pa, chunk)) return Fault{13, true, 0, 0, false, "the stack is not in RAM"};
     // A CPU write (the interrupt frame), not a host write: no code invalidation needed for
     // stacks, and Unicorn's own writes would not invalidate either.
     std::memcpy(ram_.data() + t.pa, in, chunk);
@@ -91,34 +91,34 @@ std::optional<Engine::Fault> Engine::try_deliver(unsigned vector, bool external,
                                                  uint32_t error, uint32_t return_eip) {
   const uint32_t ext = external ? 1 : 0;
   const uint32_t idt_err = vector * 8 + 2 + ext;
-  if (!(reg(Reg::CR0) & 1)) return Fault{13, true, idt_err};  // real mode is not modelled
+  if (!(reg(Reg::CR0) & 1)) return Fault{13, true, idt_err, 0, false, "in real mode, which is not modelled"};
   TableReg idt = idtr();
-  if (vector * 8 + 7 > idt.limit) return Fault{13, true, idt_err};
+  if (vector * 8 + 7 > idt.limit) return Fault{13, true, idt_err, 0, false, "the vector's gate is beyond the IDT limit"};
   uint8_t gate[8];
   if (auto f = read_linear(idt.base + vector * 8, gate, 8, false)) return f;
   uint32_t lo = u32_at(gate), hi = u32_at(gate + 4);
   unsigned type = (hi >> 8) & 0x1f, dpl = (hi >> 13) & 3;
   bool present = hi & (1u << 15);
-  if (type != 0x0e && type != 0x0f) return Fault{13, true, idt_err};  // only 32-bit interrupt/trap gates
+  if (type != 0x0e && type != 0x0f) return Fault{13, true, idt_err, 0, false, "the IDT entry is not a 32-bit interrupt or trap gate"};
   unsigned old_cpl = cpl();
-  if (software && dpl < old_cpl) return Fault{13, true, idt_err};
-  if (!present) return Fault{11, true, idt_err};
+  if (software && dpl < old_cpl) return Fault{13, true, idt_err, 0, false, "the gate's DPL is below the CPL"};
+  if (!present) return Fault{11, true, idt_err, 0, false, "the IDT gate is not present"};
   uint16_t sel = lo >> 16;
   uint32_t target = (lo & 0xffff) | (hi & 0xffff0000u);
 
   // The handler's code segment.
-  if ((sel & 0xfffc) == 0 || (sel & 4)) return Fault{13, true, uint32_t(sel & 0xfffc) + ext};
+  if ((sel & 0xfffc) == 0 || (sel & 4)) return Fault{13, true, uint32_t(sel & 0xfffc) + ext, 0, false, "the gate's code segment selector is null or in the LDT"};
   TableReg gdt = gdtr();
-  if ((sel & ~7u) + 7 > gdt.limit) return Fault{13, true, uint32_t(sel & 0xfffc) + ext};
+  if ((sel & ~7u) + 7 > gdt.limit) return Fault{13, true, uint32_t(sel & 0xfffc) + ext, 0, false, "the gate's code segment selector is beyond the GDT limit"};
   uint8_t desc[8];
   if (auto f = read_linear(gdt.base + (sel & ~7u), desc, 8, false)) return f;
   uint32_t dhi = u32_at(desc + 4);
   bool code = (dhi & (1u << 12)) && (dhi & (1u << 11));
-  if (!code) return Fault{13, true, uint32_t(sel & 0xfffc) + ext};
-  if (!(dhi & (1u << 15))) return Fault{11, true, uint32_t(sel & 0xfffc) + ext};
+  if (!code) return Fault{13, true, uint32_t(sel & 0xfffc) + ext, 0, false, "the gate's code segment is not a code segment"};
+  if (!(dhi & (1u << 15))) return Fault{11, true, uint32_t(sel & 0xfffc) + ext, 0, false, "the gate's code segment is not present"};
   bool conforming = dhi & (1u << 10);
   unsigned new_cpl = conforming ? old_cpl : (dhi >> 13) & 3;
-  if (new_cpl > old_cpl) return Fault{13, true, uint32_t(sel & 0xfffc) + ext};
+  if (new_cpl > old_cpl) return Fault{13, true, uint32_t(sel & 0xfffc) + ext, 0, false, "the handler's privilege is below the CPL"};
 
   uint32_t eflags = reg(Reg::EFLAGS);
   uint32_t old_cs = reg(Reg::CS), old_ss = reg(Reg::SS), old_esp = reg(Reg::ESP);
@@ -130,13 +130,13 @@ std::optional<Engine::Fault> Engine::try_deliver(unsigned vector, bool external,
       uc_x86_mmr tr{};
       uc_reg_read(uc_, UC_X86_REG_TR, &tr);
       tr_base = uint32_t(tr.base);
-      if (tr.limit < 11) return Fault{10, true, (reg(Reg::TR) & 0xfffc) + ext};
+      if (tr.limit < 11) return Fault{10, true, (reg(Reg::TR) & 0xfffc) + ext, 0, false, "the TSS is too small for a ring-0 stack"};
     }
     uint8_t tss[8];
     if (auto f = read_linear(tr_base + 4, tss, 8, false)) return f;
     new_esp = u32_at(tss);
     new_ss = u32_at(tss + 4) & 0xffff;
-    if ((new_ss & 0xfffc) == 0) return Fault{10, true, (reg(Reg::TR) & 0xfffc) + ext};
+    if ((new_ss & 0xfffc) == 0) return Fault{10, true, (reg(Reg::TR) & 0xfffc) + ext, 0, false, "the TSS's SS0 is null"};
   }
   // Build the frame: [SS, ESP,] EFLAGS, CS, EIP, [error code].
   uint32_t frame[6];
@@ -155,19 +155,19 @@ std::optional<Engine::Fault> Engine::try_deliver(unsigned vector, bool external,
   // Ring-0 frames are supervisor writes (the stack segment is assumed flat, as every
   // protected-mode OS we model uses it).
   if (auto f = write_linear(sp, words, 4 * n, false)) {
-    if (new_cpl < old_cpl) return Fault{10, true, uint32_t(new_ss & 0xfffc) + ext};  // #TS-class: bad ring-0 stack
-    return Fault{f->vector == 14 ? 14u : 12u, true, f->vector == 14 ? f->error : 0, f->cr2, f->is_pf};
+    if (new_cpl < old_cpl) return Fault{10, true, uint32_t(new_ss & 0xfffc) + ext, 0, false, "the ring-0 stack cannot take the frame"};  // #TS-class
+    return Fault{f->vector == 14 ? 14u : 12u, true, f->vector == 14 ? f->error : 0, f->cr2, f->is_pf, "pushing the frame faulted"};
   }
 
   // Commit: privilege, stack, CS:EIP, flags.
   if (new_cpl != old_cpl) {
     set_cpl(new_cpl);
     uint32_t v = new_ss;
-    if (uc_reg_write(uc_, UC_X86_REG_SS, &v) != UC_ERR_OK) return Fault{10, true, (new_ss & 0xfffc) + ext};
+    if (uc_reg_write(uc_, UC_X86_REG_SS, &v) != UC_ERR_OK) return Fault{10, true, (new_ss & 0xfffc) + ext, 0, false, "loading the ring-0 SS failed"};
   }
   uc_reg_write(uc_, UC_X86_REG_ESP, &sp);
   uint32_t cs32 = sel;
-  if (uc_reg_write(uc_, UC_X86_REG_CS, &cs32) != UC_ERR_OK) return Fault{13, true, uint32_t(sel & 0xfffc) + ext};
+  if (uc_reg_write(uc_, UC_X86_REG_CS, &cs32) != UC_ERR_OK) return Fault{13, true, uint32_t(sel & 0xfffc) + ext, 0, false, "loading the handler's CS failed"};
   uc_reg_write(uc_, UC_X86_REG_EIP, &target);
   uint32_t nf = eflags & ~(kTF | kNT | kRF | kVM);
   if (type == 0x0e) nf &= ~kIF;
@@ -182,25 +182,35 @@ std::optional<Engine::Fault> Engine::try_deliver(unsigned vector, bool external,
 bool Engine::deliver(unsigned vector, bool external, bool software, bool has_error, uint32_t error,
                      uint32_t return_eip) {
   unsigned current = vector;
+  chain_.links.assign(1, ChainLink{vector, has_error, error, return_eip, ""});
+  chain_.triple = false;
+  chain_.retired = retired_;
   for (int depth = 0; depth < 3; ++depth) {
     auto f = try_deliver(current, external, software, has_error, error, return_eip);
     if (!f) return true;
-    if (current == 8) return false;  // a fault while delivering #DF: triple fault
+    if (current == 8) {  // a fault while delivering #DF: triple fault
+      chain_.links.push_back({f->vector, f->has_error, f->error, return_eip, f->why});
+      chain_.triple = true;
+      return false;
+    }
     if (f->is_pf) uc_reg_write(uc_, UC_X86_REG_CR2, &f->cr2);
     bool df = (is_contributory(current) && is_contributory(f->vector)) ||
               (current == 14 && (is_contributory(f->vector) || f->vector == 14));
     external = false;
     software = false;
+    chain_.links.push_back({f->vector, f->has_error, f->error, return_eip, f->why});
     if (df) {
       current = 8;
       has_error = true;
       error = 0;
+      chain_.links.push_back({8, true, 0, return_eip, "the two make a double fault"});
     } else {
       current = f->vector;
       has_error = f->has_error;
       error = f->error;
     }
   }
+  chain_.triple = true;
   return false;
 }
 

@@ -173,6 +173,24 @@ class Engine : public Clock {
   // ---- observers ----
   std::function<void(const DeliveryEvent&)> on_delivery;
 
+  // The exceptions of the last delivery, in the order the CPU met them: the first is the
+  // exception (or interrupt) raised by the guest, each further one a fault met while
+  // delivering the one before (with what the delivery was doing), ending in #DF and, when
+  // `triple` is set, the triple fault. Host-side diagnostics for fault reports, not state.
+  struct ChainLink {
+    unsigned vector;
+    bool has_error;
+    uint32_t error;
+    uint32_t eip;     // the instruction that raised the first; the same EIP for the nested ones
+    std::string why;  // empty for the first; for the rest, what the delivery of the previous one met
+  };
+  struct FaultChain {
+    std::vector<ChainLink> links;
+    bool triple = false;
+    uint64_t retired = 0;  // instruction count of the first exception
+  };
+  const FaultChain& last_fault_chain() const { return chain_; }
+
   // Paging watch (kexec audits): called between blocks, outside emulation, whenever CR0.PG
   // changed since the previous block, with the new state and the first EIP under it. The
   // engine watches CR0 after every block that ends with `mov to CR0` (set or not), because
@@ -275,7 +293,10 @@ class Engine : public Clock {
   void reset_old_exception();
 
   // Delivery. Returns the nested fault, if delivery itself faulted.
-  struct Fault { unsigned vector; bool has_error; uint32_t error; uint32_t cr2 = 0; bool is_pf = false; };
+  struct Fault {
+    unsigned vector; bool has_error; uint32_t error; uint32_t cr2 = 0; bool is_pf = false;
+    const char* why = "";  // what the delivery was doing when it faulted (for the exception chain)
+  };
   std::optional<Fault> try_deliver(unsigned vector, bool external, bool software, bool has_error, uint32_t error,
                                    uint32_t return_eip);
   // Full delivery with the #DF / triple-fault rules. Returns false on triple fault.
@@ -369,6 +390,7 @@ class Engine : public Clock {
   // stop bookkeeping for the current uc_emu_start (and hf_.stopping)
   std::optional<uint32_t> resume_eip_;
   std::optional<RunResult> pending_result_;
+  FaultChain chain_;
   bool stop_requested_ = false;
   std::string stop_why_;
   bool halted_ = false;
@@ -406,7 +428,7 @@ class Engine : public Clock {
   uint8_t tb_end_ = 0;            // of the TB whose icount block_icount() just gave
 
   // CPUID as the pinned model reports it, with SEP/APIC/RDRAND hidden.
-  std::vector<std::array<uint32_t, 5>> cpuid_;  // leaf, eax, ebx, ecx, edx (subleaf 0)
+  std::vector<std::array<uint32_t, 6>> cpuid_;  // leaf, subleaf, eax, ebx, ecx, edx
 
   // paging watch / virtual TLB
   std::function<void(bool, uint32_t)> paging_cb_;

@@ -20,6 +20,9 @@ int mbr_input(const uint8_t* data, size_t size);
 // Bytes from a GDB remote peer: the stub's wire decoder and packet protocol over an in-memory
 // target (fuzz/fuzz_gdb_entry.cpp).
 int gdb_input(const uint8_t* data, size_t size);
+// A Linux kernel file: parse_bzimage, then LinuxLoader::place into bounded RAM of two sizes,
+// with and without an initrd (fuzz/fuzz_bzimage_entry.cpp).
+int bzimage_input(const uint8_t* data, size_t size);
 
 // A kernel file: the ELF32 reader, symbols, section lookup and build id (fuzz_boot_entry.cpp).
 int elf_input(const uint8_t* data, size_t size);
@@ -47,7 +50,7 @@ inline constexpr Target kTargets[] = {
     {"image", image_input},         {"mbr", mbr_input},           {"gdb", gdb_input},
     {"elf", elf_input},             {"multiboot", multiboot_input}, {"scenario", scenario_input},
     {"snapshot", snapshot_input},   {"state", state_input},       {"input_log", input_log_input},
-    {"trace", trace_input},
+    {"trace", trace_input},         {"bzimage", bzimage_input},
 };
 
 }  // namespace kjump::fuzz

@@ -3,18 +3,23 @@
 #include <cinttypes>
 #include <cstring>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
 
+#include "base/hex.h"
 #include "base/host_file.h"
 #include "machine/boot/boot_error.h"
 #include "machine/kexec/audit.h"
+#include "machine/boot/bzimage.h"
 #include "machine/boot/elf32.h"
+#include "machine/boot/file_bytes.h"
 #include "machine/devices/debug_exit.h"
 #include "machine/devices/disk_image.h"
 #include "machine/devices/fw_cfg.h"
 #include "machine/devices/ide.h"
+#include "machine/devices/kbc8042.h"
 #include "machine/devices/pic.h"
 #include "machine/devices/pit.h"
 #include "machine/devices/port92.h"
@@ -50,12 +55,21 @@ Machine::Machine(MachineConfig config) : config_(std::move(config)) {
     GuestRam scratch(config_.ram_size);
     // Kept: the loader is deterministic, so this is what power_on() will produce, and a
     // machine restored from a snapshot without ever powering on still knows its boot info.
-    boot_ = MultibootLoader::load(scratch, config_.ram_size, MultibootConfig{config_.kernel_path, config_.append, config_.modules, config_.kernel_name});
+    load_kernel(scratch);
   }
-  try {
-    symbols_ = SymbolTable::from_elf(Elf32Image::load(config_.kernel_path));
-  } catch (const std::exception&) {
-    // Symbols are a convenience; a stripped kernel still boots.
+  std::string symbols = config_.symbols_path;
+  if (!symbols.empty()) {
+    // Asked for by name: a file that is not an ELF with symbols is bad input.
+    symbols_ = SymbolTable::from_elf(Elf32Image::load(symbols));
+    if (symbols_.empty()) throw BootError(symbols + ": no symbol table (.symtab)");
+  } else {
+    symbols = config_.kernel_path;
+    if (linux_) symbols = (std::filesystem::path(config_.kernel_path).parent_path() / "vmlinux").string();
+    try {
+      symbols_ = SymbolTable::from_elf(Elf32Image::load(symbols));
+    } catch (const std::exception&) {
+      // Symbols are a convenience; a stripped kernel still boots.
+    }
   }
   finish_construction();
 }
@@ -132,8 +146,12 @@ void Machine::wire_devices() {
     else
       throw BootError("--inject '" + fault + "': unknown fault (known: ide-stuck-busy)");
   }
-  port92_ = std::make_unique<Port92>();
+  port92_ = std::make_unique<Port92>(std::function<void(bool)>{}, [this] { guest_reset("port 0x92 bit 0"); });
   port92_->map(bus_);
+  kbc_ = std::make_unique<Kbc8042>([this](uint8_t cmd) { guest_reset("8042 command " + hex(cmd)); });
+  kbc_->map(bus_);
+  dma_pages_ = std::make_unique<DmaPages>();
+  dma_pages_->map(bus_);
   e.set_port_io({[this](uint16_t port, unsigned size) { return bus_.io_read(port, size); },
                  [this](uint16_t port, unsigned size, uint32_t v) {
                    bus_.io_write(port, size, v);
@@ -142,7 +160,8 @@ void Machine::wire_devices() {
 }
 
 std::vector<Device*> Machine::devices() const {
-  return {pic_.get(), pit_.get(), uart_.get(), rtc_.get(), fw_cfg_.get(), debug_exit_.get(), ide_.get(), port92_.get()};
+  return {pic_.get(),        pit_.get(), uart_.get(),         rtc_.get(), fw_cfg_.get(), debug_exit_.get(),
+          ide_.get(),        port92_.get(), kbc_.get(), dma_pages_.get()};
 }
 
 Device* Machine::device(const std::string& name) const {
@@ -157,8 +176,7 @@ void Machine::power_on() {
   engine_->ram().clear();
   engine_->reset_cpu();
   for (Device* d : devices()) d->reset();
-  boot_ = MultibootLoader::load(engine_->ram(), config_.ram_size,
-                                MultibootConfig{config_.kernel_path, config_.append, config_.modules, config_.kernel_name});
+  load_kernel(engine_->ram());
   // No invalidate_code(): every loader write went through GuestRam, which invalidates the
   // written range itself.
   apply_entry_state();
@@ -166,8 +184,28 @@ void Machine::power_on() {
   recent_.clear();
 }
 
+void Machine::load_kernel(PhysMemory& mem) {
+  std::vector<uint8_t> head = read_file_bytes(config_.kernel_path, "kernel");
+  if (!looks_like_bzimage(head)) {
+    boot_ = MultibootLoader::load(mem, config_.ram_size,
+                                  MultibootConfig{config_.kernel_path, config_.append, config_.modules, config_.kernel_name});
+    return;
+  }
+  // A bzImage: the initrd is one file (QEMU 7.2 -initrd for Linux), without Multiboot's
+  // module arguments.
+  LinuxBootConfig lc{config_.kernel_path, config_.append, ""};
+  if (config_.modules.size() > 1)
+    throw BootError("--initrd: a Linux kernel takes one initrd file, not " + std::to_string(config_.modules.size()));
+  if (!config_.modules.empty()) {
+    lc.initrd_path = config_.modules.front();
+    if (lc.initrd_path.find(' ') != std::string::npos)
+      throw BootError("--initrd '" + lc.initrd_path + "': a Linux initrd is one file, without arguments");
+  }
+  linux_ = LinuxLoader::load(mem, config_.ram_size, lc);
+}
+
 void Machine::apply_entry_state() {
-  const MultibootEntryState& s = boot_.cpu;
+  const MultibootEntryState& s = linux_ ? linux_->cpu : boot_.cpu;
   Engine& e = *engine_;
   e.set_reg(Reg::CR0, s.cr0);
   e.set_reg(Reg::CR3, s.cr3);
@@ -195,18 +233,31 @@ void Machine::power_off() {
 
 RunResult Machine::run(uint64_t until_vt) {
   if (!power_.on) return {StopReason::Requested, "machine is powered off"};
-  return engine_->run(until_vt);
+  return ended_by_fault(engine_->run(until_vt));
 }
 
 RunResult Machine::step(uint64_t limit) {
   if (!power_.on) return {StopReason::Requested, "machine is powered off"};
-  return engine_->step(limit);
+  return ended_by_fault(engine_->step(limit));
+}
+
+RunResult Machine::ended_by_fault(RunResult r) {
+  // A triple fault in the middle of a kexec jump (paging still off) leaves the trampoline
+  // audit's stretch open: it is analysed now, as paging coming back on would have.
+  if (r.reason == StopReason::TripleFault) audit_->analyse_open_phase();
+  return r;
 }
 
 void Machine::send_input(std::string_view bytes) {
   if (bytes.empty()) return;
   uart_->host_input(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
   log_input(InputKind::Serial, std::string(bytes));
+}
+
+void Machine::guest_reset(std::string why) {
+  power_.guest_reset = std::move(why);
+  power_.on = false;
+  engine_->request_stop("guest reset (" + power_.guest_reset + ")");
 }
 
 void Machine::log_input(InputKind kind, std::string bytes) {
@@ -250,6 +301,43 @@ void Machine::StateView::post_load() {
   m->recent_.clear();
 }
 
+namespace {
+
+std::string vector_name(unsigned v) {
+  static const char* const names[] = {"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "vector 9",
+                                      "#TS", "#NP", "#SS", "#GP", "#PF", "vector 15", "#MF", "#AC", "#MC", "#XM"};
+  return v < std::size(names) ? names[v] : "vector " + hex(v);
+}
+
+}  // namespace
+
+std::string Machine::exception_chain_report() {
+  const Engine::FaultChain& chain = engine_->last_fault_chain();
+  // Only a chain that ended in a triple fault, or had a nested fault on the way, says more
+  // than the delivery list below.
+  if (chain.links.size() < 2 && !chain.triple) return "";
+  std::string out = "  exception chain, at instruction " + std::to_string(chain.retired) + ":\n";
+  for (size_t i = 0; i < chain.links.size(); ++i) {
+    const Engine::ChainLink& l = chain.links[i];
+    std::string line = "    " + vector_name(l.vector) + (l.has_error ? "(" + hex(l.error) + ")" : "");
+    if (i == 0) {
+      // "at c1234567 <restore_processor_state+0x1f>: 8e d0   mov ss, eax"
+      if (auto insn = engine_->decode_at(l.eip))
+        line += " at " + engine_->disassembler().format(*insn, [this](uint32_t a) { return symbolize(a); });
+      else
+        line += " at " + hex32(l.eip) + (symbolize(l.eip).empty() ? "" : " <" + symbolize(l.eip) + ">");
+    } else if (l.vector == 8 && l.why == "the two make a double fault") {
+      line += ": the two make a double fault";
+    } else {
+      line += " while delivering " + vector_name(chain.links[i - 1].vector) + ": " + l.why;
+    }
+    out += line + "\n";
+  }
+  if (chain.triple) out += "    -> triple fault: a fault while delivering #DF (the CPU would reset)\n";
+  for (const std::string& why : audit_->explain_fault()) out += "  kexec audit: " + why + "\n";
+  return out;
+}
+
 std::string Machine::fault_report() {
   Engine& e = *engine_;
   std::string out;
@@ -271,6 +359,7 @@ std::string Machine::fault_report() {
   out += line;
   if (auto insn = e.decode_at(e.reg(Reg::EIP)))
     out += "  code: " + e.disassembler().format(*insn, [this](uint32_t a) { return symbolize(a); }) + "\n";
+  out += exception_chain_report();
   for (auto& ev : recent_) {
     std::snprintf(line, sizeof line, "  delivered vector 0x%02x%s at t=%" PRIu64 " eip=%08x err=%x cr2=%08x cpl %u->%u\n",
                   ev.vector, ev.external ? " (irq)" : ev.software ? " (int)" : "", ev.time, ev.eip, ev.error_code,

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "emu/engine.h"
+#include "machine/boot/linux_loader.h"
 #include "machine/boot/multiboot.h"
 #include "machine/boot/symbols.h"
 #include "machine/bus.h"
@@ -27,6 +28,8 @@ class FwCfg;
 class DebugExit;
 class IdeController;
 class Port92;
+class Kbc8042;
+class DmaPages;
 class Disk;
 class KexecAudit;
 
@@ -46,7 +49,10 @@ struct MachineConfig {
   // set it so that state traces do not depend on where the build directory is.
   std::string kernel_name;
   std::string append;
-  std::vector<std::string> modules;  // Multiboot modules, "file args"
+  std::vector<std::string> modules;  // Multiboot modules, "file args"; for a bzImage: one initrd file
+  // Symbols for reports and the debugger (an ELF with .symtab, e.g. a Linux vmlinux). Empty:
+  // the kernel's own (a Multiboot ELF), or for a bzImage the `vmlinux` next to it if there is one.
+  std::string symbols_path;
   std::string disk_path;             // raw IDE image; empty for none
   std::vector<FwFile> fw_files;
   // Fault injection (`--inject`): "ide-stuck-busy" keeps the disk busy for 1 s of virtual
@@ -57,6 +63,10 @@ struct MachineConfig {
 struct PowerState {
   bool on = false;
   std::optional<int> exit_status;  // from isa-debug-exit: (value << 1) | 1
+  // Set when the guest reset the machine (8042 command 0xFE, port 0x92 bit 0): the run ends
+  // there, as QEMU's -no-reboot ends it. Names what reset it. Host-side history, not declared
+  // state (the next power_on clears it).
+  std::string guest_reset;
 };
 
 class Machine {
@@ -115,6 +125,8 @@ class Machine {
   const SymbolTable& symbols() const { return symbols_; }
   std::string symbolize(uint32_t addr) const;
   const MultibootBoot& boot_info() const { return boot_; }
+  // Set when the kernel is a bzImage booted by the Linux 32-bit boot protocol.
+  const std::optional<LinuxBoot>& linux_boot() const { return linux_; }
   std::vector<Device*> devices() const;
   Device* device(const std::string& name) const;
 
@@ -131,6 +143,9 @@ class Machine {
   const std::vector<DeliveryEvent>& recent_deliveries() const { return recent_; }
   // A multi-line report: registers, time, code at EIP, recent deliveries.
   std::string fault_report();
+  // The exception chain of the last delivery (when it nested), each link named, the first with
+  // its instruction and symbol, and what the kexec audit makes of it. Part of fault_report().
+  std::string exception_chain_report();
 
  private:
   struct StateView : Stateful {
@@ -146,7 +161,11 @@ class Machine {
   void wire_devices();
   void finish_construction();
   void apply_entry_state();
+  // Loads the kernel (Multiboot or bzImage) into `mem`; fills boot_ or linux_.
+  void load_kernel(PhysMemory& mem);
   void log_input(InputKind kind, std::string bytes);
+  void guest_reset(std::string why);
+  RunResult ended_by_fault(RunResult r);
 
   MachineConfig config_;
   std::unique_ptr<Engine> engine_;
@@ -160,8 +179,11 @@ class Machine {
   std::unique_ptr<Disk> disk_;
   std::unique_ptr<IdeController> ide_;
   std::unique_ptr<Port92> port92_;
+  std::unique_ptr<Kbc8042> kbc_;
+  std::unique_ptr<DmaPages> dma_pages_;
   SymbolTable symbols_;
   MultibootBoot boot_;
+  std::optional<LinuxBoot> linux_;
   PowerState power_;
   std::string serial_;
   std::vector<DeliveryEvent> recent_;

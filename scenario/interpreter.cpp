@@ -143,6 +143,7 @@ void Interpreter::say(const std::string& line) {
 }
 
 void Interpreter::guest_output(uint8_t ch) {
+  if (opt_.serial) opt_.serial->put(char(ch));
   if (!opt_.progress) return;
   opt_.progress->put(char(ch));
   at_line_start_ = ch == '\n';

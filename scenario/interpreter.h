@@ -32,6 +32,7 @@ struct RunOptions {
   std::ostream* progress = nullptr;  // steps and guest output as they happen; null: quiet
   std::string report_path;        // --report: the run as an HTML page (report/report.h), at the end
   std::string trace_events_path;  // --trace-events: the run in the Trace Event format, at the end
+  std::ostream* serial = nullptr;    // the guest's serial output alone, byte for byte (--serial)
 };
 
 class Interpreter : private SessionObserver {

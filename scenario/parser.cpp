@@ -259,6 +259,12 @@ const std::map<std::string, Handler>& handlers() {
          p.done("module");
          return ModuleCmd{t};
        }},
+      // A Linux bzImage's initrd: one file, which the machine passes as its only module.
+      {"initrd", [](LineParser& p) -> CommandBody {
+         Text t = p.text("the initrd's path");
+         p.done("initrd");
+         return ModuleCmd{t};
+       }},
       {"inject", [](LineParser& p) -> CommandBody {
          Text fault = p.text("a fault name (e.g. ide-stuck-busy)");
          check_literal(fault, [](const std::string& s) {

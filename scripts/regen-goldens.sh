@@ -3,6 +3,8 @@
 # scenarios/NAME.kjs with --trace into scenarios/golden/NAME.trace. Run it after a deliberate
 # change of guest-visible behaviour (guest kernel, devices, boot loader), and review the diff.
 #   usage: scripts/regen-goldens.sh [SCENARIO.kjs ...]     (build dir: $KJUMP_BUILD or build/)
+# The default is every scenarios/*.kjs; the Linux ones (scenarios/linux/*.kjs, goldens in
+# scenarios/linux/golden/) are regenerated when named, after scripts/build-linux-guest.sh.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD="${KJUMP_BUILD:-$ROOT/build}"
@@ -12,8 +14,10 @@ scripts=("$@")
 [ ${#scripts[@]} -gt 0 ] || scripts=("$ROOT"/scenarios/*.kjs)
 for script in "${scripts[@]}"; do
   name="$(basename "$script" .kjs)"
-  golden="$ROOT/scenarios/golden/$name.trace"
-  "$BUILD/cli/kjump" run "$script" --quiet --set BUILD="$BUILD" --trace "$golden.new" | tail -2
+  golden="$(cd "$(dirname "$script")" && pwd)/golden/$name.trace"
+  # The Linux scenarios (scenarios/linux/) also need the Linux guest (scripts/build-linux-guest.sh).
+  "$BUILD/cli/kjump" run "$script" --quiet --set BUILD="$BUILD" --set LINUX="${KJUMP_LINUX_DIR:-$ROOT/.linux-guest}" \
+    --trace "$golden.new" | tail -2
   mv "$golden.new" "$golden"
-  echo "regenerated scenarios/golden/$name.trace ($(grep -c '^[0-9]' "$golden") records)"
+  echo "regenerated ${golden#$ROOT/} ($(grep -c '^[0-9]' "$golden") records)"
 done

@@ -87,6 +87,7 @@ AdvanceEnd Session::advance(const Duration& d, const std::function<Seen(bool)>& 
       if (finished(true)) return {AdvanceEnd::End::Done, ""};
       std::string why = "the guest powered off";
       if (m.power().exit_status) why += " (isa-debug-exit status " + std::to_string(*m.power().exit_status) + ")";
+      if (!m.power().guest_reset.empty()) why = "the guest reset the machine (" + m.power().guest_reset + "; the run ends, as QEMU's -no-reboot)";
       return {AdvanceEnd::End::PoweredOff, why};
     }
     uint64_t pos = by_time ? m.now() : m.engine().retired();

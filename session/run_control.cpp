@@ -74,6 +74,7 @@ DebugStop Session::resume(const Duration& d, bool use_breakpoints) {
     if (!m.power().on) {
       std::string why = "the guest powered off";
       if (m.power().exit_status) why += " (isa-debug-exit status " + std::to_string(*m.power().exit_status) + ")";
+      if (!m.power().guest_reset.empty()) why = "the guest reset the machine (" + m.power().guest_reset + "; the run ends, as QEMU's -no-reboot)";
       return {DebugStop::Kind::PoweredOff, 0, why};
     }
     uint64_t pos = by_time ? m.now() : m.engine().retired();

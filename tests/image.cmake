@@ -18,5 +18,7 @@ set_tests_properties(image_extract_gdb PROPERTIES
 # The fuzz targets' seed corpus through the same entry points, in every build (fuzz/README.md).
 add_test(NAME fuzz_seed_corpus_image
          COMMAND $<TARGET_FILE:kjump_fuzz_corpus> image ${CMAKE_SOURCE_DIR}/fuzz/corpus/image)
+add_test(NAME fuzz_seed_corpus_bzimage
+         COMMAND $<TARGET_FILE:kjump_fuzz_corpus> bzimage ${CMAKE_SOURCE_DIR}/fuzz/corpus/bzimage)
 add_test(NAME fuzz_seed_corpus_mbr
          COMMAND $<TARGET_FILE:kjump_fuzz_corpus> mbr ${CMAKE_SOURCE_DIR}/fuzz/corpus/mbr ${CMAKE_SOURCE_DIR}/fuzz/corpus/image)

@@ -11,7 +11,7 @@
 namespace kjump {
 namespace {
 
-constexpr uint32_t kPageOffset = 0xC0000000u;  // the i386 kernel's direct map (Linux's 3G/1G split)
+constexpr uint32_t kPageOffset = 0xC0000000u;  // Linux's default 3G/1G split
 
 // "0x00123000-0x00125fff" for a run of pages.
 std::string page_range(uint32_t first, uint32_t last) {
@@ -37,9 +37,17 @@ bool KexecAudit::looks_like_control_page(uint32_t page) const {
   uint32_t va = ram.read32(pa + CP_VA_CONTROL_PAGE);
   uint32_t swap = ram.read32(pa + CP_PA_SWAP_PAGE);
   uint32_t head = ram.read32(pa + CP_PA_BACKUP_PAGES_MAP);  // the indirection list's head entry
-  if (va != uint32_t(pa) + kPageOffset) return false;
   if (swap == 0 || (swap & 0xfff) || !ram.contains(swap, 0x1000)) return false;
-  return (head & (IND_INDIRECTION | IND_DONE)) != 0;
+  if (!(head & (IND_INDIRECTION | IND_DONE))) return false;
+  // The page's own kernel virtual address must lead back to it through the kernel's own page
+  // tables, the CR0/CR3/CR4 relocate_kernel saved beside it: any PAGE_OFFSET, PAE or not.
+  // Those tables may be swapped out while the peer runs (a kernel inside the peer's window),
+  // so the classic direct map (PAGE_OFFSET 0xC0000000) is taken as well.
+  if (va == uint32_t(pa) + kPageOffset) return true;
+  const PagingRegs saved{ram.read32(pa + CP_CR0), ram.read32(pa + CP_CR3), ram.read32(pa + CP_CR4)};
+  if (!(saved.cr0 & 0x80000000u) || (va & 0xfff)) return false;
+  Translation t = translate(ram, saved, va, Access::Read, false);
+  return t.ok && (t.pa >> 12) == page;
 }
 
 bool KexecAudit::read_image(uint32_t control_page, ImagePages& out) const {
@@ -92,6 +100,7 @@ void KexecAudit::on_paging(bool paging, uint32_t eip) {
     uint32_t page = eip >> 12;
     if (looks_like_control_page(page)) {
       ++jumps_;
+      last_jump_ = mark(page);
       quiesce_audit(page);
       known_control_pages_.insert(page);
     }
@@ -117,6 +126,10 @@ void KexecAudit::on_paging(bool paging, uint32_t eip) {
     e.set_access_audit(std::move(spec));
     in_phase_ = true;
     return;
+  }
+  if (in_phase_ && looks_like_control_page(eip >> 12)) {
+    last_return_ = mark(eip >> 12);
+    check_paging_mode(eip);
   }
   if (in_phase_) {
     e.set_access_audit(std::nullopt);
@@ -165,10 +178,111 @@ void KexecAudit::analyse_phase() {
                                  (write ? " wrote " : " read ") + page_range(lo, hi) +
                                  ", outside its control, swap, indirection, source and destination pages; first " +
                                  std::to_string(earliest->size) + " byte(s) at " + hex32(earliest->addr) +
-                                 " by the instruction at " + hex32(earliest->eip)});
+                                 " by the instruction at " + hex32(earliest->eip) + describe_insn(earliest->eip)});
       }
     }
   }
+}
+
+std::string KexecAudit::describe_insn(uint32_t pa) const {
+  // The trampoline runs with paging off: its EIP is the physical address of its code.
+  uint8_t bytes[16];
+  if (!engine_.ram().read_phys(pa, bytes, sizeof bytes)) return "";
+  auto insn = engine_.disassembler().decode(bytes, sizeof bytes, pa);
+  if (!insn) return "";
+  return " (control page offset " + hex(pa & 0xfff) + ": " + insn->mnemonic + (insn->operands.empty() ? "" : " ") +
+         insn->operands + ")";
+}
+
+void KexecAudit::check_paging_mode(uint32_t eip) {
+  // relocate_kernel switches paging back on with CR3 = the transition tables it built in the
+  // kernel's own format. The format is the kernel's: PAE when the CR4 it saved at 0x80C has
+  // PAE. Switching on with another CR4.PAE walks those tables in the wrong format.
+  const GuestRam& ram = engine_.ram();
+  const uint64_t pa = uint64_t(eip >> 12) << 12;
+  const uint32_t saved_cr4 = ram.read32(pa + CP_CR4), cr4 = engine_.reg(Reg::CR4);
+  const bool saved_pae = saved_cr4 & (1u << 5), pae = cr4 & (1u << 5);
+  if (saved_pae == pae) return;
+  add("trampoline", "code in control page " + hex32(pa) + " set CR0.PG (paging back on, the instruction before " +
+                        hex32(eip) + ") with CR3 " + hex32(engine_.reg(Reg::CR3)) + " holding page tables in " +
+                        (saved_pae ? "PAE" : "2-level") + " format (the kernel's saved CR4 " + hex32(saved_cr4) +
+                        ") while CR4.PAE is " + (pae ? "1" : "0") + " (CR4 " + hex32(cr4) +
+                        "): the CPU walks them as " + (pae ? "PAE" : "2-level") + " tables; CR4 must be restored first");
+}
+
+void KexecAudit::analyse_open_phase() {
+  // The run ended (a fault) with paging still off: what the trampoline did so far is all
+  // there will be.
+  if (!in_phase_) return;
+  engine_.set_access_audit(std::nullopt);
+  analyse_phase();
+  in_phase_ = false;
+  add("trampoline", "the run ended with paging still off, in the stretch that began at the jump from control page " +
+                        (last_jump_ ? hex32(uint64_t(last_jump_->control_page) << 12) : std::string("?")) +
+                        " (its accesses so far are analysed above)");
+}
+
+KexecAudit::Mark KexecAudit::mark(uint32_t control_page) const {
+  const auto g = engine_.gdtr(), i = engine_.idtr();
+  return {engine_.retired(), control_page, g.base, g.limit, i.base, i.limit, uint16_t(engine_.reg(Reg::CS))};
+}
+
+std::vector<std::string> KexecAudit::explain_fault() const {
+  std::vector<std::string> out;
+  const Engine::FaultChain& chain = engine_.last_fault_chain();
+  if (!last_jump_ || chain.links.empty() || chain.retired < last_jump_->retired) return out;
+  const auto g = engine_.gdtr();
+  // An error code (#TS, #NP, #SS, #GP) naming an IDT gate (bit 1) the live IDT cannot hold.
+  const auto idt = engine_.idtr();
+  for (const auto& l : chain.links) {
+    if (!(l.has_error && l.vector >= 10 && l.vector <= 13 && (l.error & 2))) continue;
+    const uint32_t vec = (l.error >> 3) & 0xff;
+    if (vec * 8 + 7 <= idt.limit) continue;
+    out.push_back("vector " + hex(vec) + "'s gate is beyond the live IDT (IDTR base " + hex32(idt.base) + ", limit " +
+                  hex(idt.limit) + "): no exception can be delivered");
+    const Mark& j = *last_jump_;
+    if (idt.base == j.idt_base && idt.limit == j.idt_limit) {
+      out.push_back("the IDT was invalidated before the kexec jump: IDTR already held base " + hex32(j.idt_base) +
+                    ", limit " + hex(j.idt_limit) + " at the jump from control page " +
+                    hex32(uint64_t(j.control_page) << 12) + " at instruction " + std::to_string(j.retired));
+      if (last_return_ && last_return_->retired > j.retired && last_return_->idt_base == idt.base &&
+          last_return_->idt_limit == idt.limit)
+        out.push_back("and it was not reloaded yet on the way back: IDTR is unchanged since the return into control page " +
+                      hex32(uint64_t(last_return_->control_page) << 12) + " (paging back on at instruction " +
+                      std::to_string(last_return_->retired) + "), " +
+                      std::to_string(chain.retired - last_return_->retired) + " instructions before the fault");
+    }
+    break;
+  }
+  // A selector error code (#TS, #NP, #SS, #GP with a GDT selector, not an IDT gate) the live
+  // GDT cannot hold.
+  const Engine::ChainLink* bad = nullptr;
+  for (const auto& l : chain.links) {
+    const uint32_t sel = l.error & 0xfffc;
+    if (l.has_error && l.vector >= 10 && l.vector <= 13 && sel && !(l.error & 6) && (sel | 7) > g.limit) {
+      bad = &l;
+      break;
+    }
+  }
+  if (!bad) return out;
+  const uint32_t sel = bad->error & 0xfffc;
+  out.push_back("selector " + hex(sel) + " is beyond the live GDT (GDTR base " + hex32(g.base) + ", limit " + hex(g.limit) +
+                "): every segment load and every exception delivery faults");
+  const Mark& j = *last_jump_;
+  if (g.base == j.gdt_base && g.limit == j.gdt_limit) {
+    std::string line = "the GDT was invalidated before the kexec jump: GDTR already held base " + hex32(j.gdt_base) +
+                       ", limit " + hex(j.gdt_limit) + " at the jump from control page " +
+                       hex32(uint64_t(j.control_page) << 12) + " at instruction " + std::to_string(j.retired);
+    if ((uint32_t(j.cs) | 7) > j.gdt_limit) line += " (too small for the CS " + hex(j.cs) + " it jumped with)";
+    out.push_back(line);
+    if (last_return_ && last_return_->retired > j.retired && last_return_->gdt_base == g.base &&
+        last_return_->gdt_limit == g.limit)
+      out.push_back("and it was never reloaded on the way back: GDTR is unchanged since the return into control page " +
+                    hex32(uint64_t(last_return_->control_page) << 12) + " (paging back on at instruction " +
+                    std::to_string(last_return_->retired) + "), " + std::to_string(chain.retired - last_return_->retired) +
+                    " instructions before the fault");
+  }
+  return out;
 }
 
 std::vector<std::string> KexecAudit::summary() const {

@@ -15,14 +15,19 @@
 //
 // A control page is recognised by its data area (Linux 2.6.27's layout at offset 0x800:
 // ESP, CR0, CR3, CR4, VA of the control page, PA of the page directory, PA of the swap page,
-// head of the indirection list; abi/kexec_control_page.h), whose VA must be the page's own
-// address + PAGE_OFFSET.
+// head of the indirection list; abi/kexec_control_page.h), whose VA must lead back to the page
+// itself through the kernel's own page tables (the CR0/CR3/CR4 saved beside it: any
+// PAGE_OFFSET, PAE or not), or be the page's address + 0xC0000000 (Linux's default split,
+// which still holds when those tables are swapped out while the peer runs). When paging comes
+// back on in a control page, the paging mode is checked against the kernel's saved CR4 (a PAE
+// kernel's return path sets CR0.PG while CR4.PAE is still 0).
 //
 // The audit sees the machine only through the engine (RAM, clock, paging watch, access audit)
 // and the list of devices it is given: it knows nothing of the Machine that owns it.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -57,10 +62,21 @@ class KexecAudit {
   };
   bool read_image(uint32_t control_page, ImagePages& out) const;
 
+  // Lines that explain, from what the audit saw at the kexec jumps, the exception chain the
+  // engine last met (Engine::last_fault_chain): a selector the live GDT cannot hold because
+  // the GDT is still the empty one the kernel loaded before its jump and nothing reloaded it
+  // after the return. Empty when the audit has nothing to add (no jump, or another cause).
+  std::vector<std::string> explain_fault() const;
+  // The run ended (by a fault) with paging off after a jump: analyse that stretch now, as
+  // paging coming back on would have. Idempotent.
+  void analyse_open_phase();
+
  private:
   void on_paging(bool paging, uint32_t eip);
   void quiesce_audit(uint32_t control_page);
   void analyse_phase();
+  void check_paging_mode(uint32_t eip);
+  std::string describe_insn(uint32_t pa) const;
   bool looks_like_control_page(uint32_t page) const;
   void add(const std::string& kind, const std::string& text);
 
@@ -70,6 +86,16 @@ class KexecAudit {
   unsigned jumps_ = 0, phases_ = 0;
   bool in_phase_ = false;
   std::set<uint32_t> known_control_pages_;  // every control page seen in this machine's life
+  // The CPU's descriptor tables at the last jump (paging switched off in a control page) and
+  // at the last return (paging switched back on in one).
+  struct Mark {
+    uint64_t retired = 0;
+    uint32_t control_page = 0;
+    uint32_t gdt_base = 0, gdt_limit = 0, idt_base = 0, idt_limit = 0;
+    uint16_t cs = 0;
+  };
+  Mark mark(uint32_t control_page) const;
+  std::optional<Mark> last_jump_, last_return_;
 };
 
 }  // namespace kjump

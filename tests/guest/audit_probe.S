@@ -9,8 +9,16 @@
  * The host sets FLAGS (physical 0x170000) before the guest runs:
  *   bit 0: the trampoline also reads physical 0x300000 (outside the image: a finding)
  *   bit 1: leave IRQ0 unmasked at the PIC at the jump (not quiet: a finding)
+ *   bit 2: zap the GDT (limit 0) before the jump, as Linux's machine_kexec does, and load SS
+ *          after the return without reloading it: #GP -> #DF -> triple fault
+ *   bit 3: the data area's saved CR4 says PAE while the trampoline turns paging back on with
+ *          CR4.PAE = 0 (the i386 PAE kernel's return path): a finding
+ *   bit 4: another PAGE_OFFSET: the control page's VA is CONTROL + 0x80000000, found through
+ *          the page tables named by the saved CR0/CR3/CR4
+ *   bit 5: the trampoline reads outside the image and then faults with paging still off
+ *          (IDT limit 0: #UD -> #GP -> #DF -> triple fault), so the stretch is never closed
  * Built with PROBE_FLAGS defined, the probe sets FLAGS itself (audit_probe_dirty.elf).
- * Then "done" on COM1 and isa-debug-exit (status 33). */
+ * Then "done" on COM1 and isa-debug-exit (status 33), unless a triple fault ends it first. */
 #include "mb_test_kernel.h"
 #define FLAGS    0x170000
 #define CONTROL  0x180000
@@ -20,6 +28,7 @@
 #define DEST     0x190000
 #define OUTSIDE  0x300000
 #define PAGE_OFFSET 0xC0000000
+#define OTHER_OFFSET 0x80000000
 
 MULTIBOOT_HEADER
 
@@ -47,6 +56,7 @@ _start:
         /* paging: 4 MiB pages, identity and at PAGE_OFFSET */
         movl $0x83, page_dir
         movl $0x83, page_dir + 4 * (PAGE_OFFSET >> 22)
+        movl $0x83, page_dir + 4 * (OTHER_OFFSET >> 22)
         mov %cr4, %eax
         or $0x10, %eax
         mov %eax, %cr4
@@ -57,6 +67,16 @@ _start:
         mov %eax, %cr0
         /* the image: data area, indirection list */
         movl $(CONTROL + PAGE_OFFSET), CONTROL + 0x810
+        testl $16, FLAGS
+        jz 5f
+        movl $(CONTROL + OTHER_OFFSET), CONTROL + 0x810
+        mov %cr0, %eax; mov %eax, CONTROL + 0x804
+        mov %cr3, %eax; mov %eax, CONTROL + 0x808
+        mov %cr4, %eax; mov %eax, CONTROL + 0x80c
+5:      testl $8, FLAGS
+        jz 6f
+        movl $0x20, CONTROL + 0x80c    /* "the kernel ran with PAE" */
+6:
         movl $SWAP, CONTROL + 0x818
         movl $(IND | 2), CONTROL + 0x81c
         movl $(DEST | 1), IND
@@ -72,10 +92,23 @@ _start:
         jz 4f
         mov $tramp_bad, %esi
         mov $(tramp_bad_end - tramp_bad), %ecx
-4:      mov $CONTROL, %edi
+4:      testl $32, FLAGS
+        jz 7f
+        mov $tramp_fault, %esi
+        mov $(tramp_fault_end - tramp_fault), %ecx
+        lidt zero_table
+7:      mov $CONTROL, %edi
         rep movsb
-        mov $CONTROL, %eax
+        testl $4, FLAGS
+        jz 8f
+        lgdt zero_table             /* machine_kexec's native_gdt_invalidate() */
+8:      mov $CONTROL, %eax
         call *%eax
+        testl $4, FLAGS
+        jz 9f
+        mov $0x10, %ax
+        mov %ax, %ss                /* restore_processor_state's first segment load: #GP(0x10) */
+9:
         /* report */
         PRINT_AND_EXIT(msg)
 
@@ -108,8 +141,19 @@ tramp_bad:
         ret
 tramp_bad_end:
 
+/* Paging off, a read outside the image, then an undefined instruction with no IDT. */
+tramp_fault:
+        mov %cr0, %eax
+        and $0x7fffffff, %eax
+        mov %eax, %cr0
+        mov OUTSIDE, %ebx
+        ud2
+tramp_fault_end:
+
         .section .rodata
 msg:    .asciz "done\n"
+zero_table: .word 0
+        .long 0
         .section .bss
         .balign 4096
 page_dir: .fill 1024, 4, 0

@@ -122,7 +122,8 @@ TEST_CASE("virtual TLB: an audit finding is exact: a fresh run to its instant st
   // The read is `mov OUTSIDE, %ebx` (8b 1d + address) in the control page.
   const std::string first = "; first 4 byte(s) at 0x00300000 by the instruction at 0x00180";
   REQUIRE(f[0].text.find(first) != std::string::npos);
-  uint32_t eip = uint32_t(std::stoul(f[0].text.substr(f[0].text.size() - 10), nullptr, 16));
+  const size_t at = f[0].text.find("by the instruction at ") + 22;
+  uint32_t eip = uint32_t(std::stoul(f[0].text.substr(at, 10), nullptr, 16));
 
   Machine b(c);
   run_to(b, f[0].time);
