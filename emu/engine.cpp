@@ -1,3 +1,4 @@
+// size: about 520 lines after the round that added run observers (report), watchpoints (debugger) and the unassigned region; the next split (observers and watchpoints into their own files) is noted in the closing note.
 // The engine's core: construction, the stops (deadlines, breakpoints, I/O), the paging watch
 // and access recorder, and the run loop. Delivery is in deliver.cpp, the block hook and block
 // counting in block_count.cpp, the CPU model in cpu_model.cpp, registers and state in
