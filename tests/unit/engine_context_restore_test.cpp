@@ -11,21 +11,14 @@
 #include "emu/context_host_bytes.h"
 #include "emu/context_layout.h"
 #include "emu/engine.h"
+#include "engine_flat_boot.h"
 #include "emu/state.h"
 
 using namespace kjump;
+using kjump::test::boot_flat;
 
 namespace {
 
-void boot(Engine& e, const std::vector<uint8_t>& code) {
-  e.ram().write_phys(0x1000, code.data(), code.size());
-  const uint64_t gdt[3] = {0, 0x00cf9a000000ffffull, 0x00cf93000000ffffull};
-  e.ram().write_phys(0x500, gdt, sizeof gdt);
-  e.set_gdtr({0x500, sizeof gdt - 1});
-  e.load_flat_segments(0x08, 0x10);
-  e.set_reg(Reg::EIP, 0x1000);
-  e.set_reg(Reg::ESP, 0x7000);
-}
 
 // The payload of field `name` inside a saved state blob (emu/state.h's format).
 size_t payload_of(const std::vector<uint8_t>& blob, const std::string& name, size_t& size) {
@@ -54,7 +47,7 @@ TEST_CASE("engine: a restored Unicorn context never takes host pointers or a wil
   REQUIRE(H.host_pointers_size == 4 * sizeof(void*));
   Engine e(16 << 20);
   // mov eax, 7; fld1; fldz; inc eax; hlt
-  boot(e, {0xb8, 0x07, 0x00, 0x00, 0x00, 0xd9, 0xe8, 0xd9, 0xee, 0x40, 0xf4});
+  boot_flat(e, {0xb8, 0x07, 0x00, 0x00, 0x00, 0xd9, 0xe8, 0xd9, 0xee, 0x40, 0xf4});
   // The x87 stack top (env->fpstt) is 0, then 7 after fld1, then 6 after fldz: find it.
   std::vector<std::vector<uint8_t>> blobs;
   for (uint64_t n : {1, 2, 3}) {

@@ -10,6 +10,7 @@
 
 #include "emu/engine.h"
 #include "emu/rep_string.h"
+#include "engine_flat_boot.h"
 
 using namespace kjump;
 
@@ -19,18 +20,13 @@ constexpr uint64_t kRam = 16 << 20;
 
 // Flat 32-bit protected mode, paging off, `code` at 0x1000; source bytes at 0x20000.
 void setup(Engine& e, const std::vector<uint8_t>& code) {
-  const uint64_t descriptors[3] = {0, 0x00cf9a000000ffffull, 0x00cf93000000ffffull};
-  e.ram().write_phys(0x600, descriptors, sizeof descriptors);
-  e.set_gdtr({0x600, sizeof descriptors - 1});
-  e.load_flat_segments(0x08, 0x10);
+  kjump::test::boot_flat(e, code);
   std::vector<uint8_t> pattern(0x8000);
   for (size_t i = 0; i < pattern.size(); ++i) pattern[i] = uint8_t(i * 7 + 3);
   // Straight into RAM: a host write through write_phys invalidates translated code there, and
   // Unicorn's invalidation looks the page up as code, which marks it as code (so the host
   // would then decline to write into it).
   std::memcpy(e.ram().data() + 0x20000, pattern.data(), pattern.size());
-  e.ram().write_phys(0x1000, code.data(), code.size());
-  e.set_reg(Reg::EIP, 0x1000);
 }
 
 // mov $ecx,%ecx; mov $esi,%esi; mov $edi,%edi; mov $0x11223344,%eax; <rep>; hlt

@@ -7,25 +7,13 @@
 #include <cstring>
 
 #include "emu/engine.h"
+#include "engine_flat_boot.h"
 #include "machine/kexec/audit.h"
 #include "machine/machine.h"
 
 using namespace kjump;
+using kjump::test::boot_flat;
 
-namespace {
-
-// Flat 32-bit protected mode with paging off, entered at 0x1000 (as engine_test's boot()).
-void boot_flat(Engine& e, const std::vector<uint8_t>& code) {
-  e.ram().write_phys(0x1000, code.data(), code.size());
-  const uint64_t gdt[3] = {0, 0x00cf9a000000ffffull, 0x00cf93000000ffffull};
-  e.ram().write_phys(0x500, gdt, sizeof gdt);
-  e.set_gdtr({0x500, sizeof gdt - 1});
-  e.load_flat_segments(0x08, 0x10);
-  e.set_reg(Reg::EIP, 0x1000);
-  e.set_reg(Reg::ESP, 0x7000);
-}
-
-}  // namespace
 
 TEST_CASE("virtual TLB: self-modifying code with paging off runs what it wrote") {
   Engine e(16 << 20);
