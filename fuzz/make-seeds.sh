@@ -23,8 +23,14 @@ cp "$WORK/spin-disk.snap" "$C/snapshot/spin-disk.snap"
 "$KJUMP" run "$ROOT/fuzz/seed-shell.kjs" --set BUILD="$BUILD" --set OUT="$WORK" --quiet \
   --record "$C/input_log/shell.log"
 
+# The reproducers crafted from a spin snapshot (each script says what it damages), so they
+# follow the state layout too. repro-tag-with-newline is refused in the file header, before
+# any state, and is kept as the fuzzer found it.
+python3 "$ROOT/fuzz/craft-long-mode-context.py" "$C/snapshot/spin-typed.snap" "$C/snapshot/repro-context-64bit-cs-hang.snap"
+python3 "$ROOT/fuzz/craft-dr7-snapshot.py" "$C/snapshot/spin-typed.snap" "$C/snapshot/repro-context-breakpoint-pointer-segv.snap" >/dev/null
+
 # STAT sections, for fuzz_state (replay/snapshot_file.cpp has the layout).
-for f in "$C"/snapshot/*.snap; do
+for f in "$C"/snapshot/spin-*.snap "$C"/snapshot/repro-context-*.snap; do
   python3 - "$f" "$C/state/$(basename "$f" .snap).state" <<'PY'
 import struct, sys
 b = open(sys.argv[1], 'rb').read()
