@@ -50,6 +50,8 @@ class RunRecorder {
 
   // A machine to watch (a new one replaces the previous, which must no longer run): installs
   // the observers. The axis continues from where the previous machine left it.
+  // The machine must outlive the attachment: the destructor detaches (clears the engine's
+  // observers and the port hook), so a recorder is destroyed before its machine.
   void attach(Machine& m);
   void detach();
   // While *flag is true nothing is recorded (a session re-running history it already showed).

@@ -44,8 +44,8 @@ TEST_CASE("run recorder: a hand-made trampoline run is a jump by kernel A with i
   MachineConfig c;
   c.kernel_path = KJUMP_BINARY_DIR "/tests/guest_images/audit_probe.elf";
   uint32_t flags = 2;  // IRQ0 left unmasked at the jump: a quiesce finding
-  RunRecorder rec("probe");
   Machine m(c);
+  RunRecorder rec("probe");  // after the machine: it detaches from it when destroyed
   m.on_serial = [&rec](uint8_t ch) { rec.serial(ch); };
   rec.attach(m);
   for (int boot = 0; boot < 2; ++boot) {
