@@ -19,5 +19,11 @@ for script in "${scripts[@]}"; do
   "$BUILD/cli/kjump" run "$script" --quiet --set BUILD="$BUILD" --set LINUX="${KJUMP_LINUX_DIR:-$ROOT/.linux-guest}" \
     --trace "$golden.new" | tail -2
   mv "$golden.new" "$golden"
+  if [[ "$script" == */scenarios/linux/* || "$script" == scenarios/linux/* ]]; then
+    # Which guest it was recorded with (tests/linux/check_golden.sh): the ${LINUX}/ files it loads.
+    linux="${KJUMP_LINUX_DIR:-$ROOT/.linux-guest}"
+    grep -o '\${LINUX}/[^ "]*' "$script" | sed 's|^\${LINUX}/||' | sort -u |
+      (cd "$linux" && xargs sha256sum) >"${golden%.trace}.guest"
+  fi
   echo "regenerated ${golden#$ROOT/} ($(grep -c '^[0-9]' "$golden") records)"
 done
