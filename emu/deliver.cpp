@@ -99,6 +99,16 @@ std::optional<Engine::Fault> Engine::try_deliver(unsigned vector, bool external,
   uint32_t lo = u32_at(gate), hi = u32_at(gate + 4);
   unsigned type = (hi >> 8) & 0x1f, dpl = (hi >> 13) & 3;
   bool present = hi & (1u << 15);
+  if (type == 0x05 && present) {
+    // A task gate (Linux i386 has one for #DF): the checks a CPU makes on its TSS selector
+    // before the switch, in QEMU's order (switch_tss), so that a selector the GDT cannot hold
+    // faults as on hardware. The task switch itself is not modelled, and says so.
+    const uint16_t tss = lo >> 16;
+    if (tss & 4) return Fault{10, true, uint32_t(tss & 0xfffc), 0, false, "the task gate's TSS selector is in the LDT"};
+    if ((tss | 7u) > gdtr().limit)
+      return Fault{13, true, uint32_t(tss & 0xfffc), 0, false, "the task gate's TSS selector is beyond the GDT limit"};
+    return Fault{13, true, uint32_t(tss & 0xfffc), 0, false, "it is a task gate: a task switch, which is not modelled"};
+  }
   if (type != 0x0e && type != 0x0f) return Fault{13, true, idt_err, 0, false, "the IDT entry is not a 32-bit interrupt or trap gate"};
   unsigned old_cpl = cpl();
   if (software && dpl < old_cpl) return Fault{13, true, idt_err, 0, false, "the gate's DPL is below the CPL"};

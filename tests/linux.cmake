@@ -5,9 +5,9 @@
 # label `linux`; `ctest -LE linux` leaves them out. Not under the sanitizers (no_sanitize):
 # booting Linux under ASan takes minutes and tests the same host code the unit tests do.
 set(KJUMP_LINUX_DIR ${CMAKE_SOURCE_DIR}/.linux-guest)
-# Only the stock kernel for now: the scenarios of the fixed and PAE kernels have no golden
-# traces yet (they are registered below, commented out, until they do).
-add_test(NAME linux_guest_build COMMAND ${CMAKE_SOURCE_DIR}/scripts/build-linux-guest.sh stock)
+# The stock and fixed kernels (the PAE scenario has no golden trace yet: registered below,
+# commented out, until it does).
+add_test(NAME linux_guest_build COMMAND ${CMAKE_SOURCE_DIR}/scripts/build-linux-guest.sh stock fixed)
 set_tests_properties(linux_guest_build PROPERTIES FIXTURES_SETUP linux_guest
   LABELS "linux;long;no_sanitize" TIMEOUT 3600 ENVIRONMENT "KJUMP_LINUX_DIR=${KJUMP_LINUX_DIR}")
 
@@ -20,15 +20,15 @@ function(kjump_linux_scenario name)
   set_tests_properties(${name} PROPERTIES FIXTURES_REQUIRED linux_guest LABELS "linux;long;no_sanitize" TIMEOUT 900)
 endfunction()
 kjump_linux_scenario(linux_boot)
-# kjump_linux_scenario(linux_roundtrip)   # no golden trace yet
+kjump_linux_scenario(linux_roundtrip)
 # kjump_linux_scenario(linux_physcall)    # no golden trace yet
 
-# (not yet run: no golden traces) Scenario 2 ends in the triple fault it is about: the test checks the run fails and the
-# # report names the chain, the instruction, its symbol and the GDT.
-# add_test(NAME linux_stock_fault
-#          COMMAND ${CMAKE_SOURCE_DIR}/tests/linux/linux_stock_fault.sh $<TARGET_FILE:kjump> ${KJUMP_LINUX_DIR})
-# set_tests_properties(linux_stock_fault PROPERTIES FIXTURES_REQUIRED linux_guest
-#   LABELS "linux;long;no_sanitize" TIMEOUT 900)
+# Scenario 2 ends in the triple fault it is about: the test checks the run fails and the
+# report names the chain, the instruction, its symbol and the GDT.
+add_test(NAME linux_stock_fault
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/linux/linux_stock_fault.sh $<TARGET_FILE:kjump> ${KJUMP_LINUX_DIR})
+set_tests_properties(linux_stock_fault PROPERTIES FIXTURES_REQUIRED linux_guest
+  LABELS "linux;long;no_sanitize" TIMEOUT 900)
 
 # add_test(NAME linux_pae_fault
 #          COMMAND ${CMAKE_SOURCE_DIR}/tests/linux/linux_pae_fault.sh $<TARGET_FILE:kjump> ${KJUMP_LINUX_DIR})
@@ -36,7 +36,10 @@ kjump_linux_scenario(linux_boot)
 #   LABELS "linux;long;no_sanitize" TIMEOUT 900)
 
 # The same dialogues on QEMU, transcripts compared with kjump's.
-foreach(name linux_boot)  # linux_roundtrip: not yet
+# linux_roundtrip is not compared yet: on kjump, B's last output before it jumps back (the echo of
+# its `kexec -e` and kexec's ifdown line) never reaches the console, on QEMU it does (notes of
+# issue 12); run tests/linux/compare_qemu.sh on it by hand to see the difference.
+foreach(name linux_boot)
   add_test(NAME ${name}_qemu
            COMMAND ${CMAKE_SOURCE_DIR}/tests/linux/compare_qemu.sh $<TARGET_FILE:kjump>
                    ${CMAKE_SOURCE_DIR}/scenarios/linux/${name}.kjs ${KJUMP_LINUX_DIR})

@@ -161,8 +161,21 @@ def main():
             rx = re.compile(re.escape(unescape(pat)) if kind == "str" else pat)
             names = [x[1] for x in t[t.index(("word", "->")) + 1:]] if ("word", "->") in t else []
             deadline = time.time() + a.timeout
+            quiet_since = None
             while True:
-                m = rx.search(seen[cursor:].decode("latin-1"))
+                text = seen[cursor:].decode("latin-1")
+                m = rx.search(text)
+                # As kjump does (scenario/serial_pattern.h, settled()): a regex match that ends at
+                # the end of the output may still grow (`\d+` seeing "2" of "23"), so it is taken
+                # once a byte follows it or the output has stayed quiet for a second.
+                if m and kind != "str" and m.end() == len(text):
+                    if quiet_since is None:
+                        quiet_since = (len(seen), time.time())
+                    elif quiet_since[0] != len(seen):
+                        quiet_since = (len(seen), time.time())
+                    if time.time() - quiet_since[1] < 1.0:
+                        if pump(deadline):
+                            continue
                 if m:
                     cursor += m.end()
                     for i, n in enumerate(names):
