@@ -177,7 +177,10 @@ build_physcall() {
   key="$(cat "$0" "$ROOT/linux/physcall.S" | sha256sum | cut -c1-16)"
   dest="$CACHE/physcall-$key.elf"
   if [ ! -f "$dest" ]; then
+    # --discard-all: without it the ELF keeps the file symbol of gcc's randomly named temporary
+    # object, and the initramfs (and every Linux golden trace) would differ from build to build.
     gcc -m32 -nostdlib -static -no-pie -Wl,-N -Wl,-Ttext=0x2000000 -Wl,--build-id=none -Wl,--no-warn-rwx-segments \
+      -Wl,--discard-all \
       -o "$dest.tmp" "$ROOT/linux/physcall.S"
     mv "$dest.tmp" "$dest"
   fi

@@ -5,9 +5,8 @@
 # label `linux`; `ctest -LE linux` leaves them out. Not under the sanitizers (no_sanitize):
 # booting Linux under ASan takes minutes and tests the same host code the unit tests do.
 set(KJUMP_LINUX_DIR ${CMAKE_SOURCE_DIR}/.linux-guest)
-# The stock and fixed kernels (the PAE scenario has no golden trace yet: registered below,
-# commented out, until it does).
-add_test(NAME linux_guest_build COMMAND ${CMAKE_SOURCE_DIR}/scripts/build-linux-guest.sh stock fixed)
+# The three kernels: stock (scenarios 1, 2), fixed (3, 6) and PAE (5).
+add_test(NAME linux_guest_build COMMAND ${CMAKE_SOURCE_DIR}/scripts/build-linux-guest.sh stock fixed pae)
 set_tests_properties(linux_guest_build PROPERTIES FIXTURES_SETUP linux_guest
   LABELS "linux;long;no_sanitize" TIMEOUT 3600 ENVIRONMENT "KJUMP_LINUX_DIR=${KJUMP_LINUX_DIR}")
 
@@ -21,7 +20,7 @@ function(kjump_linux_scenario name)
 endfunction()
 kjump_linux_scenario(linux_boot)
 kjump_linux_scenario(linux_roundtrip)
-# kjump_linux_scenario(linux_physcall)    # no golden trace yet
+kjump_linux_scenario(linux_physcall)
 
 # Scenario 2 ends in the triple fault it is about: the test checks the run fails and the
 # report names the chain, the instruction, its symbol and the GDT.
@@ -30,10 +29,11 @@ add_test(NAME linux_stock_fault
 set_tests_properties(linux_stock_fault PROPERTIES FIXTURES_REQUIRED linux_guest
   LABELS "linux;long;no_sanitize" TIMEOUT 900)
 
-# add_test(NAME linux_pae_fault
-#          COMMAND ${CMAKE_SOURCE_DIR}/tests/linux/linux_pae_fault.sh $<TARGET_FILE:kjump> ${KJUMP_LINUX_DIR})
-# set_tests_properties(linux_pae_fault PROPERTIES FIXTURES_REQUIRED linux_guest
-#   LABELS "linux;long;no_sanitize" TIMEOUT 900)
+# Scenario 5: the PAE kernel switches paging on with CR4.PAE still 0; the audit names it.
+add_test(NAME linux_pae_fault
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/linux/linux_pae_fault.sh $<TARGET_FILE:kjump> ${KJUMP_LINUX_DIR})
+set_tests_properties(linux_pae_fault PROPERTIES FIXTURES_REQUIRED linux_guest
+  LABELS "linux;long;no_sanitize" TIMEOUT 900)
 
 # The same dialogues on QEMU, transcripts compared with kjump's.
 # linux_roundtrip is not compared yet: on kjump, B's last output before it jumps back (the echo of

@@ -214,6 +214,15 @@ void KexecAudit::analyse_open_phase() {
   // The run ended (a fault) with paging still off: what the trampoline did so far is all
   // there will be.
   if (!in_phase_) return;
+  // Paging may have come on in the very block that faulted: with the transition tables walked
+  // in the wrong format the fetch after `mov cr0` faults, and the paging watch, which runs
+  // between blocks, never saw paging on. CR0 says so, and the first fault's EIP (a physical
+  // address still, in the identity-mapped control page) is where paging came on.
+  const Engine::FaultChain& chain = engine_.last_fault_chain();
+  if ((engine_.reg(Reg::CR0) & 0x80000000u) && !chain.links.empty()) {
+    on_paging(true, chain.links.front().eip);
+    return;
+  }
   engine_.set_access_audit(std::nullopt);
   analyse_phase();
   in_phase_ = false;
