@@ -4,14 +4,11 @@ a snapshot whose checksums are right, whose Unicorn context enables a dr0 instru
 with a garbage host pointer in env->cpu_breakpoint[0], and whose guest code at EIP writes DR7.
 Before emu/cpu_state.cpp kept the live host pointers, restoring it and running crashed kjump
 (SIGSEGV in QEMU's breakpoint removal).   craft-dr7-snapshot.py IN.snap OUT.snap"""
-import struct, sys, ctypes
-lib = ctypes.CDLL('libxxhash.so.0'); lib.XXH3_64bits.restype = ctypes.c_uint64
-lib.XXH3_64bits.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+import os, struct, sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from snapshot_sections import sections, fix_checksums
 b = bytearray(open(sys.argv[1], 'rb').read())
-secs = {}
-pos = 16
-while pos + 24 <= len(b):
-    tag, _, l, _ = struct.unpack_from('<4sIQQ', b, pos); secs[tag] = (pos, l); pos += 24 + l
+secs = sections(b)
 sp, sl = secs[b'STAT']; st = sp + 24
 i = b.find(b'cpu.unicorn_context', st); clen = int.from_bytes(b[i+19:i+23], 'little'); c0 = i + 23
 ctx = b[c0:c0+clen]
@@ -37,6 +34,5 @@ while r < rp + 24 + rl:
             print('patched code at file offset', off)
         r += cnt * 4096
     page += cnt
-for tag, (p, l) in secs.items():
-    b[p+16:p+24] = lib.XXH3_64bits(bytes(b[p+24:p+24+l]), l).to_bytes(8, 'little')
+fix_checksums(b, secs)
 open(sys.argv[2], 'wb').write(b)

@@ -5,19 +5,15 @@ context, from offset 220 (the cached CS descriptor's base/limit/flags), are over
 spaces: CS.L becomes set and the i386 ran in long mode and hung the host before the restored
 context was checked against the declared CPU fields (emu/context_host_bytes.h).
    craft-long-mode-context.py IN.snap OUT.snap"""
-import struct, sys, ctypes
-lib = ctypes.CDLL('libxxhash.so.0'); lib.XXH3_64bits.restype = ctypes.c_uint64
-lib.XXH3_64bits.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+import os, struct, sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from snapshot_sections import sections, fix_checksums
 b = bytearray(open(sys.argv[1], 'rb').read())
-secs = {}
-pos = 16
-while pos + 24 <= len(b):
-    tag, _, l, _ = struct.unpack_from('<4sIQQ', b, pos); secs[tag] = (pos, l); pos += 24 + l
+secs = sections(b)
 sp, sl = secs[b'STAT']
 i = b.find(b'cpu.unicorn_context', sp + 24)
 if i < 0: sys.exit('no cpu.unicorn_context in ' + sys.argv[1])
 c0 = i + 23  # name, then a 4-byte length
 b[c0 + 220:c0 + 242] = b' ' * 22
-for tag, (p, l) in secs.items():
-    b[p+16:p+24] = lib.XXH3_64bits(bytes(b[p+24:p+24+l]), l).to_bytes(8, 'little')
+fix_checksums(b, secs)
 open(sys.argv[2], 'wb').write(b)
