@@ -130,12 +130,6 @@ uint64_t Engine::now() const { return in_io_ ? io_now_ : retired_ + idle_; }
 // ---------------------------------------------------------------------------------------
 // stops
 
-void Engine::stop_from_hook(uint32_t resume_eip) {
-  hf_.stopping = true;
-  resume_eip_ = resume_eip;
-  uc_emu_stop(uc_);
-}
-
 void Engine::request_stop(std::string why) {
   stop_requested_ = true;
   stop_why_ = std::move(why);
