@@ -1,9 +1,15 @@
-// size: about 520 lines after the round that added run observers (report), watchpoints (debugger) and the unassigned region; the next split (observers and watchpoints into their own files) is noted in the closing note.
-// The engine's core: construction, the stops (deadlines, breakpoints, I/O), the paging watch
-// and access recorder, and the run loop. Delivery is in deliver.cpp, the block hook and block
-// counting in block_count.cpp, the CPU model in cpu_model.cpp, registers and state in
-// cpu_state.cpp; hooks and code invalidation go through translated_code.h, port I/O sites
-// through io_sites.h.
+// The engine's core: construction (RAM, the unassigned region, the permanent hooks), the
+// clock, and the run loop with the stops it takes from Unicorn (host-only stops, the virtual
+// TLB's audit and fault stops, #UD, hlt). The rest of the engine, by job:
+//   emu/block_count.cpp   the block hook and per-block instruction counting
+//   emu/code_hooks.cpp    bounded code hooks: the precise deadline hook and breakpoints
+//   emu/port_io.cpp       IN/OUT hooks, timed at their own instruction
+//   emu/watchpoints.cpp   data watchpoints: the stop, the redo and the cut block
+//   emu/run_observers.cpp the paging watch and the run observers, between blocks
+//   emu/deliver.cpp       exceptions and interrupts through the guest IDT
+//   emu/cpu_model.cpp     the pinned CPU model, CPUID, RDTSC; emu/cpu_state.cpp registers and state
+// Hooks and code invalidation go through emu/translated_code.h, port I/O sites through
+// emu/io_sites.h.
 #include "emu/engine.h"
 
 #include <spdlog/spdlog.h>
@@ -122,160 +128,18 @@ uint64_t Engine::retired() const { return retired_; }
 uint64_t Engine::now() const { return in_io_ ? io_now_ : retired_ + idle_; }
 
 // ---------------------------------------------------------------------------------------
-// hooks
+// stops
 
-void Engine::stop_from_hook(uint32_t resume_eip) {
-  hf_.stopping = true;
-  resume_eip_ = resume_eip;
-  uc_emu_stop(uc_);
-}
-
-void Engine::precise_handler(void* self, uint32_t addr) { static_cast<Engine*>(self)->on_precise(addr); }
-
-void Engine::on_precise(uint32_t addr) {
-  if (hf_.stopping || !in_block_) return;
-  uint64_t done = block_start_retired_ + precise_count_;
-  if (done + idle_ >= stop_at_) {
-    retired_ = done;
-    precise_done_ = true;
-    stop_from_hook(addr);
-    return;
-  }
-  ++precise_count_;
-}
-
-void Engine::breakpoint_handler(void* self, uint32_t addr) { static_cast<Engine*>(self)->on_breakpoint(addr); }
-
-void Engine::on_breakpoint(uint32_t addr) {
-  if (hf_.stopping) return;
-  if (std::find(breakpoints_.begin(), breakpoints_.end(), addr) == breakpoints_.end()) return;
-  if (skip_breakpoint_once_ && *skip_breakpoint_once_ == addr) {
-    skip_breakpoint_once_.reset();
-    return;
-  }
-  retired_ = exact_retired_at(addr);
-  pending_result_ = RunResult{StopReason::Breakpoint, ""};
-  stop_from_hook(addr);
-}
-
-// A breakpoint is on a virtual address in every address space: adding one retranslates
-// everything; removing one retranslates the blocks that contain it (emu/translated_code.h).
-// Called from inside a callback, the change waits for the next block boundary.
-void Engine::add_breakpoint(uint32_t addr) {
-  if (bp_hooks_.count(addr)) return;
-  bp_hooks_[addr] = code_->add_hook(addr, addr, &Engine::breakpoint_handler, this, TranslatedCode::OnAdd::All);
-  breakpoints_.push_back(addr);
-  if (code_->pending()) hf_.maint_stop = true;
-}
-
-void Engine::remove_breakpoint(uint32_t addr) {
-  auto it = bp_hooks_.find(addr);
-  if (it == bp_hooks_.end()) return;
-  code_->remove_hook(it->second);
-  bp_hooks_.erase(it);
-  breakpoints_.erase(std::remove(breakpoints_.begin(), breakpoints_.end(), addr), breakpoints_.end());
-  if (code_->pending()) hf_.maint_stop = true;
-}
-
-const std::vector<IoSite>* Engine::block_io_sites() {
-  // Once per block that does I/O: the paging registers come from paging_cache_ and the
-  // block's bytes are compared in place (copied only if the block spans two pages); the cache decodes them only
-  // if they are not the bytes it decoded last time.
-  if ((block_pc_ & 0xfff) + block_size_ <= 0x1000) {
-    uint64_t pa;
-    if (auto page = vtlb_->fetched_page(block_pc_ >> 12)) {
-      pa = (uint64_t(*page) << 12) | (block_pc_ & 0xfff);  // the page the block was looked up through
-    } else {
-      if (!paging_cached_) {
-        paging_cache_ = paging();
-        paging_cached_ = true;
-      }
-      auto t = translate(ram_, paging_cache_, block_pc_);
-      if (!t.ok) return nullptr;
-      pa = t.pa;
-    }
-    if (!ram_.contains(pa, block_size_)) return nullptr;
-    return &io_sites_.sites(pa, block_pc_, ram_.data() + pa, block_size_);
-  }
-  uint64_t pa = 0;
-  if (read_code(block_pc_, block_size_, code_buf_, &pa) < block_size_) return nullptr;
-  return &io_sites_.sites(pa, block_pc_, code_buf_.data(), block_size_);
-}
-
-void Engine::begin_io() {
-  unsigned k = io_in_block_++;
-  if (k == 0) block_io_ = in_block_ ? block_io_sites() : nullptr;
-  unsigned index;
-  if (block_io_ && k < block_io_->size())
-    index = (*block_io_)[k].index;
-  else  // not found (should not happen): trust EIP
-    index = unsigned(exact_retired_at(reg(Reg::EIP)) - block_start_retired_);
-  io_now_ = idle_ + block_start_retired_ + index;
-  in_io_ = true;
-}
-
-void Engine::end_io() {
-  in_io_ = false;
-  // An interrupt this access made deliverable (or a stop a device asked for) is taken at the
-  // end of the current block: the next block hook stops before that block runs, with a known
-  // resume address. Calling uc_emu_stop here would be ambiguous: Unicorn 2.1.4 sometimes
-  // finishes the block and sometimes leaves at once with a stale EIP (the block's start), and
-  // resuming there repeats the I/O.
-  if (!hf_.stopping && (stop_requested_ || interrupt_ready())) hf_.stop_at_next_block = true;
-}
-
-uint32_t Engine::hook_in(uc_engine*, uint32_t port, int size, void* self) {
-  auto* e = static_cast<Engine*>(self);
-  e->begin_io();
-  uint32_t v = e->io_.read ? e->io_.read(uint16_t(port), unsigned(size)) : 0xffffffffu;
-  e->end_io();
-  return v;
-}
-
-void Engine::hook_out(uc_engine*, uint32_t port, int size, uint32_t value, void* self) {
-  auto* e = static_cast<Engine*>(self);
-  e->begin_io();
-  if (e->io_.write) e->io_.write(uint16_t(port), unsigned(size), value);
-  e->end_io();
-}
-
-// ---------------------------------------------------------------------------------------
-// kexec audit support
-
-void Engine::set_paging_watch(std::function<void(bool, uint32_t)> cb) {
-  paging_cb_ = std::move(cb);
-  hf_.check_after |= kEndsCr0Write;
-  last_paging_ = reg(Reg::CR0) >> 31;
-}
-
-void Engine::set_watchpoints(std::vector<WatchRange> ranges, std::function<bool(const WatchAccess&)> is_hit) {
-  vtlb_->set_watch(std::move(ranges));
-  watch_is_hit_ = std::move(is_hit);
-}
-
-bool Engine::watch_overlaps(const WatchAccess& a) const {
-  for (const WatchRange& w : vtlb_->watch_ranges()) {
-    const uint64_t lo = w.physical ? a.pa : a.linear, hi = lo + a.size;
-    if (lo < w.hi && w.lo < hi && (a.write ? w.write : w.read)) return true;
-  }
-  return false;
+void Engine::request_stop(std::string why) {
+  stop_requested_ = true;
+  stop_why_ = std::move(why);
+  if (in_io_ && !hf_.stopping) hf_.stop_at_next_block = true;
 }
 
 bool Engine::take_tlb_stop(uc_err err, bool next_block) {
   VirtualTlb::Stop stop = vtlb_->take_stop(err);
   if (stop == VirtualTlb::Stop::Watch) {
-    // Before a watched page's access, nothing of it done: run that instruction again with its
-    // page granted (run(): Redo), then decide.
-    uint32_t at = reg(Reg::EIP);
-    retired_ = exact_retired_at(at);
-    in_block_ = false;
-    watch_access_ = vtlb_->pending_watch();
-    bp_resume_ = std::make_pair(at, retired_);  // a breakpoint there already had its stop
-    deferred_next_block_ = (mid_ != MidBlock::No && deferred_next_block_) || next_block;
-    mid_ = MidBlock::Redo;
-    redo_target_ = retired_ + 1;
-    vtlb_->set_watch_grant(true);
-    sync_vtlb();
+    start_watch_redo(next_block);  // emu/watchpoints.cpp
     return true;
   }
   if (stop != VirtualTlb::Stop::Access) return false;
@@ -309,31 +173,6 @@ bool Engine::take_tlb_fault(uc_err err) {
 
 // ---------------------------------------------------------------------------------------
 // running
-
-void Engine::request_stop(std::string why) {
-  stop_requested_ = true;
-  stop_why_ = std::move(why);
-  if (in_io_ && !hf_.stopping) hf_.stop_at_next_block = true;
-}
-
-void Engine::serve_host_work() {
-  // The precise hook stays until it has stopped at its deadline (the stop that armed it came
-  // from the block hook, before the retranslated block ever ran) or another block needs it.
-  if (hf_.precise_active && (precise_done_ || precise_request_)) {
-    code_->remove_hook(precise_hook_);
-    hf_.precise_active = false;
-    precise_done_ = false;
-  }
-  if (precise_request_) {
-    auto [pc, size] = *precise_request_;
-    precise_request_.reset();
-    precise_hook_ = code_->add_hook(pc, pc + size - 1, &Engine::precise_handler, this, TranslatedCode::OnAdd::Range);
-    hf_.precise_active = true;
-    precise_lo_ = pc;
-    precise_hi_ = pc + size;
-  }
-  code_->apply();  // what callbacks queued: host writes, breakpoint changes
-}
 
 uc_err Engine::emulate(uint32_t eip) {
   for (;;) {
@@ -377,29 +216,8 @@ uc_err Engine::emulate(uint32_t eip) {
 
 RunResult Engine::run(uint64_t limit) {
   for (;;) {
-    if (mid_ == MidBlock::Redo && (retired_ >= redo_target_ || halted_)) {
-      // The watched instruction ran: the watched pages go back to stopping, and the callback
-      // says whether this access is a stop.
-      vtlb_->set_watch_grant(false);
-      sync_vtlb();
-      mid_ = halted_ ? MidBlock::No : MidBlock::Rest;
-      if (watch_overlaps(watch_access_) && watch_is_hit_ && watch_is_hit_(watch_access_)) {
-        mid_ = MidBlock::No;
-        return {StopReason::Watchpoint, ""};
-      }
-    }
-    // Inside a block the watch cut: the run without the watch would not be between blocks
-    // here, so nothing that happens between blocks happens (events, stops asked for,
-    // interrupts), unless this boundary is an exact stop of its own (an event due, the limit),
-    // where that run stops too and does all of it.
-    if (mid_ != MidBlock::No && (events_.next_deadline() <= now() || now() >= limit)) {
-      if (mid_ == MidBlock::Redo) {
-        vtlb_->set_watch_grant(false);
-        sync_vtlb();
-      }
-      mid_ = MidBlock::No;
-      hf_.stop_at_next_block = false;
-    }
+    if (finish_watch_redo()) return {StopReason::Watchpoint, ""};
+    end_cut_block_at_exact_stop(limit);
     const MidBlock mid = mid_;
     if (mid == MidBlock::No) {
     events_.run_due(now());
@@ -491,14 +309,7 @@ RunResult Engine::run(uint64_t limit) {
     }
     if (pending_result_ && pending_result_->reason == StopReason::Breakpoint)
       bp_resume_ = std::make_pair(reg(Reg::EIP), retired_);
-    if (paging_event_) {
-      auto ev = *paging_event_;
-      paging_event_.reset();
-      vtlb_->follow(ev.first);  // a paging switch: fresh code marks (and blocks) for the stretch
-      sync_vtlb();
-      if (paging_cb_) paging_cb_(ev.first, ev.second);
-      if (run_obs_.paging) run_obs_.paging(ev.first, ev.second);
-    }
+    take_paging_switch();
   }
 }
 

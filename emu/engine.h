@@ -14,6 +14,8 @@
 // Unicorn delivers no exceptions or interrupts itself; deliver() (emu/deliver.cpp) does it
 // as an i386 does (gates, privilege change through the TSS, error codes, #DF and triple
 // fault). Hooks and code invalidation: emu/translated_code.h; port I/O: emu/io_sites.h.
+// The members are defined by job: emu/engine.cpp (construction, clock, run loop) lists the
+// files.
 #pragma once
 
 #include <unicorn/unicorn.h>
@@ -219,10 +221,7 @@ class Engine : public Clock {
     // `pc`, with `retired` instructions before it. Inside emulation: read, never write.
     std::function<void(uint32_t pc, uint64_t retired, uint64_t time)> phys_code;
   };
-  void set_run_observers(RunObservers o) {
-    run_obs_ = std::move(o);
-    last_cr3_ = reg(Reg::CR3);
-  }
+  void set_run_observers(RunObservers o);
   void clear_audited_accesses() { vtlb_->clear_audited(); }
   const VirtualTlb& virtual_tlb() const { return *vtlb_; }
 
@@ -283,7 +282,7 @@ class Engine : public Clock {
   size_t read_code(uint32_t va, size_t n, std::vector<uint8_t>& out, uint64_t* first_pa = nullptr) const;
   // uc_emu_start from eip, serving the host-only stops (see hf_.maint_stop) without returning.
   uc_err emulate(uint32_t eip);
-  void serve_host_work();  // after uc_emu_start: the deferred hook and code changes
+  void serve_host_work();  // after uc_emu_start: the deferred hook and code changes (code_hooks.cpp)
   void on_host_write(uint64_t pa, size_t n);
   uint64_t exact_retired_at(uint32_t eip) const;           // inside the current block
   void stop_from_hook(uint32_t resume_eip);
@@ -436,6 +435,9 @@ class Engine : public Clock {
   uint32_t last_cr3_ = 0;  // for run_obs_.cr3
   bool last_paging_ = false;
   std::optional<std::pair<bool, uint32_t>> paging_event_;
+  // Between blocks, after the block hook saw CR0.PG change: the TLB follows, then the paging
+  // watch and the run observer hear of it (emu/run_observers.cpp).
+  void take_paging_switch();
   std::unique_ptr<VirtualTlb> vtlb_;
   bool take_tlb_stop(uc_err err, bool next_block);  // an audit or watch stop of the virtual TLB's: handled, run on
   // Watchpoints: the stopped access, the callback, and where the run is in the block it cut:
@@ -448,6 +450,12 @@ class Engine : public Clock {
   std::function<bool(const WatchAccess&)> watch_is_hit_;
   WatchAccess watch_access_;
   bool watch_overlaps(const WatchAccess& a) const;
+  // The watch's steps in run() (emu/watchpoints.cpp): a watched page stopped an access (Redo
+  // from its instruction); the Redo is over (true if the callback takes the access as a stop);
+  // a boundary inside the cut block that is an exact stop of its own ends the cut block.
+  void start_watch_redo(bool next_block);
+  bool finish_watch_redo();
+  void end_cut_block_at_exact_stop(uint64_t limit);
   // A refused fill (a page fault to come): count it, go on from the access on Unicorn's walker.
   // False if `err` is not that.
   bool take_tlb_fault(uc_err err);
