@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Interactive `kjump boot` in a real terminal (a tmux pane running bash): the kexec guest boots,
+# Ctrl-A c opens the console, `info registers` answers, `c` goes back, Ctrl-Z stops kjump with
+# the terminal restored and `fg` resumes it, Ctrl-A x quits with the report; then SIGTERM ends
+# a second run. After each, `stty -a` in the pane is what it was before kjump started.
+# Needs tmux (scripts/setup.sh --test installs it); without it: skipped (77).
+#   usage: boot_tmux.sh KJUMP KERNEL KERNEL_B WORKDIR
+set -euo pipefail
+KJUMP=$1 KERNEL=$2 KERNEL_B=$3 WORK=$4
+command -v tmux >/dev/null || { echo "SKIP: no tmux (scripts/setup.sh --test installs it)"; exit 77; }
+rm -rf "$WORK"; mkdir -p "$WORK"
+SOCK="kjump-test-$$"
+T=(tmux -L "$SOCK" -f /dev/null)
+cleanup() { "${T[@]}" kill-server 2>/dev/null || true; }
+trap cleanup EXIT
+"${T[@]}" new-session -d -x 160 -y 50 "env -i PATH=$PATH HOME=$WORK TERM=xterm bash --norc --noprofile"
+pane() { "${T[@]}" capture-pane -p -S -2000; }
+wait_for() {  # TEXT [SECONDS]
+  local n=$(( ${2:-60} * 10 ))
+  while ! pane | grep -qF -- "$1"; do
+    n=$((n - 1))
+    if [ $n -le 0 ]; then echo "FAIL: no '$1' in the pane:"; pane | tail -40; exit 1; fi
+    sleep 0.1
+  done
+}
+wait_file() {
+  local n=600
+  while [ ! -s "$1" ]; do n=$((n - 1)); [ $n -gt 0 ] || { echo "FAIL: no $1"; pane | tail -40; exit 1; }; sleep 0.1; done
+}
+keys() { "${T[@]}" send-keys "$@"; }
+
+BOOT="'$KJUMP' boot '$KERNEL' --append console=ttyS0 --fw opt/kernel-b='$KERNEL_B'"
+keys "stty -a > $WORK/before; $BOOT; echo \$? > $WORK/status; stty -a > $WORK/after" Enter
+wait_for "kjk# "
+keys C-a c
+wait_for "(kjump) "
+keys "info registers" Enter
+wait_for "eflags"
+keys "c" Enter
+wait_for "kjump: back to the guest"
+keys "uptime" Enter
+wait_for "uptime: "
+keys C-z
+wait_for "Stopped"
+keys "stty -a > $WORK/stopped; fg" Enter
+sleep 0.5
+keys "echo resumed" Enter
+wait_for "resumed"
+keys C-a x
+wait_file "$WORK/status"
+wait_file "$WORK/after"
+grep -qx 0 "$WORK/status" || { echo "FAIL: kjump boot ended with $(cat "$WORK/status") after Ctrl-A x"; pane | tail -30; exit 1; }
+pane | grep -qF "quit (Ctrl-A x)" || { echo "FAIL: no quit report"; exit 1; }
+diff "$WORK/before" "$WORK/stopped" || { echo "FAIL: the terminal was not restored while kjump was stopped"; exit 1; }
+diff "$WORK/before" "$WORK/after" || { echo "FAIL: the terminal is not what it was after Ctrl-A x"; exit 1; }
+grep -q -- " icanon" "$WORK/after" && grep -q -- " echo " "$WORK/after" || { echo "FAIL: not a sane terminal"; exit 1; }
+
+# SIGTERM while the guest runs: the terminal back, the report, 128+15.
+keys "clear; bash -c 'echo \$\$ > $WORK/pid; exec $BOOT'; echo \$? > $WORK/status2; stty -a > $WORK/after2" Enter
+wait_file "$WORK/pid"
+wait_for "kjk# "
+kill -TERM "$(cat "$WORK/pid")"
+wait_file "$WORK/status2"
+wait_file "$WORK/after2"
+grep -qx 143 "$WORK/status2" || { echo "FAIL: SIGTERM gave status $(cat "$WORK/status2"), not 143"; exit 1; }
+diff "$WORK/before" "$WORK/after2" || { echo "FAIL: the terminal is not what it was after SIGTERM"; exit 1; }
+echo "PASS: console, Ctrl-Z/fg, Ctrl-A x and SIGTERM leave the terminal as it was"
