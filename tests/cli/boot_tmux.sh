@@ -14,7 +14,7 @@ T=(tmux -L "$SOCK" -f /dev/null)
 cleanup() { "${T[@]}" kill-server 2>/dev/null || true; }
 trap cleanup EXIT
 "${T[@]}" new-session -d -x 160 -y 50 "env -i PATH=$PATH HOME=$WORK TERM=xterm bash --norc --noprofile"
-pane() { "${T[@]}" capture-pane -p -S -2000; }
+pane() { "${T[@]}" capture-pane -p -S -2000; }  # (trailing blanks trimmed: wait for "kjk#")
 wait_for() {  # TEXT [SECONDS]
   local n=$(( ${2:-60} * 10 ))
   while ! pane | grep -qF -- "$1"; do
@@ -30,10 +30,14 @@ wait_file() {
 keys() { "${T[@]}" send-keys "$@"; }
 
 BOOT="'$KJUMP' boot '$KERNEL' --append console=ttyS0 --fw opt/kernel-b='$KERNEL_B'"
-keys "stty -a > $WORK/before; $BOOT; echo \$? > $WORK/status; stty -a > $WORK/after" Enter
-wait_for "kjk# "
+# One job (a subshell): bash must not run the rest of the line while kjump is stopped.
+keys "stty -a > $WORK/before; ( $BOOT; echo \$? > $WORK/status; stty -a > $WORK/after )" Enter
+wait_for "kjk#"
+# While the guest runs the pane is raw (so "as it was" afterwards means it was restored).
+TTY=$("${T[@]}" display-message -p '#{pane_tty}')
+stty -F "$TTY" -a | grep -q -- "-icanon" || { echo "FAIL: the terminal is not raw while the guest runs"; exit 1; }
 keys C-a c
-wait_for "(kjump) "
+wait_for "(kjump)"
 keys "info registers" Enter
 wait_for "eflags"
 keys "c" Enter
@@ -56,9 +60,12 @@ diff "$WORK/before" "$WORK/after" || { echo "FAIL: the terminal is not what it w
 grep -q -- " icanon" "$WORK/after" && grep -q -- " echo " "$WORK/after" || { echo "FAIL: not a sane terminal"; exit 1; }
 
 # SIGTERM while the guest runs: the terminal back, the report, 128+15.
-keys "clear; bash -c 'echo \$\$ > $WORK/pid; exec $BOOT'; echo \$? > $WORK/status2; stty -a > $WORK/after2" Enter
+keys "clear" Enter
+sleep 0.3
+"${T[@]}" clear-history
+keys "bash -c 'echo \$\$ > $WORK/pid; exec $BOOT'; echo \$? > $WORK/status2; stty -a > $WORK/after2" Enter
 wait_file "$WORK/pid"
-wait_for "kjk# "
+wait_for "kjk#"
 kill -TERM "$(cat "$WORK/pid")"
 wait_file "$WORK/status2"
 wait_file "$WORK/after2"
