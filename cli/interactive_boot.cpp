@@ -68,8 +68,14 @@ class BootMonitor {
       terminal_ = std::make_unique<RawTerminal>();
       std::fprintf(stderr, "kjump: Ctrl-A h lists the monitor keys\n");
     }
-    for (;;)
-      if (auto status = step()) return *status;
+    // An error anywhere below ends the run like any other way out: terminal first, then the
+    // files and the report (an exception escaping main would not unwind to RawTerminal).
+    try {
+      for (;;)
+        if (auto status = step()) return *status;
+    } catch (const std::exception& e) {
+      return finish(std::string("error: ") + e.what(), exit_code::kEngineError, true);
+    }
   }
 
  private:

@@ -2,7 +2,7 @@
 # Interactive `kjump boot` in a real terminal (a tmux pane running bash): the kexec guest boots,
 # Ctrl-A c opens the console, `info registers` answers, `c` goes back, Ctrl-Z stops kjump with
 # the terminal restored and `fg` resumes it, Ctrl-A x quits with the report; then SIGTERM ends
-# a second run. After each, `stty -a` in the pane is what it was before kjump started.
+# a second run and Ctrl-C a third. After each, `stty -a` in the pane is what it was before kjump started.
 # Needs tmux (scripts/setup.sh --test installs it); without it: skipped (77).
 #   usage: boot_tmux.sh KJUMP KERNEL KERNEL_B WORKDIR
 set -euo pipefail
@@ -71,4 +71,17 @@ wait_file "$WORK/status2"
 wait_file "$WORK/after2"
 grep -qx 143 "$WORK/status2" || { echo "FAIL: SIGTERM gave status $(cat "$WORK/status2"), not 143"; exit 1; }
 diff "$WORK/before" "$WORK/after2" || { echo "FAIL: the terminal is not what it was after SIGTERM"; exit 1; }
-echo "PASS: console, Ctrl-Z/fg, Ctrl-A x and SIGTERM leave the terminal as it was"
+
+# Ctrl-C in the pane (SIGINT from the terminal): the same, 128+2.
+keys "clear" Enter
+sleep 0.3
+"${T[@]}" clear-history
+keys "$BOOT; echo \$? > $WORK/status3; stty -a > $WORK/after3" Enter
+wait_for "kjk#"
+keys C-c
+wait_file "$WORK/status3"
+wait_file "$WORK/after3"
+grep -qx 130 "$WORK/status3" || { echo "FAIL: Ctrl-C gave status $(cat "$WORK/status3"), not 130"; exit 1; }
+pane | grep -qF "interrupted by Interrupt" || { echo "FAIL: no report after Ctrl-C"; pane | tail -20; exit 1; }
+diff "$WORK/before" "$WORK/after3" || { echo "FAIL: the terminal is not what it was after Ctrl-C"; exit 1; }
+echo "PASS: console, Ctrl-Z/fg, Ctrl-A x, SIGTERM and Ctrl-C leave the terminal as it was"
