@@ -9,6 +9,7 @@
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "cli/exit_codes.h"
 #include "cli/monitor_escape.h"
@@ -153,19 +154,53 @@ class BootMonitor {
     bool woken = false;
     bool halted = idle || m().engine().halted();
     if (!read_stdin_or(typed, idle ? 100 : halted ? 10 : 0, signals_.wake_fd(), woken)) input_open_ = false;
-    for (const MonitorEvent& e : escape_.feed(typed)) {
+    return on_typed(typed);
+  }
+
+  std::optional<int> on_typed(std::string typed) {
+    size_t used = 0;
+    for (const MonitorEvent& e : escape_.feed_until_action(typed, used)) {
       switch (e.kind) {
         case MonitorEvent::Kind::Guest: s().send(e.bytes); break;
         case MonitorEvent::Kind::Help: note(std::string("monitor keys:\n") + monitor_escape_help()); break;
         case MonitorEvent::Kind::Unknown: note("Ctrl-A " + e.bytes + ": no such monitor key (Ctrl-A h lists them)"); break;
         case MonitorEvent::Kind::Quit: return finish("quit (Ctrl-A x)", exit_code::kOk, true);
         case MonitorEvent::Kind::Console:
+          console_input_ = typed.substr(used);  // typed ahead: the console's first lines
           open_console("");
           if (quit_) return finish("quit in the console", exit_code::kOk, true);
-          break;
+          // What the console left unread goes on to the guest (through the escape again).
+          return on_typed(std::exchange(console_input_, ""));
       }
     }
     return std::nullopt;
+  }
+
+  // A console line: first from what was typed ahead of the console, then from stdin.
+  bool console_line(std::string& line) {
+    size_t nl = console_input_.find_first_of("\r\n");
+    if (nl != std::string::npos) {
+      line = console_input_.substr(0, nl);
+      console_input_.erase(0, nl + 1);
+      if (terminal_) std::fprintf(stderr, "(kjump) %s\n", line.c_str());
+      return true;
+    }
+    if (terminal_) {
+      rl_outstream = stderr;  // the prompt too (see say)
+      char* l = readline("(kjump) ");
+      if (!l) return false;
+      line = console_input_ + l;
+      console_input_.clear();
+      std::free(l);
+      if (line.find_first_not_of(" \t") != std::string::npos) add_history(line.c_str());
+      return true;
+    }
+    std::string rest;
+    bool got = read_stdin_line(rest);
+    if (!got) input_open_ = false;
+    line = console_input_ + rest;
+    console_input_.clear();
+    return got || !line.empty();
   }
 
   std::optional<int> on_signal(int sig) {
@@ -193,20 +228,7 @@ class BootMonitor {
         " goes back to the guest; quit ends the run)");
     for (;;) {
       std::string line;
-      bool got;
-      if (terminal_) {
-        rl_outstream = stderr;  // the prompt too (see say)
-        char* l = readline("(kjump) ");
-        got = l != nullptr;
-        if (l) {
-          line = l;
-          std::free(l);
-          if (line.find_first_not_of(" \t") != std::string::npos) add_history(line.c_str());
-        }
-      } else {
-        got = read_stdin_line(line);
-        if (!got) input_open_ = false;
-      }
+      bool got = console_line(line);
       if (!got) break;
       size_t b = line.find_first_not_of(" \t"), e = line.find_last_not_of(" \t\r");
       std::string word = b == std::string::npos ? "" : line.substr(b, e - b + 1);
@@ -292,6 +314,7 @@ class BootMonitor {
   debug::Console console_;
   std::unique_ptr<RawTerminal> terminal_;
   MonitorEscapeDecoder escape_;
+  std::string console_input_;  // typed after Ctrl-A c in the same read, not yet read by the console
   bool at_line_start_ = true, input_open_ = true, quit_ = false;
   size_t last_output_size_ = 0;
   uint64_t last_output_time_ = 0;

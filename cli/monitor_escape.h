@@ -31,6 +31,9 @@ class MonitorEscapeDecoder {
   // Decodes one read's bytes. Consecutive guest bytes come as one Guest event; Ctrl-A Ctrl-A
   // is one literal Ctrl-A for the guest (QEMU's way to send it).
   std::vector<MonitorEvent> feed(std::string_view typed);
+  // The same, stopping right after the first Console or Quit: what follows it was typed for
+  // the console (or not at all), not for the guest. `used` says how many bytes were decoded.
+  std::vector<MonitorEvent> feed_until_action(std::string_view typed, size_t& used);
   // True after a Ctrl-A whose key has not come yet.
   bool pending() const { return escaped_; }
 

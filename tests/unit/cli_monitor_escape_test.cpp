@@ -47,3 +47,15 @@ TEST_CASE("monitor escape: the help names every key") {
   std::string h = monitor_escape_help();
   for (const char* k : {"Ctrl-A c", "Ctrl-A x", "Ctrl-A h", "Ctrl-A Ctrl-A"}) CHECK(h.find(k) != std::string::npos);
 }
+
+TEST_CASE("monitor escape: feed_until_action leaves what follows Ctrl-A c for the console") {
+  MonitorEscapeDecoder d;
+  std::string typed = std::string("ls\r\x01") + "cinfo cr\nc\n";
+  size_t used = 0;
+  auto ev = d.feed_until_action(typed, used);
+  CHECK(ev == std::vector<MonitorEvent>{{K::Guest, "ls\r"}, {K::Console, ""}});
+  CHECK(typed.substr(used) == "info cr\nc\n");
+  used = 0;
+  CHECK(d.feed_until_action("abc", used) == std::vector<MonitorEvent>{{K::Guest, "abc"}});
+  CHECK(used == 3);
+}
