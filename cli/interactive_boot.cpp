@@ -3,6 +3,7 @@
 
 #include <editline/readline.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "cli/exit_codes.h"
 #include "cli/monitor_escape.h"
@@ -53,7 +55,7 @@ class BootMonitor {
   explicit BootMonitor(const InteractiveBootOptions& o)
       : opts_(o),
         config_(o.record.empty() && o.save_scenario.empty() ? o.config : replayable(o.config)),
-        console_(console_options(), [this](const std::string& l) { say(l); }, [this](uint8_t c) { guest(c); }) {}
+        console_(debug::ConsoleOptions{}, [this](const std::string& l) { say(l); }, [this](uint8_t c) { guest(c); }) {}
 
   int run() {
     try {
@@ -70,7 +72,7 @@ class BootMonitor {
       std::fprintf(stderr, "kjump: Ctrl-A h lists the monitor keys\n");
     }
     // An error anywhere below ends the run like any other way out: terminal first, then the
-    // files and the report (an exception escaping main would not unwind to RawTerminal).
+    // files (the session so far is still worth keeping) and the report.
     try {
       for (;;)
         if (auto status = step()) return *status;
@@ -80,10 +82,6 @@ class BootMonitor {
   }
 
  private:
-  static debug::ConsoleOptions console_options() {
-    debug::ConsoleOptions o;
-    return o;
-  }
   Session& s() { return console_.session(); }
   Machine& m() { return console_.session().machine(); }
 
@@ -110,8 +108,13 @@ class BootMonitor {
 
   // One slice of guest time, then the terminal. A value: the run is over with that status.
   std::optional<int> step() {
-    for (int sig : signals_.take())
-      if (auto status = on_signal(sig)) return status;
+    std::vector<int> sigs = signals_.take();
+    for (size_t i = 0; i < sigs.size(); ++i) {
+      // A stop the shell already continued (fg came before this loop saw Ctrl-Z): stopping
+      // now would never be continued.
+      if (sigs[i] == SIGTSTP && std::find(sigs.begin() + i, sigs.end(), SIGCONT) != sigs.end()) continue;
+      if (auto status = on_signal(sigs[i])) return status;
+    }
     uint64_t slice = kSliceNs;
     if (opts_.max_insns) {
       uint64_t done = m().engine().retired();
@@ -211,7 +214,10 @@ class BootMonitor {
     if (sig == SIGTSTP) {
       std::fflush(stdout);
       if (terminal_) terminal_->restore();
-      signals_.stop_self();
+      // The same check once more, as late as can be (a SIGCONT after it and before the stop
+      // would still be lost: a window of a few instructions).
+      std::vector<int> late = signals_.take();
+      if (std::find(late.begin(), late.end(), SIGCONT) == late.end()) signals_.stop_self();
       if (terminal_) terminal_->enter_raw();
       return std::nullopt;
     }

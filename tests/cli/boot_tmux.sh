@@ -47,9 +47,17 @@ wait_for "uptime: "
 keys C-z
 wait_for "Stopped"
 keys "stty -a > $WORK/stopped; fg" Enter
-sleep 0.5
-keys "echo resumed" Enter
-wait_for "resumed"
+# Raw again once continued (SIGCONT), then the guest answers again.
+n=600
+until stty -F "$TTY" -a | grep -q -- "-icanon"; do
+  n=$((n - 1)); [ $n -gt 0 ] || { echo "FAIL: not raw again after fg"; pane | tail -20; exit 1; }; sleep 0.1
+done
+sleep 0.2
+keys "uptime" Enter
+n=600
+until [ "$(pane | grep -c "uptime: ")" -ge 2 ]; do
+  n=$((n - 1)); [ $n -gt 0 ] || { echo "FAIL: the guest does not answer after fg"; pane | tail -20; exit 1; }; sleep 0.1
+done
 keys C-a x
 wait_file "$WORK/status"
 wait_file "$WORK/after"
