@@ -8,7 +8,9 @@
 #include "cli/escapes.h"
 #include "cli/exit_codes.h"
 #include "cli/gdb_entry.h"
+#include "cli/interactive_boot.h"
 #include "cli/machine_options.h"
+#include "cli/monitor_escape.h"
 #include "cli/option_rules.h"
 #include "cli/terminal.h"
 #include "machine/boot/boot_error.h"
@@ -26,8 +28,6 @@ namespace {
 // is the same on every host.
 constexpr uint64_t kQuietLimitNs = 10'000'000'000ull;
 constexpr uint64_t kQuietLimitInsns = 1'000'000'000ull;
-// Interactive mode runs in slices this long and polls the terminal between them.
-constexpr uint64_t kSliceNs = 10'000'000ull;
 
 // The kexec audits, when the guest did any kexec jump (or something was found).
 void print_audit(Machine& m) {
@@ -92,21 +92,18 @@ int run_boot(const MachineOptions& opts, const std::string& input, bool input_gi
 int run_machine(Machine& machine, const std::string& input, bool input_given, uint64_t max_insns, RunRecorder* rec) {
   Machine* m = &machine;
 
-  bool interactive = false;
-  std::unique_ptr<RawTerminal> raw;
+  // A terminal goes to cli/interactive_boot.h; here stdin is a pipe or a file, read to its end
+  // and sent at power-on (the guest's UART takes it as fast as it reads).
   if (input_given) {
     m->send_input(input);
-  } else if (!stdin_is_terminal()) {
+  } else {
     std::string all((std::istreambuf_iterator<char>(std::cin)), {});
     m->send_input(all);
-  } else {
-    interactive = true;
-    raw = std::make_unique<RawTerminal>();
   }
 
   uint64_t last_output_size = 0, last_output_time = 0, last_output_insns = 0;
   for (;;) {
-    uint64_t limit = interactive ? m->now() + kSliceNs : m->now() + kQuietLimitInsns / 10;
+    uint64_t limit = m->now() + kQuietLimitInsns / 10;
     if (max_insns) limit = std::min(limit, m->now() + (max_insns - std::min(max_insns, m->engine().retired())));
     RunResult r = m->run(limit);
     if (rec) rec->after_run();
@@ -142,12 +139,7 @@ int run_machine(Machine& machine, const std::string& input, bool input_given, ui
       last_output_time = m->now();
       last_output_insns = m->engine().retired();
     }
-    if (interactive) {
-      std::string typed;
-      bool halted = m->engine().halted() || r.reason == StopReason::Idle;
-      if (!read_stdin(typed, halted ? 10 : 0)) interactive = false;  // terminal closed
-      if (!typed.empty()) m->send_input(typed);
-    } else if (m->pending_input() == 0 && m->now() - last_output_time >= kQuietLimitNs) {
+    if (m->pending_input() == 0 && m->now() - last_output_time >= kQuietLimitNs) {
       return report(*m, "guest idle: no output for 10 s of virtual time after the input ran out",
                     exit_code::kGuestHung, rec);
     } else if (m->pending_input() == 0 && m->engine().retired() - last_output_insns >= kQuietLimitInsns) {
@@ -174,6 +166,14 @@ void register_boot_command(CLI::App& app, int& exit_status) {
                   "write the run as one self-contained HTML page (kernels, kexec jumps, devices) to FILE at the end");
   cmd->add_option("--trace-events", out->trace_events,
                   "write the run in the Trace Event format (Perfetto, chrome://tracing) to FILE at the end");
+  auto record = std::make_shared<std::string>();
+  cmd->add_option("--record", *record,
+                  "write the session's input log (every byte typed, with the instant it reached the machine) to FILE\n"
+                  "at the end; `kjump run SCRIPT --replay FILE` checks a script against it");
+  auto save = std::make_shared<std::string>();
+  cmd->add_option("--save-scenario", *save,
+                  "write the session as a scenario script FILE.kjs at the end: `kjump run FILE.kjs` replays it\n"
+                  "exactly (the guest then sees the kernel's file name, not its path, as its first argument)");
   auto gdb = std::make_shared<std::string>();
   cmd->add_option("--gdb", *gdb,
                   "serve one GDB client on HOST:PORT from power-on (127.0.0.1 unless a host is given; :0 picks\n"
@@ -183,9 +183,20 @@ void register_boot_command(CLI::App& app, int& exit_status) {
       "(8042 0xFE or port 0x92, as QEMU -no-reboot), 2 bad input, 64 triple fault,\n"
       "66 --max-insns exhausted, 68 guest hung (halted with IF=0, or silent for 10 virtual s or 1G instructions\n"
       "after the input ran out),\n"
-      "70 engine error.");
-  cmd->callback([opts, input, in_opt, max, out, gdb, &exit_status] {
+      "70 engine error, 128+N ended by signal N (SIGINT, SIGTERM, SIGHUP; the terminal is restored first).\n"
+      "\n"
+      "On a terminal (or with --record / --save-scenario from any stdin), Ctrl-A is the monitor escape, as QEMU's:\n" +
+      std::string(monitor_escape_help()) +
+      "In the console: every `kjump debug` command (si, break, info registers, x/4wx $esp, ...); its breakpoints\n"
+      "and watchpoints stop the guest later and reopen it; `quit` ends the run. Ctrl-Z suspends kjump with the\n"
+      "terminal restored; fg puts it back in raw mode.");
+  cmd->callback([opts, input, in_opt, max, out, gdb, record, save, &exit_status] {
     if (!gdb->empty()) {
+      if (!record->empty() || !save->empty()) {
+        std::fprintf(stderr, "kjump boot: --gdb does not go with --record or --save-scenario\n");
+        exit_status = exit_code::kBadInput;
+        return;
+      }
       try {
         exit_status = gdb_boot(opts->to_config(), *gdb);
       } catch (const std::exception& e) {
@@ -203,14 +214,37 @@ void register_boot_command(CLI::App& app, int& exit_status) {
       return;
     }
     // Output files are checked before the run, not found unwritable at its end.
-    for (auto [option, path] : {std::pair{"--report", &out->html}, std::pair{"--trace-events", &out->trace_events}})
+    for (auto [option, path] : {std::pair{"--report", &out->html}, std::pair{"--trace-events", &out->trace_events},
+                                std::pair{"--record", record.get()}, std::pair{"--save-scenario", save.get()}})
       if (!path->empty())
         if (auto why = output_file_problem(option, *path)) {
           std::fprintf(stderr, "kjump boot: %s\n", why->c_str());
           exit_status = exit_code::kBadInput;
           return;
         }
-    exit_status = run_boot(*opts, text, in_opt->count() > 0, *max, *out);
+    // A terminal, or a session to save: the machine runs in a debugger session, with the
+    // monitor escape (cli/interactive_boot.h). Otherwise the plain loop below.
+    bool given = in_opt->count() > 0;
+    if ((!given && stdin_is_terminal()) || !record->empty() || !save->empty()) {
+      InteractiveBootOptions io;
+      try {
+        io.config = opts->to_config();
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "kjump: %s\n", e.what());
+        exit_status = exit_code::kBadInput;
+        return;
+      }
+      io.max_insns = *max;
+      io.record = *record;
+      io.save_scenario = *save;
+      io.report_html = out->html;
+      io.trace_events = out->trace_events;
+      io.input = text;
+      io.read_stdin = !given;
+      exit_status = interactive_boot(io);
+      return;
+    }
+    exit_status = run_boot(*opts, text, given, *max, *out);
   });
 }
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install what kjump needs on a Debian 12 machine, idempotently and quickly when all is there.
 #   scripts/setup.sh          build + run dependencies
-#   scripts/setup.sh --test   also what the tests use (qemu-system-i386, gdb, ccache — the Linux
-#                             guest's fixed and PAE kernels reuse the stock build's compiles —, and headless
+#   scripts/setup.sh --test   also what the tests use (qemu-system-i386, gdb, tmux, ccache — the
+#                             Linux guest's fixed and PAE kernels reuse the stock build's compiles —, and headless
 #                             chromium for the report pages, without its recommends)
 #   scripts/setup.sh --fuzz   also what scripts/fuzz.sh uses (clang, its libFuzzer runtime, ccache)
 set -euo pipefail
@@ -10,7 +10,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 
 pkgs=(build-essential cmake ninja-build pkg-config gcc-multilib g++-multilib
       libcapstone-dev libspdlog-dev doctest-dev libcli11-dev nlohmann-json3-dev libedit-dev libxxhash-dev libre2-dev)
-[ "${1:-}" = "--test" ] && pkgs+=(qemu-system-x86 gdb valgrind ccache)
+[ "${1:-}" = "--test" ] && pkgs+=(qemu-system-x86 gdb valgrind tmux ccache)
 # Debian 12's clang is 14; libFuzzer (libclang_rt.fuzzer*.a) is in libclang-rt-14-dev.
 [ "${1:-}" = "--fuzz" ] && pkgs+=(clang libclang-rt-14-dev ccache)
 

@@ -174,3 +174,16 @@ set_tests_properties(scenario_goldens_concurrent PROPERTIES
   LABELS "long;no_sanitize"
   REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF}
   TIMEOUT 1800)
+
+# Interactive `kjump boot` (issue 10): a session on a pseudo-terminal with the Ctrl-A monitor
+# escape, saved with --record / --save-scenario and replayed exactly by `kjump run`; and a real
+# terminal in tmux, which must be as sane after every way out (Ctrl-A x, Ctrl-Z/fg, SIGTERM).
+add_test(NAME cli_boot_save_scenario
+         COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/cli/boot_save_scenario.py $<TARGET_FILE:kjump> ${KJUMP_GUEST_KERNEL_ELF}
+                 ${CMAKE_BINARY_DIR}/tests/boot_save_scenario)
+set_tests_properties(cli_boot_save_scenario PROPERTIES LABELS "cli" REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF} TIMEOUT 180)
+add_test(NAME cli_boot_tmux
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/boot_tmux.sh $<TARGET_FILE:kjump> ${KJUMP_GUEST_KERNEL_ELF}
+                 ${CMAKE_BINARY_DIR}/guest/kernel/kernel.nodebug.elf ${CMAKE_BINARY_DIR}/tests/boot_tmux)
+set_tests_properties(cli_boot_tmux PROPERTIES LABELS "cli;tmux" REQUIRED_FILES ${KJUMP_GUEST_KERNEL_ELF}
+                     SKIP_RETURN_CODE 77 TIMEOUT 180)
