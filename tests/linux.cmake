@@ -7,7 +7,8 @@
 set(KJUMP_LINUX_DIR ${CMAKE_SOURCE_DIR}/.linux-guest)
 # The three kernels: stock (scenarios 1, 2), fixed (3, 6) and PAE (5).
 add_test(NAME linux_guest_build COMMAND ${CMAKE_SOURCE_DIR}/scripts/build-linux-guest.sh stock fixed pae)
-set_tests_properties(linux_guest_build PROPERTIES FIXTURES_SETUP linux_guest
+# COST: started first, so the kernel builds (minutes on a cold cache) overlap the other tests.
+set_tests_properties(linux_guest_build PROPERTIES FIXTURES_SETUP linux_guest COST 100000
   LABELS "linux;long;no_sanitize" TIMEOUT 3600 ENVIRONMENT "KJUMP_LINUX_DIR=${KJUMP_LINUX_DIR}")
 
 # name: the scenario against its golden trace, when the golden was recorded with this guest
