@@ -2,27 +2,17 @@
 
 #include <cstdio>
 
+#include "base/text_escape.h"
+
 namespace kjump {
 
 std::string kjs_string(std::string_view bytes) {
   std::string out = "\"";
   for (unsigned char c : bytes) {
-    switch (c) {
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '$': out += "\\$"; break;
-      default:
-        if (c < 0x20 || c >= 0x7f) {
-          char hex[8];
-          std::snprintf(hex, sizeof hex, "\\x%02x", c);
-          out += hex;
-        } else {
-          out += char(c);
-        }
-    }
+    if (c == '$')
+      out += "\\$";  // the scenario language's ${NAME}
+    else
+      append_c_escaped(out, c);
   }
   return out + "\"";
 }
