@@ -158,7 +158,13 @@ TEST_CASE("boot linux: every bad field is refused in one line naming the file an
   };
   CHECK(refusal(with([](TestBz&) {})) == "accepted");
   CHECK(refusal(std::vector<uint8_t>(100, 0)) ==
-        "k.bz: not a bzImage: 100 bytes, too short for a setup header (0x1f1-0x206)");
+        "k.bz: not a bzImage: 100 bytes, too short for a setup header (0x1f1-0x207)");
+  {
+    // Cut inside `version`, with the boot flag and magic intact (fuzz_bzimage's finding).
+    auto f = with([](TestBz&) {});
+    f.resize(0x207);
+    CHECK(refusal(f) == "k.bz: not a bzImage: 519 bytes, too short for a setup header (0x1f1-0x207)");
+  }
   {
     auto f = with([](TestBz&) {});
     f[0x1fe] = 0;
