@@ -26,7 +26,7 @@ unsigned count_insns_in(const Disassembler& d, const uint8_t* code, size_t reada
 }
 
 uint8_t last_insn_kind(const Disassembler& d, const uint8_t* code, size_t readable, uint32_t pc, uint32_t size) {
-  constexpr uint8_t kUnknown = kEndsCr0Write | kEndsInvlpg | kEndsPagingChange;
+  constexpr uint8_t kUnknown = kEndsCr0Write | kEndsInvlpg | kEndsPagingChange | kEndsIfSet;
   size_t off = 0, last = 0;
   while (off < size) {
     size_t avail = std::min<size_t>({16, size_t(size - off) + 15, readable - std::min(readable, off)});
@@ -43,7 +43,9 @@ uint8_t last_insn_kind(const Disassembler& d, const uint8_t* code, size_t readab
                    b[i] == 0x26 || b[i] == 0x36 || b[i] == 0x64 || b[i] == 0x65))
     ++i;
   if (i >= n) return kUnknown;
-  if (b[i] == 0xea || b[i] == 0x9a || b[i] == 0xcf) return kEndsPagingChange;  // ljmp, lcall, iret
+  if (b[i] == 0xcf) return kEndsPagingChange | kEndsIfSet;                  // iret
+  if (b[i] == 0xfb || b[i] == 0x9d) return kEndsIfSet;                      // sti, popf
+  if (b[i] == 0xea || b[i] == 0x9a) return kEndsPagingChange;               // ljmp, lcall
   if (b[i] == 0xff && i + 1 < n) {
     const unsigned reg = (b[i + 1] >> 3) & 7, mod = b[i + 1] >> 6;
     if ((reg == 3 || reg == 5) && mod != 3) return kEndsPagingChange;  // lcall/ljmp m16:32
@@ -144,6 +146,14 @@ void Engine::hook_block(uc_engine*, uint64_t addr, uint32_t size, void* self) {
     // instructions before pc ran of it, and the rest is counted by the blocks from pc.
     if (auto k = smc_cut(pc, size)) retired_ = block_start_retired_ + *k;
   }
+  // The block before may have set IF (sti, popf, iret): an interrupt that became pending while
+  // IF was 0 found no taker then (an I/O access asks for a stop only if it is deliverable), so
+  // it is looked for here. In sti's shadow this block is its one instruction (QEMU translates
+  // it alone): the bit stays, to look again after it (also when this block stops first).
+  if (hf_.check_after & kEndsIfSet) {
+    if (interrupt_ready()) hf_.stop_at_next_block = true;
+    if (!interrupt_in_shadow()) hf_.check_after &= uint8_t(~kEndsIfSet);
+  }
   if ((hf_.stop_at_next_block || hf_.maint_stop) && !hf_.continuing_block) {
     quiet_stop_ = !hf_.stop_at_next_block;
     hf_.stop_at_next_block = false;
@@ -193,7 +203,7 @@ void Engine::hook_block(uc_engine*, uint64_t addr, uint32_t size, void* self) {
   hf_.continuing_block = false;
   precise_count_ = 0;
   io_in_block_ = 0;
-  hf_.check_after = tb_end_;
+  hf_.check_after = uint8_t(tb_end_ | (hf_.check_after & kEndsIfSet));
 }
 
 std::optional<unsigned> smc_cut_in(const Disassembler& d, const uint8_t* code, size_t readable, uint32_t block_pc,

@@ -29,8 +29,11 @@ unsigned count_insns_in(const Disassembler& d, const uint8_t* code, size_t reada
 // engine must act after the block: `mov to CR0` (look at CR0: the paging watch), `invlpg`
 // (emu/virtual_tlb.h), or anything that may change CR0, CR3 or CR4 (mov to CR0/3/4, and a far
 // jmp/call or iret, which may switch tasks): the engine's copy of the paging registers is
-// stale. All bits when it cannot be told.
-inline constexpr uint8_t kEndsCr0Write = 1, kEndsInvlpg = 2, kEndsPagingChange = 4;
+// stale; `sti`, `popf` or `iret`, which may set IF: an interrupt that became pending while IF
+// was 0 is taken at the next instruction boundary the CPU allows (QEMU ends the TB after each
+// of them for that reason; after `sti` the next TB is the one instruction of its shadow).
+// All bits when it cannot be told.
+inline constexpr uint8_t kEndsCr0Write = 1, kEndsInvlpg = 2, kEndsPagingChange = 4, kEndsIfSet = 8;
 uint8_t last_insn_kind(const Disassembler& d, const uint8_t* code, size_t readable, uint32_t pc, uint32_t size);
 
 // The block [block_pc, + block_size) ran from its start, and the next block starts at pc

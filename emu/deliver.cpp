@@ -54,6 +54,10 @@ bool Engine::interrupt_ready() const {
   return !(hflags() & kHflagInhibitIrq);
 }
 
+bool Engine::interrupt_in_shadow() const {
+  return ic_ && ic_->intr_pending() && (hflags() & kHflagInhibitIrq);
+}
+
 std::optional<Engine::Fault> Engine::read_linear(uint32_t va, void* dst, size_t n, bool user) {
   auto* out = static_cast<uint8_t*>(dst);
   PagingRegs pr = paging();

@@ -287,6 +287,7 @@ class Engine : public Clock {
   uint64_t exact_retired_at(uint32_t eip) const;           // inside the current block
   void stop_from_hook(uint32_t resume_eip);
   bool interrupt_ready() const;  // IF=1, no shadow, INTR asserted
+  bool interrupt_in_shadow() const;  // INTR asserted, held off by the sti / mov ss shadow
   uint32_t hflags() const;
   void set_cpl(unsigned cpl);
   void reset_old_exception();
