@@ -84,12 +84,29 @@ void Engine::BlockHookFlags::set_only_check_after(uint8_t v) {
   std::memcpy(this, &w, sizeof w);
 }
 
+[[gnu::always_inline]] inline bool Engine::count_block(uint32_t pc, uint32_t size, IcountCache::Slot s, bool again) {
+  const uint64_t r = retired_, n = IcountCache::icount_of(s);
+  if (r + n > retired_limit_) return false;  // the deadline is inside it: on_block
+  if (!again) {
+    block_pc_ = pc;
+    block_size_ = size;
+    in_block_ = true;
+    icounts_.set_last(s);
+  }
+  block_start_retired_ = r;
+  retired_ = r + n;
+  precise_count_ = 0;
+  io_in_block_ = 0;
+  hf_.set_only_check_after(IcountCache::ends_of(s));
+  return true;
+}
+
 void Engine::hook_block(uc_engine*, uint64_t addr, uint32_t size, void* self) {
   auto* e = static_cast<Engine*>(self);
   const uint32_t pc = uint32_t(addr);
   // The common case, exactly what on_block does when nothing is pending: count the block and
   // go on. Anything else (a flag in hf_, a TB not in the front cache, a deadline inside it)
-  // takes on_block.
+  // takes on_block. Every call from here is a tail call, so this path saves no registers.
   if (__builtin_expect(!e->hf_.any() && !(((pc >> 12) ^ e->vtlb_page_) & e->vtlb_page_mask_), 1)) {
     const uint64_t key = IcountCache::key(pc, size);
     // The same block again, straight after itself (nothing generated in between): its count
@@ -98,28 +115,21 @@ void Engine::hook_block(uc_engine*, uint64_t addr, uint32_t size, void* self) {
     const bool again = IcountCache::matches(s, key) && e->in_block_;
     if (again || !e->starts_inside_block(pc, size)) {
       if (!again) s = e->icounts_.slot(pc, size);
-      // A `rep movs`/`stos` alone: the host may do its iterations (emu/rep_string.h), which
-      // moves retired_ on by the block runs it saves. Not again after it declined.
-      if (IcountCache::rep_alone(s) && IcountCache::matches(s, key) && !(again && e->rep_declined_))
-        e->rep_on_host(pc, size);
-      const uint64_t r = e->retired_, n = IcountCache::icount_of(s);
-      if (IcountCache::matches(s, key) && r + n <= e->retired_limit_) {
-        if (!again) {
-          e->block_pc_ = pc;
-          e->block_size_ = size;
-          e->in_block_ = true;
-          e->icounts_.set_last(s);
-        }
-        e->block_start_retired_ = r;
-        e->retired_ = r + n;
-        e->precise_count_ = 0;
-        e->io_in_block_ = 0;
-        e->hf_.set_only_check_after(IcountCache::ends_of(s));
-        return;
+      if (IcountCache::matches(s, key)) {
+        // A `rep movs`/`stos` alone: the host may do its iterations (emu/rep_string.h).
+        if (IcountCache::rep_alone(s) && !(again && e->rep_declined_)) return e->on_rep_block(pc, size, s, again);
+        if (e->count_block(pc, size, s, again)) return;
       }
     }
   }
   e->on_block(pc, size);
+}
+
+// Out of line (hook_block's common path makes no calls that return to it): rep_on_host moves
+// retired_ on by the block runs it saves, then the block is counted as any other.
+[[gnu::noinline]] void Engine::on_rep_block(uint32_t pc, uint32_t size, IcountCache::Slot s, bool again) {
+  rep_on_host(pc, size);
+  if (!count_block(pc, size, s, again)) on_block(pc, size);
 }
 
 // Kept out of line: hook_block then needs no callee-saved registers on its common path.

@@ -271,6 +271,10 @@ class Engine : public Clock {
   static void hook_edge(uc_engine*, uc_tb* cur, uc_tb* prev, void* self);
 
   void on_block(uint32_t pc, uint32_t size);
+  // hook_block's common case: the block's count from the front cache slot s; false (nothing
+  // changed) when the run's deadline falls inside the block.
+  bool count_block(uint32_t pc, uint32_t size, IcountCache::Slot s, bool again);
+  void on_rep_block(uint32_t pc, uint32_t size, IcountCache::Slot s, bool again);
   void on_precise(uint32_t addr);
   void on_breakpoint(uint32_t addr);
   void on_intr(uint32_t intno);
