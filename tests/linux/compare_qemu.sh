@@ -12,6 +12,7 @@ set -u
 KJUMP="${1:?usage: compare_qemu.sh KJUMP SCENARIO.kjs LINUX_DIR}"
 SCRIPT="${2:?usage}"
 LINUX="${3:?usage}"
+LINUX="$(cd "$LINUX" && pwd)" || exit 1  # QEMU is given the files by name from another directory
 QEMU="${QEMU:-qemu-system-i386}"
 command -v "$QEMU" >/dev/null || { echo "SKIP: $QEMU not found"; exit 77; }
 HERE="$(cd "$(dirname "$0")" && pwd)"

@@ -97,7 +97,20 @@ def main():
     a = ap.parse_args()
     env = dict(kv.split("=", 1) for kv in a.set)
     base = os.path.dirname(os.path.abspath(a.script))
-    path = lambda p: p if os.path.isabs(p) else os.path.join(base, p)
+    cli_vars = set(env)
+    env.setdefault("SCRIPT_DIR", os.path.dirname(a.script) or ".")  # as the command line named it
+
+    def path(tok):
+        # As kjump resolves a file name (scenario/checker.cpp, resolve_script_path): relative to
+        # the current directory when it starts with a --set variable (or SCRIPT_DIR), else to
+        # the script's directory.
+        p = substitute(tok[1], env)
+        if os.path.isabs(p):
+            return p
+        m = re.match(r"\$\{(\w+)\}", tok[1])
+        if m and (m.group(1) in cli_vars or m.group(1) == "SCRIPT_DIR"):
+            return os.path.abspath(p)
+        return os.path.join(base, p)
 
     mem, kernel, initrd, append, steps, booted = "128M", None, None, "", [], False
     for raw in open(a.script, encoding="utf-8"):
@@ -110,11 +123,11 @@ def main():
             if cmd == "memory":
                 mem = val(t[1])
             elif cmd == "kernel":
-                kernel = path(val(t[1]))
+                kernel = path(t[1])
                 if len(t) > 2:
                     append = " ".join(val(x) for x in t[2:])
             elif cmd in ("initrd", "module"):
-                initrd = path(val(t[1]))
+                initrd = path(t[1])
             elif cmd == "append":
                 append = " ".join(val(x) for x in t[1:])
             elif cmd == "boot":
@@ -181,9 +194,17 @@ def main():
                     for i, n in enumerate(names):
                         env[n] = m.group(i + 1) or ""
                     break
-                if time.time() > deadline or not pump(deadline):
-                    print("kjs_on_qemu: %s: no match for %s within %gs" % (a.script, shlex.quote(pat), a.timeout),
-                          file=sys.stderr)
+                timed_out = time.time() > deadline
+                if timed_out or not pump(deadline):
+                    if timed_out:
+                        print("kjs_on_qemu: %s: no match for %s within %gs" % (a.script, shlex.quote(pat), a.timeout),
+                              file=sys.stderr)
+                    else:  # QEMU closed its output: it exited (a bad file name, an option it refused)
+                        q.wait()
+                        why = q.stderr.read().decode("latin-1", "replace").strip().splitlines()
+                        print("kjs_on_qemu: %s: QEMU exited (status %s) before %s matched%s"
+                              % (a.script, q.returncode, shlex.quote(pat), (": " + why[-1]) if why else ""),
+                              file=sys.stderr)
                     status = 1
                     break
             if status:
