@@ -25,7 +25,18 @@ unsigned count_insns_in(const Disassembler& d, const uint8_t* code, size_t reada
   return n;
 }
 
-uint8_t last_insn_kind(const Disassembler& d, const uint8_t* code, size_t readable, uint32_t pc, uint32_t size) {
+bool is_plain_store(const uint8_t* b, size_t len) {
+  size_t i = 0;
+  while (i < len && (b[i] == 0x66 || b[i] == 0x2e || b[i] == 0x3e || b[i] == 0x26 || b[i] == 0x36 || b[i] == 0x64 ||
+                     b[i] == 0x65))
+    ++i;
+  if (i >= len) return false;
+  if (b[i] == 0xa2 || b[i] == 0xa3) return true;
+  return (b[i] == 0x88 || b[i] == 0x89 || b[i] == 0xc6 || b[i] == 0xc7) && i + 1 < len && (b[i + 1] >> 6) != 3;
+}
+
+uint8_t last_insn_kind(const Disassembler& d, const uint8_t* code, size_t readable, uint32_t pc, uint32_t size,
+                       LastInsn* last_out) {
   constexpr uint8_t kUnknown = kEndsCr0Write | kEndsInvlpg | kEndsPagingChange | kEndsIfSet;
   size_t off = 0, last = 0;
   while (off < size) {
@@ -35,6 +46,8 @@ uint8_t last_insn_kind(const Disassembler& d, const uint8_t* code, size_t readab
     last = off;
     off += len;
   }
+  if (last_out && off == size && off <= readable)
+    *last_out = LastInsn{uint32_t(last), is_plain_store(code + last, off - last), true};
   size_t n = std::min<size_t>(16, off - last);
   if (last + n > readable) return kUnknown;
   const uint8_t* b = code + last;
@@ -60,12 +73,13 @@ uint8_t last_insn_kind(const Disassembler& d, const uint8_t* code, size_t readab
 
 void IcountCache::generated(uint32_t pc, uint32_t size, uint16_t icount) {
   uint64_t k = key(pc, size);
-  auto [it, inserted] = counts_.try_emplace(k, icount);
-  if (!inserted && it->second != icount) it->second = 0;
-  // A newly generated TB may replace one with the same (pc, size) but another icount:
-  // never let the front cache answer for such a key.
+  auto [it, inserted] = counts_.try_emplace(k, Known{icount});
+  if (!inserted && it->second.icount != icount) it->second.icount = 0;
+  // A newly generated TB may replace one with the same (pc, size) but other bytes: its last
+  // instruction is decoded anew, and the front cache answers for it only after that.
+  it->second.described = false;
   Slot& s = slot(pc, size);
-  if (matches(s, k) && icount_of(s) != icount) s = kEmpty;
+  if (matches(s, k)) s = kEmpty;
   last_ = kEmpty;
 }
 
@@ -153,8 +167,12 @@ void Engine::hook_block(uc_engine*, uint64_t addr, uint32_t size, void* self) {
   }
   if (starts_inside_block(pc, size)) {
     // The block before may have been cut short at pc by a store into itself: then only the
-    // instructions before pc ran of it, and the rest is counted by the blocks from pc.
-    if (auto k = smc_cut(pc, size)) retired_ = block_start_retired_ + *k;
+    // instructions before pc ran of it, and the rest is counted by the blocks from pc. That
+    // block is one instruction (smc_cut_in): one known to hold more (a loop's head inside the
+    // block before, all the time in a real kernel) needs no decoding to be told apart.
+    const unsigned known = icounts_.known_icount(pc, size);
+    if (known == 0 || known == 1)
+      if (auto k = smc_cut(pc, size)) retired_ = block_start_retired_ + *k;
   }
   // The block before may have set IF (sti, popf, iret): an interrupt that became pending while
   // IF was 0 found no taker then (an I/O access asks for a stop only if it is deliverable), so
@@ -240,20 +258,19 @@ std::optional<unsigned> smc_cut_in(const Disassembler& d, const uint8_t* code, s
   unsigned len = avail ? d.length(code + off, avail, pc) : 0;
   if (!len || len != size) return std::nullopt;  // a longer block: a natural one
   if (want + len < block_size) return k;
-  // The last instruction of the block before: a plain mov to memory (88/89/c6/c7 with a memory
-  // operand, a2/a3), after operand-size and segment prefixes only.
-  const uint8_t* b = code + off;
-  size_t i = 0;
-  while (i < len && (b[i] == 0x66 || b[i] == 0x2e || b[i] == 0x3e || b[i] == 0x26 || b[i] == 0x36 || b[i] == 0x64 ||
-                     b[i] == 0x65))
-    ++i;
-  if (i >= len) return std::nullopt;
-  if (b[i] == 0xa2 || b[i] == 0xa3) return k;
-  if ((b[i] == 0x88 || b[i] == 0x89 || b[i] == 0xc6 || b[i] == 0xc7) && i + 1 < len && (b[i + 1] >> 6) != 3) return k;
+  // The last instruction of the block before: only a plain mov to memory.
+  if (is_plain_store(code + off, len)) return k;
   return std::nullopt;
 }
 
-std::optional<unsigned> Engine::smc_cut(uint32_t pc, uint32_t size) const {
+std::optional<unsigned> Engine::smc_cut(uint32_t pc, uint32_t size) {
+  // The common one-instruction block inside the block before is its last instruction run
+  // again alone: a `rep` string's further iterations. The block before was described when it
+  // was counted (IcountCache::Known::last), so that case needs no decoding.
+  auto prev = icounts_.counts().find(IcountCache::key(block_pc_, block_size_));
+  if (prev != icounts_.counts().end() && prev->second.described && prev->second.icount && prev->second.last.known &&
+      pc == block_pc_ + prev->second.last.offset && size == block_size_ - prev->second.last.offset)
+    return prev->second.last.plain_store ? std::optional<unsigned>(prev->second.icount - 1u) : std::nullopt;
   size_t readable = read_code(block_pc_, size_t(block_size_) + 15, code_buf_);
   return smc_cut_in(disasm_, code_buf_.data(), readable, block_pc_, block_size_, pc, size);
 }
@@ -277,28 +294,40 @@ bool Engine::lone_rep_string(uint32_t pc, uint32_t size) const {
   return r && r->length == size;
 }
 
-uint8_t Engine::block_end_kind(uint32_t pc, uint32_t size) const {
+uint8_t Engine::block_end_kind(uint32_t pc, uint32_t size, LastInsn* last) const {
   // The last instruction of the TB: QEMU ends a TB after every write to a control register
   // and after every invlpg.
   size_t readable = read_code(pc, size_t(size) + 15, code_buf_);
-  return last_insn_kind(disasm_, code_buf_.data(), readable, pc, size);
+  return last_insn_kind(disasm_, code_buf_.data(), readable, pc, size, last);
 }
 
 unsigned Engine::block_icount(uint32_t pc, uint32_t size) {
   auto key = IcountCache::key(pc, size);
   IcountCache::Slot& slot = icounts_.slot(pc, size);
   auto& counts = icounts_.counts();
+  // The block as decoded now: its last instruction's kind (tb_end_) and, for a one-instruction
+  // block, whether it is a lone rep string; kept with the key and in the front cache.
+  LastInsn last;
+  auto describe = [&](IcountCache::Known& k) {
+    k.last = last;
+    k.ends = tb_end_;
+    k.rep_alone = k.icount == 1 && lone_rep_string(pc, size);
+    k.described = true;
+    slot = IcountCache::pack(key, k.icount, k.ends, k.rep_alone);
+  };
   if (hf_.first_block_of_run) {
     // The first TB of a uc_emu_start may have been generated without an edge-hook call, so
     // the cache cannot know whether it replaced a TB with the same (pc, size): ask Unicorn.
     hf_.first_block_of_run = false;
-    tb_end_ = block_end_kind(pc, size);
+    tb_end_ = block_end_kind(pc, size, &last);
     uc_tb tb{};
     if (uc_ctl_request_cache(uc_, pc, &tb) == UC_ERR_OK && tb.size == size && tb.icount) {
-      auto [it, inserted] = counts.try_emplace(key, tb.icount);
-      if (!inserted && it->second != tb.icount) it->second = 0;
-      slot = it->second ? IcountCache::pack(key, it->second, tb_end_, it->second == 1 && lone_rep_string(pc, size))
-                        : IcountCache::kEmpty;
+      auto [it, inserted] = counts.try_emplace(key, IcountCache::Known{tb.icount});
+      if (!inserted && it->second.icount != tb.icount) it->second.icount = 0;
+      if (it->second.icount)
+        describe(it->second);
+      else
+        slot = IcountCache::kEmpty;
       return tb.icount;
     }
     return count_insns(pc, pc + size);
@@ -307,15 +336,22 @@ unsigned Engine::block_icount(uint32_t pc, uint32_t size) {
     tb_end_ = IcountCache::ends_of(slot);
     return IcountCache::icount_of(slot);
   }
-  tb_end_ = block_end_kind(pc, size);
   auto it = counts.find(key);
-  if (it != counts.end() && it->second) {
-    slot = IcountCache::pack(key, it->second, tb_end_, it->second == 1 && lone_rep_string(pc, size));
-    return it->second;
+  if (it != counts.end() && it->second.icount) {
+    IcountCache::Known& k = it->second;
+    if (k.described) {
+      tb_end_ = k.ends;
+      slot = IcountCache::pack(key, k.icount, k.ends, k.rep_alone);
+    } else {
+      tb_end_ = block_end_kind(pc, size, &last);
+      describe(k);
+    }
+    return k.icount;
   }
+  tb_end_ = block_end_kind(pc, size);
   uc_tb tb{};
   if (uc_ctl_request_cache(uc_, pc, &tb) == UC_ERR_OK && tb.size == size && tb.icount) {
-    if (it == counts.end()) counts[key] = tb.icount;
+    if (it == counts.end()) counts[key] = IcountCache::Known{tb.icount};
     return tb.icount;
   }
   // Unusual TB (e.g. a one-instruction TB after self-modifying code): decode it.

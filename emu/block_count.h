@@ -34,7 +34,19 @@ unsigned count_insns_in(const Disassembler& d, const uint8_t* code, size_t reada
 // of them for that reason; after `sti` the next TB is the one instruction of its shadow).
 // All bits when it cannot be told.
 inline constexpr uint8_t kEndsCr0Write = 1, kEndsInvlpg = 2, kEndsPagingChange = 4, kEndsIfSet = 8;
-uint8_t last_insn_kind(const Disassembler& d, const uint8_t* code, size_t readable, uint32_t pc, uint32_t size);
+// Also, when `last` is given and the block decodes: where its last instruction starts (offset
+// from pc) and whether it is a plain `mov` to memory (what smc_cut_in asks of a last one).
+struct LastInsn {
+  uint32_t offset = 0;
+  bool plain_store = false;
+  bool known = false;
+};
+uint8_t last_insn_kind(const Disassembler& d, const uint8_t* code, size_t readable, uint32_t pc, uint32_t size,
+                       LastInsn* last = nullptr);
+
+// The instruction b[0, len) is a plain mov to memory (88/89/c6/c7 with a memory operand,
+// a2/a3), after operand-size and segment prefixes only: it never ends a block.
+bool is_plain_store(const uint8_t* b, size_t len);
 
 // The block [block_pc, + block_size) ran from its start, and the next block starts at pc
 // inside it with `size` bytes: if that is Unicorn re-running a store into the running block
@@ -65,7 +77,25 @@ class IcountCache {
   static bool rep_alone(Slot s) { return s & kRepAlone; }
   static uint8_t ends_of(Slot s) { return uint8_t((s >> 12) & 15); }
   Slot& slot(uint32_t pc, uint32_t size) { return slots_[(pc ^ (pc >> 12) ^ size) & (kSlots - 1)]; }
-  std::unordered_map<uint64_t, uint16_t>& counts() { return counts_; }
+  // Behind the front cache, every key seen: its icount (0 = ambiguous) and, once the block
+  // was decoded after its TB was made, what its last instruction is and whether it is a lone
+  // `rep movs`/`stos` — so that a block the small front cache lost is not decoded again (a
+  // real kernel runs far more blocks than it holds: decoding them was half of a Linux boot).
+  struct Known {
+    uint16_t icount = 0;
+    uint8_t ends = 0;
+    bool described = false;  // ends, rep_alone and last are the current TB's
+    bool rep_alone = false;
+    LastInsn last;           // its last instruction (for smc_cut without decoding)
+  };
+  std::unordered_map<uint64_t, Known>& counts() { return counts_; }
+  // The block's icount if the cache knows it for sure (front cache or map), else 0.
+  unsigned known_icount(uint32_t pc, uint32_t size) {
+    const uint64_t k = key(pc, size);
+    if (const Slot s = slot(pc, size); matches(s, k)) return icount_of(s);
+    auto it = counts_.find(k);
+    return it == counts_.end() ? 0 : it->second.icount;
+  }
   // The slot of the block counted last, or kEmpty: when the same block comes again straight
   // after (a loop of one block, a `rep` iteration) hook_block takes its count from here. Any
   // new TB may be that block anew with another count, so generated() and clear() drop it.
@@ -78,7 +108,7 @@ class IcountCache {
  private:
   Slot last_ = kEmpty;
   static constexpr size_t kSlots = 4096;
-  std::unordered_map<uint64_t, uint16_t> counts_;
+  std::unordered_map<uint64_t, Known> counts_;
   std::vector<Slot> slots_ = std::vector<Slot>(kSlots, kEmpty);
 };
 

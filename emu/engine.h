@@ -416,13 +416,13 @@ class Engine : public Clock {
   std::optional<std::pair<uint32_t, uint64_t>> bp_resume_;  // (eip, retired) of the last breakpoint stop
 
   // per-TB instruction counts (emu/block_count.h; the front cache is in the hot part above)
-  uint8_t block_end_kind(uint32_t pc, uint32_t size) const;  // last_insn_kind
+  uint8_t block_end_kind(uint32_t pc, uint32_t size, LastInsn* last = nullptr) const;  // last_insn_kind
   // The block at pc starts inside the block that ran before it, and is not that block again:
   // maybe Unicorn re-running a store into the block before (smc_cut_in).
   bool starts_inside_block(uint32_t pc, uint32_t size) const {
     return in_block_ && pc - block_pc_ < block_size_ && (pc != block_pc_ || size != block_size_);
   }
-  std::optional<unsigned> smc_cut(uint32_t pc, uint32_t size) const;
+  std::optional<unsigned> smc_cut(uint32_t pc, uint32_t size);
   // `rep movs`/`stos` by the host (emu/rep_string.h): is the block that instruction alone; do
   // its iterations now if the outcome is the same (retired_ moves on by the runs saved).
   bool lone_rep_string(uint32_t pc, uint32_t size) const;
