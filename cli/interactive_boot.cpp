@@ -128,11 +128,11 @@ class BootMonitor {
     switch (st.kind) {
       case DebugStop::Kind::PoweredOff: return powered_off();
       case DebugStop::Kind::Fault:
-        if (st.detail.rfind("guest idle", 0) == 0) {
+        if (st.guest_stop == StopReason::Idle) {
           idle = true;  // waiting for input with nothing scheduled: only the user can wake it
           break;
         }
-        return finish(st.detail, fault_status(st.detail), false);
+        return finish(st.detail, fault_status(st.guest_stop), false);
       case DebugStop::Kind::Breakpoint:
       case DebugStop::Kind::Watchpoint:
         open_console(st.kind == DebugStop::Kind::Breakpoint
@@ -254,9 +254,10 @@ class BootMonitor {
     note("back to the guest (Ctrl-A h lists the keys)");
   }
 
-  static int fault_status(const std::string& detail) {
-    if (detail.rfind(std::string("guest stopped: ") + to_string(StopReason::TripleFault), 0) == 0) return exit_code::kTripleFault;
-    if (detail.rfind(std::string("guest stopped: ") + to_string(StopReason::EngineError), 0) == 0) return exit_code::kEngineError;
+  // As `kjump boot` without the monitor (cli/boot_command.cpp) ends on the same stops.
+  static int fault_status(std::optional<StopReason> why) {
+    if (why == StopReason::TripleFault) return exit_code::kTripleFault;
+    if (why == StopReason::EngineError || !why) return exit_code::kEngineError;  // !why: the session refused
     return exit_code::kGuestHung;
   }
 

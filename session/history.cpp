@@ -59,7 +59,8 @@ DebugStop Session::replay_to(uint64_t target, bool record_hits, std::vector<uint
       case StopReason::TripleFault:
       case StopReason::EngineError:
       case StopReason::HaltedForever:
-      case StopReason::Idle: return {DebugStop::Kind::Fault, 0, std::string("guest stopped: ") + to_string(r.reason)};
+      case StopReason::Idle:
+        return {DebugStop::Kind::Fault, 0, std::string("guest stopped: ") + to_string(r.reason), 0, r.reason};
       case StopReason::Breakpoint:
         if (record_hits) {
           uint32_t eip = m.engine().reg(Reg::EIP);

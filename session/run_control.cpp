@@ -16,7 +16,12 @@ constexpr uint64_t kInterruptSlice = 2'000'000;
 DebugStop fault_stop(Machine& m, const RunResult& r) {
   return {DebugStop::Kind::Fault, 0,
           std::string("guest stopped: ") + to_string(r.reason) + (r.detail.empty() ? "" : " (" + r.detail + ")") +
-              "\n" + m.fault_report()};
+              "\n" + m.fault_report(),
+          0, r.reason};
+}
+
+DebugStop idle_stop() {
+  return {DebugStop::Kind::Fault, 0, "guest idle with nothing scheduled: nothing can wake it", 0, StopReason::Idle};
 }
 
 }  // namespace
@@ -97,7 +102,7 @@ DebugStop Session::resume(const Duration& d, bool use_breakpoints) {
       case StopReason::EngineError:
       case StopReason::HaltedForever: return fault_stop(m, r);
       case StopReason::Idle:
-        return {DebugStop::Kind::Fault, 0, "guest idle with nothing scheduled: nothing can wake it"};
+        return idle_stop();
       case StopReason::Breakpoint:
         // Continuing from a breakpoint does not report it again before anything ran.
         if (use_breakpoints && (m.engine().retired() != r_start || m.now() != t_start))
@@ -143,7 +148,7 @@ DebugStop Session::step(uint64_t n) {
       case StopReason::EngineError:
       case StopReason::HaltedForever: return fault_stop(m, r);
       case StopReason::Idle:
-        return {DebugStop::Kind::Fault, 0, "guest idle with nothing scheduled: nothing can wake it"};
+        return idle_stop();
       case StopReason::Watchpoint: return {DebugStop::Kind::Watchpoint, last_watch_.id, last_watch_.report, last_watch_.addr};
       default: break;
     }

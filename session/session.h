@@ -74,6 +74,9 @@ struct DebugStop {
   unsigned breakpoint = 0;  // Kind::Breakpoint/Watchpoint: its number (0: an internal one, `until`)
   std::string detail;       // Watchpoint: gdb's report lines
   uint64_t data_addr = 0;   // Watchpoint: the address the access touched (the watched one's kind)
+  // Fault: why the guest stopped, when it did (none: the session refused to go on, e.g. a
+  // replay that diverged). Callers choose exit statuses by it, never by the text.
+  std::optional<StopReason> guest_stop;
 };
 
 struct AdvanceEnd {
