@@ -7,26 +7,12 @@
 #include <vector>
 
 #include "emu/engine.h"
-#include "emu/interrupt_controller.h"
 #include "engine_flat_boot.h"
+#include "timer_irq.h"
 
 using namespace kjump;
 
 namespace {
-
-// One line that a timer raises and the INTA cycle lowers (vector 0x20).
-struct TimerLine : InterruptController {
-  Timer timer;
-  bool line = false;
-  unsigned acks = 0;
-  explicit TimerLine(EventQueue& q) : timer(q, "test.irq", [this] { line = true; }) {}
-  bool intr_pending() const override { return line; }
-  uint8_t acknowledge() override {
-    line = false;
-    ++acks;
-    return 0x20;
-  }
-};
 
 constexpr uint32_t kHandler = 0x1800;
 
@@ -51,7 +37,7 @@ Result run_with(const std::vector<uint8_t>& enable, uint64_t irq_at) {
   code.insert(code.end(), tail.begin(), tail.end());
 
   Engine e(16 << 20);
-  TimerLine pic(e.events());
+  test::TimerIrq pic(e.events());
   e.set_interrupt_controller(&pic);
   test::boot_flat(e, code);
   const uint8_t handler[] = {0x0f, 0x31,                      // rdtsc

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "emu/engine.h"
-#include "emu/interrupt_controller.h"
+#include "timer_irq.h"
 
 using namespace kjump;
 
@@ -32,20 +32,6 @@ void boot(Engine& e, uint32_t entry) {
 }
 
 uint32_t slot(Engine& e, unsigned n) { return e.ram().read32(0x8000 + 4 * n); }
-
-// Raises one interrupt (vector 0x20) when its timer fires.
-struct OneShotPic : InterruptController {
-  Timer timer;
-  bool line = false;
-  unsigned acks = 0;
-  explicit OneShotPic(EventQueue& q) : timer(q, "test.irq", [this] { line = true; }) {}
-  bool intr_pending() const override { return line; }
-  uint8_t acknowledge() override {
-    line = false;
-    ++acks;
-    return 0x20;
-  }
-};
 
 }  // namespace
 
@@ -107,7 +93,7 @@ TEST_CASE("engine: exceptions are delivered through the guest IDT with the right
 TEST_CASE("engine: a timer interrupt is taken at exactly its deadline") {
   for (uint64_t deadline : {10'000ull, 10'001ull, 123'457ull}) {
     Engine e(16 << 20);
-    OneShotPic pic(e.events());
+    test::TimerIrq pic(e.events());
     e.set_interrupt_controller(&pic);
     boot(e, 0x1010);
     pic.timer.arm(deadline);
