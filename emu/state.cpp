@@ -11,6 +11,7 @@
 
 #include "base/bytes.h"
 #include "base/hex.h"
+#include "base/text_escape.h"
 #include "emu/event_queue.h"
 #include "emu/state_detail.h"
 
@@ -155,11 +156,14 @@ std::string bare(std::string name) {
   return name;
 }
 
+// An entry of a blob as a refusal names it. The name comes from the file, so it is escaped: a
+// control byte in it must not make the one-line refusal two lines (fuzz_snapshot found a
+// newline in a field name).
 std::string describe(const BlobNode::Item& it) {
   switch (it.kind) {
-    case 0: return "state field '" + it.name + "'";
-    case 1: return "component '" + bare(it.name) + "'";
-    default: return "section '" + it.name + "'";
+    case 0: return "state field '" + escape_for_message(it.name) + "'";
+    case 1: return "component '" + escape_for_message(bare(it.name)) + "'";
+    default: return "section '" + escape_for_message(it.name) + "'";
   }
 }
 

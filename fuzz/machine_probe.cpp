@@ -74,7 +74,15 @@ std::vector<std::unique_ptr<ProbeMachine>>& probe_machines() {
   return machines;
 }
 
-void ProbeMachine::reset() { load_state(m_->state(), pristine_); }
+void ProbeMachine::reset() {
+  if (!changed_) return;
+  load_state(m_->state(), pristine_);
+  changed_ = false;
+}
+
+void reset_probe_machines() {
+  for (auto& pm : probe_machines()) pm->reset();
+}
 
 void ProbeMachine::probe() {
   Bus& bus = m_->bus();

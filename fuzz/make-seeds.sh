@@ -25,12 +25,13 @@ cp "$WORK/spin-disk.snap" "$C/snapshot/spin-disk.snap"
 
 # The reproducers crafted from a spin snapshot (each script says what it damages), so they
 # follow the state layout too. repro-tag-with-newline is refused in the file header, before
-# any state, and is kept as the fuzzer found it.
+# any state, and repro-field-name-with-newline in its state's layout (a field name holding a
+# newline); both are kept as the fuzzer found them.
 python3 "$ROOT/fuzz/craft-long-mode-context.py" "$C/snapshot/spin-typed.snap" "$C/snapshot/repro-context-64bit-cs-hang.snap"
 python3 "$ROOT/fuzz/craft-dr7-snapshot.py" "$C/snapshot/spin-typed.snap" "$C/snapshot/repro-context-breakpoint-pointer-segv.snap" >/dev/null
 
 # STAT sections, for fuzz_state (replay/snapshot_file.cpp has the layout).
-for f in "$C"/snapshot/spin-*.snap "$C"/snapshot/repro-context-*.snap; do
+for f in "$C"/snapshot/spin-*.snap "$C"/snapshot/repro-context-*.snap "$C"/snapshot/repro-field-name-*.snap; do
   python3 - "$f" "$C/state/$(basename "$f" .snap).state" <<'PY'
 import struct, sys
 b = open(sys.argv[1], 'rb').read()

@@ -6,6 +6,7 @@
 
 #include "base/bytes.h"
 #include "base/hex.h"
+#include "base/text_escape.h"
 
 namespace kjump {
 namespace {
@@ -93,7 +94,9 @@ std::vector<ComponentMatch> match_components(const std::vector<SavedComponent>& 
   return out;
 }
 
-std::string shown(const SavedComponent& c) { return c.name.empty() ? "the engine's state" : c.name; }
+// A component as a mismatch message names it; the name may come from a damaged file, so it is
+// escaped (the message is one line).
+std::string shown(const SavedComponent& c) { return c.name.empty() ? "the engine's state" : escape_for_message(c.name); }
 
 }  // namespace
 

@@ -93,8 +93,8 @@ for t in "${targets[@]}"; do
       grep -E 'ERROR: (AddressSanitizer|libFuzzer|LeakSanitizer)|runtime error:|SUMMARY:|^    #[0-9] ' "$log" | head -n 20 >&2 || true
       cp "$log" "$found/report-$(date +%s)-$crashes.log"
       [ "${KJUMP_FUZZ_KEEP_GOING:-0}" = 1 ] || break
-    elif [ "${KJUMP_FUZZ_KEEP_GOING:-0}" != 1 ]; then
-      break
+    else
+      break  # the time or a -runs= limit is used up: only a finding starts the target again
     fi
     left=$((seconds - ($(date +%s) - start)))
   done

@@ -9,12 +9,13 @@ foreach(target elf multiboot scenario snapshot state input_log trace)
 endforeach()
 # The replay seeds must get all the way into a machine, or the fuzzer starts from refusals: a
 # seed that no longer restores (the spinning test kernel or the state layout changed) fails
-# here; fuzz/make-seeds.sh writes them again (with the crafted reproducers: of the five
-# snapshots, the long-mode context is refused and the newline tag never reaches a state).
+# here; fuzz/make-seeds.sh writes them again (with the crafted reproducers: of the six
+# snapshots, the long-mode context and the field name with a newline are refused and the
+# newline tag never reaches a state).
 set_tests_properties(fuzz_seed_corpus_snapshot PROPERTIES ENVIRONMENT KJUMP_FUZZ_VERBOSE=1
-  PASS_REGULAR_EXPRESSION "restored and probed.*restored and probed.*restored and probed.*5 inputs, no crash")
+  PASS_REGULAR_EXPRESSION "restored and probed.*restored and probed.*restored and probed.*6 inputs, no crash")
 set_tests_properties(fuzz_seed_corpus_state PROPERTIES ENVIRONMENT KJUMP_FUZZ_VERBOSE=1
-  PASS_REGULAR_EXPRESSION "loaded and probed.*loaded and probed.*loaded and probed.*4 inputs, no crash")
+  PASS_REGULAR_EXPRESSION "loaded and probed.*loaded and probed.*loaded and probed.*5 inputs, no crash")
 
 # Damaged snapshots, input logs, traces, scripts, kernels, hibernation images and disk images:
 # refused in one line naming the file, or accepted; never a crash or a hang.

@@ -194,6 +194,13 @@ TEST_CASE("config marks: states of other components or versions are not compared
   Toy bare;
   CHECK(component_mismatch(sa, "a.snap", save_state(bare), "b.snap") == "toy is in a.snap, not in b.snap");
   CHECK(layout_mismatch(save_state(bare), a) == "it has no toy state, which this kjump's machine has");
+  // A component's name comes from the file: quoted escaped, so the message stays one line.
+  struct Odd : Stateful {
+    Toy toy;
+    void declare_state(StateDecl& d) override { d.include("to\ny.", toy); }
+  } odd;
+  CHECK(layout_mismatch(save_state(odd), a) == "to\\ny is not part of this kjump's machine");
+  CHECK(component_mismatch(save_state(odd), "a.snap", sa, "b.snap") == "to\\ny is in a.snap, not in b.snap");
 }
 
 TEST_CASE("config marks: a mark that cannot be meant is a bug in the declaration, named") {

@@ -318,6 +318,21 @@ TEST_CASE("state: damaged blobs and declaration mistakes") {
   } pit("pit."), pic("pic.");
   CHECK(refusal(pic, save_state(pit)) == "component 'pit' found where component 'pic' was expected");
 
+  // Names come from the file: a refusal quotes them escaped, in one line (fuzz_snapshot found a
+  // field name holding a newline; fuzz/corpus/snapshot/repro-field-name-with-newline.snap).
+  struct Odd : Stateful {
+    uint8_t a = 0;
+    uint16_t b = 0;
+    void declare_state(StateDecl& s) override {
+      s.field("a", a);
+      s.field("b\nx\x01", b);
+    }
+  } odd;
+  CHECK(refusal(d, save_state(odd)) == "state field 'b\\nx\\x01' found where 'b' was expected");
+  Named nl("p\nq.");
+  CHECK(refusal(pic, save_state(nl)) == "component 'p\\nq' found where component 'pic' was expected");
+  CHECK(refusal(sh, save_state(odd)) == "state of (top level) has an unexpected state field 'b\\nx\\x01'");
+
   struct Bad : Stateful {
     uint8_t x = 0;
     void declare_state(StateDecl& s) override { s.field("x", x, /*since=*/2); }
