@@ -257,8 +257,8 @@ class BootMonitor {
   // As `kjump boot` without the monitor (cli/boot_command.cpp) ends on the same stops.
   static int fault_status(std::optional<StopReason> why) {
     if (why == StopReason::TripleFault) return exit_code::kTripleFault;
-    if (why == StopReason::EngineError || !why) return exit_code::kEngineError;  // !why: the session refused
-    return exit_code::kGuestHung;
+    if (why == StopReason::EngineError) return exit_code::kEngineError;
+    return exit_code::kGuestHung;  // halted forever, idle, or the session refused to go on
   }
 
   std::optional<int> powered_off() {

@@ -263,7 +263,7 @@ std::optional<unsigned> smc_cut_in(const Disassembler& d, const uint8_t* code, s
   return std::nullopt;
 }
 
-std::optional<unsigned> Engine::smc_cut(uint32_t pc, uint32_t size) {
+std::optional<unsigned> Engine::smc_cut(uint32_t pc, uint32_t size) const {
   // The common one-instruction block inside the block before is its last instruction run
   // again alone: a `rep` string's further iterations. The block before was described when it
   // was counted (IcountCache::Known::last), so that case needs no decoding.

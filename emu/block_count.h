@@ -89,6 +89,7 @@ class IcountCache {
     LastInsn last;           // its last instruction (for smc_cut without decoding)
   };
   std::unordered_map<uint64_t, Known>& counts() { return counts_; }
+  const std::unordered_map<uint64_t, Known>& counts() const { return counts_; }
   // The block's icount if the cache knows it for sure (front cache or map), else 0.
   unsigned known_icount(uint32_t pc, uint32_t size) {
     const uint64_t k = key(pc, size);

@@ -422,7 +422,7 @@ class Engine : public Clock {
   bool starts_inside_block(uint32_t pc, uint32_t size) const {
     return in_block_ && pc - block_pc_ < block_size_ && (pc != block_pc_ || size != block_size_);
   }
-  std::optional<unsigned> smc_cut(uint32_t pc, uint32_t size);
+  std::optional<unsigned> smc_cut(uint32_t pc, uint32_t size) const;
   // `rep movs`/`stos` by the host (emu/rep_string.h): is the block that instruction alone; do
   // its iterations now if the outcome is the same (retired_ moves on by the runs saved).
   bool lone_rep_string(uint32_t pc, uint32_t size) const;
