@@ -58,6 +58,7 @@ cmake --build "$BUILD" -j"$jobs" --target "${targets[@]/#/fuzz_}" >"$BUILD/fuzz-
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:allocator_may_return_null=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 status=0
+interrupted=0
 summary=()
 for t in "${targets[@]}"; do
   bin="$BUILD/fuzz/fuzz_$t"
@@ -85,7 +86,13 @@ for t in "${targets[@]}"; do
       n=$(grep -oE '^#[0-9]+' "$log" | tail -n 1 | tr -d '#')
     fi
     execs=$((execs + ${n:-0}))
-    if [ "$rc" -ne 0 ]; then
+    if [ "$rc" -ne 0 ] && grep -q 'libFuzzer: run interrupted' "$log"; then
+      # Ctrl-C or kill -INT of a campaign: a stop asked for, not a finding; nothing is restarted.
+      echo "fuzz_$t: interrupted after ${n:-0} executions (log: $log)" >&2
+      interrupted=1
+      status=130
+      break
+    elif [ "$rc" -ne 0 ]; then
       crashes=$((crashes + 1))
       status=1
       echo "fuzz_$t: FINDING (libFuzzer exit $rc); its input and the report:" >&2
@@ -102,6 +109,7 @@ for t in "${targets[@]}"; do
   line=$(printf '%-10s %5ss %12s executions %6s inputs in corpus %3s findings' "$t" "$(( $(date +%s) - start ))" "$execs" "$corpus" "$crashes")
   echo "fuzz_$line"
   summary+=("$line")
+  [ "$interrupted" = 1 ] && break
 done
 if [ ${#targets[@]} -gt 1 ]; then
   echo "== fuzz.sh summary ($seconds s per target, findings in $BUILD/findings/)"
